@@ -1,0 +1,180 @@
+//! `alertpath.toml`: scope, expectations, severity overrides and waivers.
+//!
+//! Loading is two-phase (see [`load`]): phase one parses TOML syntax; phase two
+//! walks the document, checks every key and value, and reports every error at
+//! once with file:line. Unknown keys are errors.
+
+mod load;
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::inventory::StackRole;
+use crate::severity::Severity;
+
+pub use load::{ConfigError, ConfigErrors, load_file, parse_str};
+
+/// The effective configuration. Every field has a default.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Config {
+    /// The file it was read from, if any.
+    pub path: Option<String>,
+    /// `[scope]`: what to scan (live).
+    pub scope: ScopeConfig,
+    /// `[guardduty]`.
+    pub guardduty: GuardDutyConfig,
+    /// `[pager]`.
+    pub pager: PagerConfig,
+    /// `[chat]`.
+    pub chat: ChatConfig,
+    /// `[chain]`: topics and asserted facts.
+    pub chain: ChainConfig,
+    /// `[secrets]`.
+    pub secrets: SecretsConfig,
+    /// `[root]`.
+    pub root: RootConfig,
+    /// `[terraform]`: the stack's role.
+    pub terraform: TerraformConfig,
+    /// `[rules]`: disabled rules and severity overrides.
+    pub rules: RulesConfig,
+    /// `[[waiver]]` entries.
+    pub waivers: Vec<Waiver>,
+}
+
+/// `[scope]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ScopeConfig {
+    /// Regions to scan; empty = every enabled region of each account.
+    pub regions: Vec<String>,
+    /// Accounts to scan; empty = every active account.
+    pub accounts: Vec<String>,
+    /// Accounts to skip.
+    pub exclude_accounts: Vec<String>,
+    /// Organizational units to scan (with nested OUs).
+    pub organizational_units: Vec<String>,
+    /// The role to assume in each account.
+    pub role_name: Option<String>,
+    /// An external id for the role.
+    pub external_id: Option<String>,
+    /// A role in the management account for the ORG rules.
+    pub management_role: Option<String>,
+}
+
+/// `[guardduty]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct GuardDutyConfig {
+    /// The expected delegated admin account (ORG003).
+    pub admin_account: Option<String>,
+}
+
+/// `[pager]`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PagerConfig {
+    /// Findings at or above this severity must page (ROUTE001). Default 7.0.
+    pub min_severity: f64,
+    /// Extra endpoint patterns (`*` wildcards) that count as a pager.
+    pub endpoint_patterns: Vec<String>,
+}
+
+impl Default for PagerConfig {
+    fn default() -> Self {
+        PagerConfig {
+            min_severity: 7.0,
+            endpoint_patterns: Vec::new(),
+        }
+    }
+}
+
+/// `[chat]`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChatConfig {
+    /// Findings at or above this severity must reach chat (ROUTE002). Default 1.0.
+    pub min_severity: f64,
+    /// Functions (name or ARN) that count as chat notifiers.
+    pub notifier_functions: Vec<String>,
+}
+
+impl Default for ChatConfig {
+    fn default() -> Self {
+        ChatConfig {
+            min_severity: 1.0,
+            notifier_functions: Vec::new(),
+        }
+    }
+}
+
+/// `[chain]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ChainConfig {
+    /// Extra topics (ARN) to treat as chain topics.
+    pub topics: Vec<String>,
+    /// Topics (ARN) whose policy is asserted to let EventBridge publish.
+    pub assume_publish_allowed: Vec<String>,
+}
+
+/// `[secrets]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SecretsConfig {
+    /// SSM parameter names that hold secrets (SEC001).
+    pub parameters: Vec<String>,
+}
+
+/// `[root]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct RootConfig {
+    /// Accounts whose root credentials are centrally removed (ROOT001 not applicable).
+    pub credentials_removed: Vec<String>,
+}
+
+/// `[terraform]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct TerraformConfig {
+    /// What the stack is.
+    pub role: Option<StackRole>,
+    /// The stack's account.
+    pub account_id: Option<String>,
+    /// The stack's regions.
+    pub regions: Vec<String>,
+}
+
+/// `[rules]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct RulesConfig {
+    /// Rule ids not to run.
+    pub disable: Vec<String>,
+    /// Severity overrides by rule id.
+    pub severity: BTreeMap<String, Severity>,
+}
+
+/// A `[[waiver]]`: accepts a known failure, with a reason and an optional expiry.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Waiver {
+    /// The rule id.
+    pub rule: String,
+    /// The account it covers; `None` = any.
+    pub account: Option<String>,
+    /// The region it covers; `None` = any.
+    pub region: Option<String>,
+    /// The resource it covers (name, ARN or Terraform address); `None` = any.
+    pub resource: Option<String>,
+    /// Why the failure is accepted. Required.
+    pub reason: String,
+    /// The last day the waiver applies.
+    pub expires: Option<NaiveDate>,
+    /// Where it was declared, as `file:line`.
+    pub declared_at: String,
+}
+
+impl Config {
+    /// The effective severity of a rule.
+    pub fn severity_of(&self, rule: &str, default: Severity) -> Severity {
+        self.rules.severity.get(rule).copied().unwrap_or(default)
+    }
+
+    /// Whether a rule is disabled.
+    pub fn is_disabled(&self, rule: &str) -> bool {
+        self.rules.disable.iter().any(|r| r == rule)
+    }
+}

@@ -1,0 +1,176 @@
+//! Runs the selected rules over an inventory, applies config and waivers, and
+//! builds the [`Report`].
+
+use chrono::NaiveDate;
+use sha2::{Digest, Sha256};
+
+use crate::config::{Config, Waiver};
+use crate::inventory::Inventory;
+use crate::outcome::{Outcome, Outcomes, Status, Subject};
+use crate::report::{AppliedWaiver, Finding, Report, RuleRun};
+use crate::rules::{Context, REGISTRY, Rule};
+
+/// Options that change how the engine judges.
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    /// "Today", for waiver expiry. Frozen to the scan's start when re-verifying evidence.
+    pub today: NaiveDate,
+    /// Expired waivers are errors instead of warnings.
+    pub strict_config: bool,
+}
+
+/// The engine's errors (only under `--strict-config`).
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// Expired waivers under `--strict-config`.
+    #[error("expired waivers (--strict-config):\n{}", .0.join("\n"))]
+    ExpiredWaivers(Vec<String>),
+}
+
+/// Run every enabled rule and build the report.
+pub fn run(
+    inventory: &Inventory,
+    config: &Config,
+    options: &EngineOptions,
+) -> Result<Report, EngineError> {
+    let context = Context::new(inventory, config);
+    let mut rules = Vec::new();
+    let mut findings = Vec::new();
+    for rule in REGISTRY {
+        let disabled = config.is_disabled(rule.meta.id);
+        rules.push(RuleRun {
+            id: rule.meta.id.to_string(),
+            enabled: !disabled,
+            severity: config.severity_of(rule.meta.id, rule.meta.severity),
+        });
+        if disabled {
+            continue;
+        }
+        for outcome in run_rule(rule, &context) {
+            let severity = config.severity_of(rule.meta.id, rule.meta.severity);
+            findings.push(Finding::new(outcome, severity));
+        }
+    }
+    let mut warnings = Vec::new();
+    let expired = apply_waivers(&mut findings, &config.waivers, options.today, &mut warnings);
+    if options.strict_config && !expired.is_empty() {
+        return Err(EngineError::ExpiredWaivers(expired));
+    }
+    Ok(Report::new(inventory, config, rules, findings, warnings))
+}
+
+/// Run one rule, honouring its sources and, in Terraform input, the stack role.
+pub fn run_rule(rule: &Rule, context: &Context<'_>) -> Vec<Outcome> {
+    let mut outcomes = Outcomes::new(rule.meta.id);
+    let source = context.source();
+    if !rule.meta.sources.contains(&source) {
+        outcomes.not_applicable(
+            Subject::global(),
+            format!(
+                "{} cannot be assessed from {} input (sources: {})",
+                rule.meta.id,
+                source.name(),
+                rule.meta.source_letters()
+            ),
+        );
+        return outcomes.into_vec();
+    }
+    if source != crate::inventory::SourceKind::Live
+        && let Some(roles) = rule.meta.stack_roles
+    {
+        let declared = context.stack_role();
+        if !declared.is_some_and(|r| roles.contains(&r)) {
+            let why = match declared {
+                None => "no stack role is declared in [terraform] role".to_string(),
+                Some(role) => format!("the stack's declared role is {role:?}"),
+            };
+            outcomes.not_applicable(
+                Subject::global(),
+                format!("{} judges what a stack lacks, and {why}", rule.meta.id),
+            );
+            return outcomes.into_vec();
+        }
+    }
+    (rule.check)(context, &mut outcomes);
+    outcomes.into_vec()
+}
+
+/// Apply waivers to failing findings. Returns the descriptions of expired waivers
+/// (also pushed to `warnings`), and warns about waivers that matched nothing.
+fn apply_waivers(
+    findings: &mut [Finding],
+    waivers: &[Waiver],
+    today: NaiveDate,
+    warnings: &mut Vec<String>,
+) -> Vec<String> {
+    let mut expired = Vec::new();
+    for waiver in waivers {
+        let is_expired = waiver.expires.is_some_and(|e| e < today);
+        let mut matched = 0usize;
+        for finding in findings.iter_mut() {
+            if !waiver_matches(waiver, finding) {
+                continue;
+            }
+            matched += 1;
+            if is_expired || !finding.is_waivable() {
+                continue;
+            }
+            finding.outcome.status = Status::Waived;
+            finding.waiver = Some(AppliedWaiver {
+                reason: waiver.reason.clone(),
+                expires: waiver.expires.map(|d| d.to_string()),
+                declared_at: waiver.declared_at.clone(),
+            });
+        }
+        if is_expired {
+            let text = format!(
+                "{}: waiver for {} expired on {}; its findings are reported again",
+                waiver.declared_at,
+                waiver.rule,
+                waiver.expires.map(|d| d.to_string()).unwrap_or_default()
+            );
+            warnings.push(text.clone());
+            expired.push(text);
+        } else if matched == 0 {
+            warnings.push(format!(
+                "{}: waiver for {} matched no finding; remove it",
+                waiver.declared_at, waiver.rule
+            ));
+        }
+    }
+    expired
+}
+
+fn waiver_matches(waiver: &Waiver, finding: &Finding) -> bool {
+    let subject = &finding.outcome.subject;
+    waiver.rule.eq_ignore_ascii_case(&finding.outcome.rule)
+        && field_matches(&waiver.account, subject.account.as_deref())
+        && field_matches(&waiver.region, subject.region.as_deref())
+        && waiver
+            .resource
+            .as_ref()
+            .is_none_or(|want| resource_matches(want, subject))
+}
+
+fn field_matches(want: &Option<String>, have: Option<&str>) -> bool {
+    want.as_deref().is_none_or(|w| Some(w) == have)
+}
+
+fn resource_matches(want: &str, subject: &Subject) -> bool {
+    let Some(resource) = &subject.resource else {
+        return false;
+    };
+    resource.name == want
+        || resource.origin.arn.as_deref() == Some(want)
+        || resource.origin.address.as_deref() == Some(want)
+}
+
+/// The stable fingerprint of a finding: a hash of rule, account, region and resource.
+pub fn fingerprint(rule: &str, subject: &Subject) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(rule.as_bytes());
+    hasher.update(b"\0");
+    hasher.update(subject.key().as_bytes());
+    let digest = hasher.finalize();
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,378 @@
+//! The inventory: every fact the rules read, per account × region, in one
+//! provider-neutral, serde-serializable model. Every source (live AWS, Terraform
+//! plan, HCL, snapshot) produces this shape.
+
+pub mod arn;
+mod known;
+mod origin;
+mod resources;
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+pub use known::{Gap, GapReason, Known, Observed, Unknown, UnknownKind, UnknownMarker};
+pub use origin::{Origin, Ref, SourceLocation};
+pub use resources::*;
+
+/// The snapshot format version this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// An AWS account id (12 digits).
+pub type AccountId = String;
+/// An AWS region name, e.g. `us-east-1`.
+pub type Region = String;
+
+/// Everything alertpath knows about one organization (or one stack).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Inventory {
+    /// Snapshot format version; must equal [`FORMAT_VERSION`].
+    pub format_version: u32,
+    /// Which source made this inventory, and when.
+    pub source: SourceInfo,
+    /// The organization, when visible; `None` when no organization is visible
+    /// (the scanned account is then treated as the GuardDuty admin).
+    #[serde(default)]
+    pub organization: Option<Organization>,
+    /// In-scope accounts by id.
+    #[serde(default)]
+    pub accounts: BTreeMap<AccountId, Account>,
+    /// Accounts seen but out of scope (not ACTIVE, or excluded), counted and listed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub out_of_scope: Vec<OutOfScopeAccount>,
+    /// Terraform-only facts (P/H sources).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terraform: Option<TerraformFacts>,
+}
+
+/// Which source made the inventory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourceInfo {
+    /// The input kind.
+    pub kind: SourceKind,
+    /// The alertpath version that produced it.
+    pub tool_version: String,
+    /// When collection started (RFC 3339), if the source has a time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collected_at: Option<String>,
+    /// The partition (`aws`, `aws-us-gov`, `aws-cn`).
+    #[serde(default = "default_partition")]
+    pub partition: String,
+    /// Who collected it (live).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caller: Option<Caller>,
+    /// The input files (plan, HCL directory), repo-relative.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<String>,
+    /// Statements the source wants in the report, e.g. "no organization visible:
+    /// scanned the caller's account alone and treated it as the admin".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+fn default_partition() -> String {
+    "aws".to_string()
+}
+
+/// The kinds of input that make an inventory.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// Live AWS APIs (L).
+    Live,
+    /// `terraform show -json` plan output (P).
+    Plan,
+    /// Terraform HCL source (H).
+    Hcl,
+}
+
+impl SourceKind {
+    /// The one-letter code used in RULES.md: L, P or H.
+    pub fn letter(self) -> char {
+        match self {
+            SourceKind::Live => 'L',
+            SourceKind::Plan => 'P',
+            SourceKind::Hcl => 'H',
+        }
+    }
+
+    /// Lower-case name, as in `alertpath/<source>` SARIF categories.
+    pub fn name(self) -> &'static str {
+        match self {
+            SourceKind::Live => "live",
+            SourceKind::Plan => "plan",
+            SourceKind::Hcl => "hcl",
+        }
+    }
+}
+
+/// The identity that ran the collection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Caller {
+    /// The caller's account.
+    pub account: AccountId,
+    /// The caller's ARN.
+    pub arn: String,
+}
+
+/// The organization as the management account sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Organization {
+    /// The organization id (`o-…`), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The management account.
+    pub management_account: AccountId,
+    /// The management account's view of GuardDuty administration. A gap when
+    /// the management account could not be reached (no `--management-role`).
+    pub management_view: Observed<ManagementView>,
+}
+
+/// What only the management account can see.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ManagementView {
+    /// GuardDuty `ListOrganizationAdminAccounts`, asked in each region.
+    #[serde(default)]
+    pub guardduty_admins: BTreeMap<Region, Observed<Vec<GuardDutyAdmin>>>,
+    /// Organizations `ListDelegatedAdministrators` for `guardduty.amazonaws.com`.
+    #[serde(default)]
+    pub delegated_administrators: Observed<Vec<AccountId>>,
+}
+
+/// One GuardDuty organization admin account, as `ListOrganizationAdminAccounts` reports it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GuardDutyAdmin {
+    /// The admin account id (may be unknown in a plan).
+    pub account: Known<AccountId>,
+    /// `ENABLED` or `DISABLE_IN_PROGRESS`.
+    #[serde(default = "enabled_status")]
+    pub status: String,
+    /// Where it was declared.
+    #[serde(default)]
+    pub origin: Origin,
+}
+
+fn enabled_status() -> String {
+    "ENABLED".to_string()
+}
+
+/// An account seen in the organization but not scanned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutOfScopeAccount {
+    /// The account id.
+    pub id: AccountId,
+    /// The account name, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Why it is out of scope, e.g. "state SUSPENDED" or "excluded by --exclude-accounts".
+    pub reason: String,
+}
+
+/// One in-scope account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    /// The account name, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// How alertpath reached the account: a gap when the role could not be assumed (SCAN001).
+    #[serde(default)]
+    pub access: Observed<AccessPath>,
+    /// Regions and what was collected there.
+    #[serde(default)]
+    pub regions: BTreeMap<Region, RegionSlot>,
+}
+
+/// How the account's facts were read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessPath {
+    /// With the caller's own credentials.
+    #[default]
+    Caller,
+    /// Through an assumed role.
+    AssumedRole {
+        /// The role ARN.
+        role_arn: String,
+    },
+    /// From Terraform source (no access involved).
+    Terraform,
+}
+
+/// One region of an account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RegionSlot {
+    /// The region is not enabled for this account (opt-in): not applicable.
+    NotEnabled,
+    /// The region is enabled; its facts, or a gap when the whole region failed (SCAN002).
+    Enabled(Box<Observed<RegionFacts>>),
+}
+
+impl RegionSlot {
+    /// The region's facts when enabled and collected.
+    pub fn facts(&self) -> Option<&RegionFacts> {
+        match self {
+            RegionSlot::Enabled(observed) => observed.collected(),
+            RegionSlot::NotEnabled => None,
+        }
+    }
+}
+
+/// Facts about one account × region. Each group is collected on its own, so a
+/// denied call leaves a gap in its group alone.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegionFacts {
+    /// GuardDuty detectors and, in an admin account, its organization view.
+    #[serde(default)]
+    pub guardduty: Observed<GuardDutyFacts>,
+    /// EventBridge rules with their targets.
+    #[serde(default)]
+    pub event_rules: Observed<Vec<EventRule>>,
+    /// EventBridge buses (policy of the default bus, for forwarding).
+    #[serde(default)]
+    pub event_buses: Observed<Vec<EventBus>>,
+    /// SNS topics.
+    #[serde(default)]
+    pub topics: Observed<Vec<Topic>>,
+    /// SNS subscriptions.
+    #[serde(default)]
+    pub subscriptions: Observed<Vec<Subscription>>,
+    /// Lambda functions subscribed to chain topics (never every function).
+    #[serde(default)]
+    pub functions: Observed<Vec<Function>>,
+    /// Functions looked up and confirmed absent (ARN or name).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub absent_functions: Vec<String>,
+    /// CloudWatch metric alarms.
+    #[serde(default)]
+    pub alarms: Observed<Vec<Alarm>>,
+    /// CloudWatch Logs metric filters on the log groups that matter.
+    #[serde(default)]
+    pub metric_filters: Observed<Vec<MetricFilter>>,
+    /// CloudTrail trails visible in this region.
+    #[serde(default)]
+    pub trails: Observed<Vec<Trail>>,
+    /// SSM parameters (metadata only, never values).
+    #[serde(default)]
+    pub parameters: Observed<Vec<Parameter>>,
+    /// KMS keys used by topics, resolved.
+    #[serde(default)]
+    pub kms_keys: Observed<Vec<KmsKey>>,
+}
+
+/// Terraform-only facts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TerraformFacts {
+    /// The declared stack role, from config `[terraform] role`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<StackRole>,
+    /// Literal secrets found in the source (SEC002): where, never the value.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hardcoded_secrets: Vec<HardcodedSecret>,
+    /// Values the rules need that could not be resolved (SCAN004).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unresolved: Vec<Unresolved>,
+}
+
+/// What one Terraform stack is (RULES.md "Stack role").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum StackRole {
+    /// The GuardDuty delegated admin's security stack.
+    GuarddutyAdmin,
+    /// The organization management account's stack.
+    Management,
+    /// A member account's stack.
+    Member,
+}
+
+/// A secret written as a literal in Terraform.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HardcodedSecret {
+    /// What kind of secret it looks like.
+    pub kind: SecretKind,
+    /// Where it is written (resource or variable), with the attribute's line.
+    pub origin: Origin,
+    /// The attribute or variable holding it.
+    pub attribute: String,
+}
+
+/// Kinds of secret alertpath recognises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SecretKind {
+    /// A Slack incoming-webhook URL.
+    SlackWebhook,
+    /// A PagerDuty integration key in an events URL.
+    PagerdutyIntegrationKey,
+    /// A value bound to a name like `*integration_key*` or `*routing_key*`.
+    NamedKey,
+}
+
+/// A value the rules need that alertpath could not resolve (SCAN004).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Unresolved {
+    /// Where the expression is.
+    pub origin: Origin,
+    /// The expression, e.g. `module.slack.this_sns_topic_arn`.
+    pub expression: String,
+    /// Why, e.g. "registry module not downloaded".
+    pub reason: String,
+}
+
+impl Inventory {
+    /// An empty inventory for a source.
+    pub fn new(kind: SourceKind) -> Self {
+        Inventory {
+            format_version: FORMAT_VERSION,
+            source: SourceInfo {
+                kind,
+                tool_version: env!("CARGO_PKG_VERSION").to_string(),
+                collected_at: None,
+                partition: default_partition(),
+                caller: None,
+                inputs: Vec::new(),
+                notes: Vec::new(),
+            },
+            organization: None,
+            accounts: BTreeMap::new(),
+            out_of_scope: Vec::new(),
+            terraform: None,
+        }
+    }
+
+    /// Every collected account × region, in order.
+    pub fn region_facts(&self) -> impl Iterator<Item = (&str, &str, &RegionFacts)> {
+        self.accounts.iter().flat_map(|(id, account)| {
+            account
+                .regions
+                .iter()
+                .filter_map(move |(r, slot)| slot.facts().map(|f| (id.as_str(), r.as_str(), f)))
+        })
+    }
+
+    /// The facts of one account × region, when collected.
+    pub fn facts(&self, account: &str, region: &str) -> Option<&RegionFacts> {
+        self.accounts.get(account)?.regions.get(region)?.facts()
+    }
+
+    /// The partition's global region.
+    pub fn global_region(&self) -> &'static str {
+        arn::global_region(&self.source.partition)
+    }
+}

@@ -1,0 +1,18 @@
+//! alertpath: proves that an AWS Organization's GuardDuty alerting reaches a human.
+//!
+//! Data flow: a source builds the [`inventory::Inventory`]; the [`engine`] runs the
+//! [`rules`] over it and builds a [`report::Report`]; writers render the report.
+
+pub mod cli;
+pub mod config;
+pub mod engine;
+pub mod inventory;
+pub mod logfilter;
+pub mod outcome;
+pub mod pattern;
+pub mod policy;
+pub mod report;
+pub mod rules;
+pub mod samples;
+pub mod samples_logs;
+pub mod severity;

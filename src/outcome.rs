@@ -1,0 +1,270 @@
+//! What a rule says about one subject: fail, pass, not assessed or not applicable.
+//!
+//! A rule cannot produce an outcome without a [`Subject`], and every subject
+//! resolves to a location, so every SARIF result gets a physicalLocation.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::inventory::{Origin, UnknownKind};
+
+/// The verdict of one rule on one subject, before waivers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The link is broken.
+    Fail,
+    /// The link works.
+    Pass,
+    /// The rule could not judge: a gap, or an unknown value.
+    NotAssessed,
+    /// The rule does not apply here.
+    NotApplicable,
+    /// A failure covered by a valid waiver (set by the engine only).
+    Waived,
+}
+
+impl Status {
+    /// Lower-case name with a hyphen, as shown to people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Fail => "fail",
+            Status::Pass => "pass",
+            Status::NotAssessed => "not-assessed",
+            Status::NotApplicable => "not-applicable",
+            Status::Waived => "waived",
+        }
+    }
+}
+
+/// What an outcome is about. Subjects are the only way to build an outcome.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Subject {
+    /// The account, if the outcome is about one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// The region, if the outcome is regional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// The resource, if the outcome is about one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<ResourceRef>,
+}
+
+/// A resource an outcome points at.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceRef {
+    /// The kind, e.g. `sns-topic`, `guardduty-detector`, `event-rule`.
+    pub kind: String,
+    /// A readable name (topic name, detector id, member account id).
+    pub name: String,
+    /// Where the resource came from.
+    #[serde(default)]
+    pub origin: Origin,
+    /// The attribute to change, when the finding is about one (e.g. `policy`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribute: Option<String>,
+}
+
+impl Subject {
+    /// The scan or the organization as a whole.
+    pub fn global() -> Self {
+        Subject::default()
+    }
+
+    /// One account.
+    pub fn account(account: &str) -> Self {
+        Subject {
+            account: Some(account.to_string()),
+            ..Subject::default()
+        }
+    }
+
+    /// One account × region.
+    pub fn region(account: &str, region: &str) -> Self {
+        Subject {
+            account: Some(account.to_string()),
+            region: Some(region.to_string()),
+            resource: None,
+        }
+    }
+
+    /// One resource in an account × region.
+    pub fn resource(
+        account: &str,
+        region: &str,
+        kind: &str,
+        name: impl Into<String>,
+        origin: &Origin,
+    ) -> Self {
+        Subject {
+            account: Some(account.to_string()),
+            region: Some(region.to_string()),
+            resource: Some(ResourceRef {
+                kind: kind.to_string(),
+                name: name.into(),
+                origin: origin.clone(),
+                attribute: None,
+            }),
+        }
+    }
+
+    /// Point at one attribute of the resource (for file:line of the attribute).
+    pub fn attribute(mut self, attribute: &str) -> Self {
+        if let Some(r) = &mut self.resource {
+            r.attribute = Some(attribute.to_string());
+        }
+        self
+    }
+
+    /// A stable identity for fingerprints and waivers: account/region/kind/name.
+    pub fn key(&self) -> String {
+        let resource = self
+            .resource
+            .as_ref()
+            .map(|r| format!("{}/{}", r.kind, r.name))
+            .unwrap_or_default();
+        format!(
+            "{}/{}/{}",
+            self.account.as_deref().unwrap_or("-"),
+            self.region.as_deref().unwrap_or("-"),
+            resource
+        )
+    }
+}
+
+/// One step of a walked alert path (ROUTE findings).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Hop {
+    /// The kind of resource, e.g. `event-rule`, `sns-topic`.
+    pub kind: String,
+    /// Its readable name.
+    pub name: String,
+    /// Where it came from.
+    #[serde(default)]
+    pub origin: Origin,
+    /// Whether this link works.
+    pub ok: bool,
+    /// Why the link is broken, and the link rule's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+}
+
+/// A related location shown beside a finding.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Related {
+    /// What the location is, e.g. "the alarm meant to cover it".
+    pub label: String,
+    /// The related resource.
+    pub subject: Subject,
+}
+
+/// One rule's verdict on one subject.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Outcome {
+    /// The rule id, e.g. `GD001`.
+    pub rule: String,
+    /// The verdict.
+    pub status: Status,
+    /// What it is about.
+    pub subject: Subject,
+    /// A human-readable message. Never contains a secret.
+    pub message: String,
+    /// For not-assessed outcomes caused by an unknown value: which kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unknown: Option<UnknownKind>,
+    /// Related locations.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<Related>,
+    /// The walked path, for ROUTE findings.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub path: Vec<Hop>,
+}
+
+/// Collects the outcomes of one rule. Rules call `fail`, `pass`, `not_assessed`
+/// and `not_applicable`; each requires a subject.
+#[derive(Debug)]
+pub struct Outcomes {
+    rule: &'static str,
+    items: Vec<Outcome>,
+}
+
+impl Outcomes {
+    /// An empty collector for a rule.
+    pub fn new(rule: &'static str) -> Self {
+        Outcomes {
+            rule,
+            items: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, status: Status, subject: Subject, message: String) -> &mut Outcome {
+        self.items.push(Outcome {
+            rule: self.rule.to_string(),
+            status,
+            subject,
+            message,
+            unknown: None,
+            related: Vec::new(),
+            path: Vec::new(),
+        });
+        let last = self.items.len() - 1;
+        &mut self.items[last]
+    }
+
+    /// A broken link.
+    pub fn fail(&mut self, subject: Subject, message: impl Into<String>) -> &mut Outcome {
+        self.push(Status::Fail, subject, message.into())
+    }
+
+    /// A working link.
+    pub fn pass(&mut self, subject: Subject, message: impl Into<String>) -> &mut Outcome {
+        self.push(Status::Pass, subject, message.into())
+    }
+
+    /// The rule could not judge; the message says why.
+    pub fn not_assessed(&mut self, subject: Subject, reason: impl Into<String>) -> &mut Outcome {
+        self.push(Status::NotAssessed, subject, reason.into())
+    }
+
+    /// Not assessed because of an unknown value.
+    pub fn unknown(
+        &mut self,
+        subject: Subject,
+        why: &crate::inventory::Unknown,
+        what: &str,
+    ) -> &mut Outcome {
+        let outcome = self.push(
+            Status::NotAssessed,
+            subject,
+            format!("{what}: {}", why.describe()),
+        );
+        outcome.unknown = Some(why.kind);
+        outcome
+    }
+
+    /// The rule does not apply; the message says why.
+    pub fn not_applicable(&mut self, subject: Subject, reason: impl Into<String>) -> &mut Outcome {
+        self.push(Status::NotApplicable, subject, reason.into())
+    }
+
+    /// The collected outcomes.
+    pub fn into_vec(self) -> Vec<Outcome> {
+        self.items
+    }
+}
+
+impl Outcome {
+    /// Add a related location.
+    pub fn with_related(&mut self, label: impl Into<String>, subject: Subject) -> &mut Self {
+        self.related.push(Related {
+            label: label.into(),
+            subject,
+        });
+        self
+    }
+}
