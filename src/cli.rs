@@ -4,8 +4,14 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::report::{Format, exit};
+use crate::config::{self, Config};
+use crate::engine::{self, EngineOptions};
+use crate::output::{self, Destination};
+use crate::report;
+use crate::report::{ExitPolicy, Format, RenderOptions, exit};
+use crate::rules::{self, REGISTRY, RuleMeta};
 use crate::severity::Severity;
+use crate::source;
 
 /// Proves that your AWS Organization's GuardDuty alerting reaches a human.
 ///
@@ -66,6 +72,9 @@ pub struct ScanArgs {
     /// SARIF `automationDetails.id` category (default `alertpath/<source>`).
     #[arg(long, value_name = "CATEGORY")]
     pub sarif_category: Option<String>,
+    /// Print nothing but the requested outputs and errors.
+    #[arg(long, short)]
+    pub quiet: bool,
     /// Colour: auto (TTY only), always or never.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: ColorChoice,
@@ -106,8 +115,140 @@ pub struct ExplainArgs {
     pub rule: String,
 }
 
-/// Run a parsed command line; returns the exit code.
+/// An error that ends the run with exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Run a parsed command line; returns the exit code. Errors print to stderr and give 2.
 pub fn run(cli: Cli) -> u8 {
-    let _ = cli;
-    exit::OK
+    let result = match cli.command {
+        Command::Scan(args) => scan(&args),
+        Command::Rules(args) => list_rules(&args),
+        Command::Explain(args) => explain(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            exit::ERROR
+        }
+    }
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+fn load_config(args: &ScanArgs) -> anyhow::Result<Config> {
+    match &args.config {
+        Some(path) => Ok(config::load_file(path)?),
+        None if std::path::Path::new("alertpath.toml").exists() => {
+            Ok(config::load_file(std::path::Path::new("alertpath.toml"))?)
+        }
+        None => Ok(Config::default()),
+    }
+}
+
+fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
+    let plan = output::plan(&args.formats, &args.outputs, args.output_dir.as_deref())
+        .map_err(|e| UsageError(e.0))?;
+    let config = load_config(args)?;
+    let Some(snapshot) = &args.snapshot else {
+        return Err(UsageError(
+            "give an input: --snapshot FILE (live, --plan and --terraform come with their own releases)".to_string(),
+        )
+        .into());
+    };
+    let inventory = source::snapshot::read(snapshot)?;
+    let options = EngineOptions {
+        today: today(),
+        strict_config: args.strict_config,
+    };
+    let mut report = engine::run(&inventory, &config, &options)?;
+    report.finished_at =
+        Some(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    for warning in &report.warnings {
+        eprintln!("warning: {warning}");
+    }
+    let render_options = RenderOptions {
+        color: use_color(args.color),
+        sarif_category: args.sarif_category.clone(),
+        baseline: None,
+    };
+    write_outputs(&report, &plan, &render_options, args.quiet)?;
+    Ok(report.exit_code(&ExitPolicy {
+        fail_on: args.fail_on,
+        allow_partial: args.allow_partial,
+        exit_zero: args.exit_zero,
+        strict_unknowns: args.strict_unknowns,
+    }))
+}
+
+fn write_outputs(
+    report: &crate::report::Report,
+    plan: &[(Format, Destination)],
+    options: &RenderOptions,
+    quiet: bool,
+) -> anyhow::Result<()> {
+    let mut stdout_used = false;
+    for (format, destination) in plan {
+        let file_options = RenderOptions {
+            color: options.color && *destination == Destination::Stdout,
+            ..options.clone()
+        };
+        let text = report::render(report, *format, &file_options)?;
+        match destination {
+            Destination::Stdout => {
+                stdout_used = true;
+                print!("{text}");
+            }
+            Destination::File(path) => {
+                output::write_atomic(path, &text)?;
+                if !quiet {
+                    eprintln!("wrote {}", path.display());
+                }
+            }
+        }
+    }
+    if !stdout_used && !quiet {
+        print!("{}", report::text::render(report, options.color));
+    }
+    Ok(())
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    use std::io::IsTerminal;
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+fn list_rules(args: &RulesArgs) -> anyhow::Result<u8> {
+    match args.format {
+        ListFormat::Json => {
+            let metas: Vec<&RuleMeta> = REGISTRY.iter().map(|r| &r.meta).collect();
+            println!("{}", serde_json::to_string_pretty(&metas)?);
+        }
+        ListFormat::Text => print!("{}", rules::text_table()),
+    }
+    Ok(exit::OK)
+}
+
+fn explain(args: &ExplainArgs) -> anyhow::Result<u8> {
+    match rules::find(&args.rule) {
+        Some(rule) => {
+            print!("{}", rule.meta.doc);
+            Ok(exit::OK)
+        }
+        None => Err(UsageError(format!(
+            "unknown rule `{}`; `alertpath rules` lists every rule",
+            args.rule
+        ))
+        .into()),
+    }
 }

@@ -376,3 +376,70 @@ impl Inventory {
         arn::global_region(&self.source.partition)
     }
 }
+
+impl RegionFacts {
+    /// Every collection gap in this region, by fact group.
+    pub fn gaps(&self) -> Vec<(&'static str, &Gap)> {
+        let mut gaps: Vec<(&'static str, &Gap)> = [
+            ("guardduty", self.guardduty.gap()),
+            ("event rules", self.event_rules.gap()),
+            ("event buses", self.event_buses.gap()),
+            ("topics", self.topics.gap()),
+            ("subscriptions", self.subscriptions.gap()),
+            ("functions", self.functions.gap()),
+            ("alarms", self.alarms.gap()),
+            ("metric filters", self.metric_filters.gap()),
+            ("trails", self.trails.gap()),
+            ("parameters", self.parameters.gap()),
+            ("kms keys", self.kms_keys.gap()),
+        ]
+        .into_iter()
+        .filter_map(|(group, gap)| gap.map(|g| (group, g)))
+        .collect();
+        if let Some(gd) = self.guardduty.collected() {
+            if let Some(Observed::Gap(g)) = &gd.organization_configuration {
+                gaps.push(("guardduty organization configuration", g));
+            }
+            if let Some(Observed::Gap(g)) = &gd.members {
+                gaps.push(("guardduty members", g));
+            }
+        }
+        if let Some(rules) = self.event_rules.collected() {
+            gaps.extend(
+                rules
+                    .iter()
+                    .filter_map(|r| r.targets.gap().map(|g| ("event targets", g))),
+            );
+        }
+        if let Some(keys) = self.kms_keys.collected() {
+            gaps.extend(
+                keys.iter()
+                    .filter_map(|k| k.policy.gap().map(|g| ("kms key policy", g))),
+            );
+        }
+        gaps
+    }
+}
+
+impl Organization {
+    /// Every collection gap in the management account's view.
+    pub fn gaps(&self) -> Vec<(String, &Gap)> {
+        match &self.management_view {
+            Observed::Gap(g) => vec![("management account view".to_string(), g)],
+            Observed::Collected(view) => {
+                let mut gaps: Vec<(String, &Gap)> = view
+                    .guardduty_admins
+                    .iter()
+                    .filter_map(|(region, o)| {
+                        o.gap()
+                            .map(|g| (format!("GuardDuty admins in {region}"), g))
+                    })
+                    .collect();
+                if let Some(g) = view.delegated_administrators.gap() {
+                    gaps.push(("delegated administrators".to_string(), g));
+                }
+                gaps
+            }
+        }
+    }
+}

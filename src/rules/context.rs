@@ -56,12 +56,17 @@ impl<'a> Context<'a> {
         self.inventory.organization.is_some()
     }
 
-    /// Every region name that appears for any account, sorted.
+    /// Every region enabled for at least one scanned account, sorted.
     pub fn all_regions(&self) -> BTreeSet<&str> {
         self.inventory
             .accounts
             .values()
-            .flat_map(|a| a.regions.keys().map(String::as_str))
+            .flat_map(|a| {
+                a.regions
+                    .iter()
+                    .filter(|(_, slot)| matches!(slot, RegionSlot::Enabled(_)))
+                    .map(|(r, _)| r.as_str())
+            })
             .collect()
     }
 
@@ -159,20 +164,21 @@ impl<'a> Context<'a> {
             .then(|| caller.account.clone())
     }
 
-    /// Source regions (RULES.md "Terms"): regions where the admin has an enabled
-    /// detector, plus the partition's global region, restricted to scanned regions.
+    /// Source regions (RULES.md "Terms"): regions where an admin account has an
+    /// enabled detector, plus the partition's global region, among scanned regions.
+    /// "An admin account" includes the admin of other regions and the configured
+    /// admin, so a region that lacks a delegated admin is still a source region
+    /// when the organization's admin runs a detector there (ORG001 judges it).
     pub fn source_regions(&self) -> BTreeSet<String> {
         let global = self.inventory.global_region();
+        let candidates = self.admin_candidates();
         self.all_regions()
             .into_iter()
             .filter(|region| {
                 *region == global
-                    || match self.admin_for(region) {
-                        AdminLookup::Admin { account, .. } => {
-                            self.admin_detector_enabled(&account, region)
-                        }
-                        _ => false,
-                    }
+                    || candidates
+                        .iter()
+                        .any(|a| self.admin_detector_enabled(a, region))
             })
             .map(str::to_string)
             .collect()
@@ -195,5 +201,75 @@ impl<'a> Context<'a> {
             Some(org) => Subject::account(&org.management_account),
             None => Subject::global(),
         }
+    }
+}
+
+/// One enabled, readable account × region handed to a rule's closure.
+pub struct RegionView<'a> {
+    /// The account id.
+    pub account: &'a str,
+    /// The region.
+    pub region: &'a str,
+    /// The collected facts.
+    pub facts: &'a crate::inventory::RegionFacts,
+}
+
+impl<'a> Context<'a> {
+    /// Walk every in-scope account × region for an "every"-scoped rule. Unreadable
+    /// accounts and regions become not-assessed outcomes and regions not enabled
+    /// become not-applicable ones, so nothing is silently skipped; `f` sees the rest.
+    pub fn for_each_region(
+        &self,
+        out: &mut crate::outcome::Outcomes,
+        mut f: impl FnMut(&RegionView<'a>, &mut crate::outcome::Outcomes),
+    ) {
+        for (account_id, account) in &self.inventory.accounts {
+            if let Some(gap) = account.access.gap() {
+                out.not_assessed(
+                    Subject::account(account_id),
+                    format!("account not assessed (SCAN001): {}", gap.describe()),
+                );
+                continue;
+            }
+            for (region, slot) in &account.regions {
+                let subject = Subject::region(account_id, region);
+                match slot {
+                    RegionSlot::NotEnabled => {
+                        out.not_applicable(subject, "region not enabled for this account");
+                    }
+                    RegionSlot::Enabled(observed) => match observed.as_ref() {
+                        Observed::Gap(gap) => {
+                            out.not_assessed(
+                                subject,
+                                format!("region not assessed (SCAN002): {}", gap.describe()),
+                            );
+                        }
+                        Observed::Collected(facts) => f(
+                            &RegionView {
+                                account: account_id,
+                                region,
+                                facts,
+                            },
+                            out,
+                        ),
+                    },
+                }
+            }
+        }
+    }
+
+    /// Every account that is, or is expected to be, GuardDuty's admin somewhere:
+    /// admins found in any region plus `[guardduty] admin_account`.
+    pub fn admin_candidates(&self) -> BTreeSet<String> {
+        let mut candidates: BTreeSet<String> = self
+            .all_regions()
+            .into_iter()
+            .filter_map(|r| match self.admin_for(r) {
+                AdminLookup::Admin { account, .. } => Some(account),
+                _ => None,
+            })
+            .collect();
+        candidates.extend(self.config.guardduty.admin_account.clone());
+        candidates
     }
 }

@@ -1,9 +1,8 @@
-//! GD rules.
+//! GD: GuardDuty detectors and membership.
 
-use crate::outcome::Outcomes;
-#[allow(unused_imports)]
-use crate::rules::{ADMIN_ROLE, ANY_ROLE, MANAGEMENT_ROLE};
-use crate::rules::{Context, rule};
+use crate::inventory::{Detector, Known, Member, Observed};
+use crate::outcome::{Outcomes, Subject};
+use crate::rules::{ADMIN_ROLE, ANY_ROLE, AdminLookup, Context, rule};
 
 rule!(
     GD001,
@@ -17,8 +16,6 @@ rule!(
     "An in-scope account × enabled region has no GuardDuty detector",
     check_gd001
 );
-fn check_gd001(_ctx: &Context<'_>, _out: &mut Outcomes) {}
-
 rule!(
     GD002,
     "detector-suspended",
@@ -31,8 +28,6 @@ rule!(
     "A GuardDuty detector exists but is not ENABLED",
     check_gd002
 );
-fn check_gd002(_ctx: &Context<'_>, _out: &mut Outcomes) {}
-
 rule!(
     GD003,
     "member-not-enrolled",
@@ -45,8 +40,6 @@ rule!(
     "An active organization account is not an Enabled member of the admin's detector",
     check_gd003
 );
-fn check_gd003(_ctx: &Context<'_>, _out: &mut Outcomes) {}
-
 rule!(
     GD004,
     "org-auto-enable-off",
@@ -59,8 +52,6 @@ rule!(
     "The organization configuration does not auto-enable all members",
     check_gd004
 );
-fn check_gd004(_ctx: &Context<'_>, _out: &mut Outcomes) {}
-
 rule!(
     GD005,
     "slow-finding-updates",
@@ -73,4 +64,368 @@ rule!(
     "The admin's detector publishes finding updates slower than every 15 minutes",
     check_gd005
 );
-fn check_gd005(_ctx: &Context<'_>, _out: &mut Outcomes) {}
+
+/// The publishing frequency GD005 requires.
+const FIFTEEN_MINUTES: &str = "FIFTEEN_MINUTES";
+
+fn check_gd001(ctx: &Context<'_>, out: &mut Outcomes) {
+    ctx.for_each_region(out, |view, out| {
+        let subject = Subject::region(view.account, view.region);
+        match &view.facts.guardduty {
+            Observed::Gap(gap) => {
+                out.not_assessed(subject, gap.describe());
+            }
+            Observed::Collected(gd) if gd.detectors.is_empty() => {
+                out.fail(
+                    subject,
+                    format!(
+                        "no GuardDuty detector in {} of account {}: threats there produce no findings",
+                        view.region, view.account
+                    ),
+                );
+            }
+            Observed::Collected(gd) => {
+                out.pass(subject, format!("{} detector(s)", gd.detectors.len()));
+            }
+        }
+    });
+}
+
+fn detector_subject(account: &str, region: &str, detector: &Detector) -> Subject {
+    let name = detector
+        .id
+        .value()
+        .cloned()
+        .or_else(|| detector.origin.label().map(str::to_string))
+        .unwrap_or_else(|| "detector".to_string());
+    Subject::resource(
+        account,
+        region,
+        "guardduty-detector",
+        name,
+        &detector.origin,
+    )
+}
+
+fn check_gd002(ctx: &Context<'_>, out: &mut Outcomes) {
+    ctx.for_each_region(out, |view, out| {
+        let detectors = match &view.facts.guardduty {
+            Observed::Gap(gap) => {
+                out.not_assessed(Subject::region(view.account, view.region), gap.describe());
+                return;
+            }
+            Observed::Collected(gd) => &gd.detectors,
+        };
+        for detector in detectors {
+            let subject = detector_subject(view.account, view.region, detector).attribute("enable");
+            match &detector.status {
+                Known::Unknown(m) => {
+                    out.unknown(subject, &m.unknown, "detector status");
+                }
+                Known::Value(status) if status == "ENABLED" => {
+                    out.pass(subject, "detector is ENABLED");
+                }
+                Known::Value(status) => {
+                    out.fail(
+                        subject,
+                        format!("detector status is {status}: it produces no findings"),
+                    );
+                }
+            }
+        }
+    });
+}
+
+/// How the admin's member list answers "is this account an Enabled member?".
+enum Enrolment<'a> {
+    Enabled,
+    Status(&'a str),
+    Missing,
+    Unknown(String),
+}
+
+fn enrolment<'a>(members: &'a [Member], account: &str) -> Enrolment<'a> {
+    let mut unknown = None;
+    for member in members {
+        match &member.account_id {
+            Known::Value(id) if id == account => {
+                return match &member.relationship_status {
+                    Known::Value(s) if s.eq_ignore_ascii_case("Enabled") => Enrolment::Enabled,
+                    Known::Value(s) => Enrolment::Status(s),
+                    Known::Unknown(m) => Enrolment::Unknown(m.unknown.describe()),
+                };
+            }
+            Known::Value(_) => {}
+            Known::Unknown(m) => unknown = Some(m.unknown.describe()),
+        }
+    }
+    match unknown {
+        Some(why) => Enrolment::Unknown(format!("a member's account id {why}")),
+        None => Enrolment::Missing,
+    }
+}
+
+/// The admin of `region` and its collected member list, or a reason why not.
+enum AdminMembers<'a> {
+    Members(String, &'a [Member]),
+    NoAdmin,
+    NotAssessed(String),
+}
+
+fn admin_members<'a>(ctx: &Context<'a>, region: &str) -> AdminMembers<'a> {
+    let admin = match ctx.admin_for(region) {
+        AdminLookup::Admin { account, .. } => account,
+        AdminLookup::NoAdmin => return AdminMembers::NoAdmin,
+        AdminLookup::Unknown(why) => {
+            return AdminMembers::NotAssessed(format!("GuardDuty admin unknown: {why}"));
+        }
+    };
+    let Some(facts) = ctx.inventory.facts(&admin, region) else {
+        return AdminMembers::NotAssessed(format!(
+            "the admin account {admin}'s facts in {region} were not collected"
+        ));
+    };
+    let members = match &facts.guardduty {
+        Observed::Gap(gap) => return AdminMembers::NotAssessed(gap.describe()),
+        Observed::Collected(gd) => &gd.members,
+    };
+    match members {
+        Some(Observed::Collected(list)) => AdminMembers::Members(admin, list),
+        Some(Observed::Gap(gap)) => AdminMembers::NotAssessed(gap.describe()),
+        None => AdminMembers::NotAssessed(format!(
+            "the member list of admin {admin} in {region} was not collected"
+        )),
+    }
+}
+
+fn check_gd003(ctx: &Context<'_>, out: &mut Outcomes) {
+    if !ctx.organization_visible() {
+        out.not_applicable(Subject::global(), "no organization visible");
+        return;
+    }
+    for region in ctx.all_regions() {
+        let region_subject = Subject {
+            region: Some(region.to_string()),
+            ..Subject::global()
+        };
+        let (admin, members) = match admin_members(ctx, region) {
+            AdminMembers::Members(admin, members) => (admin, members),
+            AdminMembers::NoAdmin => {
+                out.not_applicable(
+                    region_subject,
+                    format!("no GuardDuty administrator in {region} (see ORG001)"),
+                );
+                continue;
+            }
+            AdminMembers::NotAssessed(why) => {
+                out.not_assessed(region_subject, why);
+                continue;
+            }
+        };
+        for account in ctx.inventory.accounts.keys().filter(|a| **a != admin) {
+            let subject = member_subject(&admin, region, account, members);
+            if !ctx.region_enabled(account, region) {
+                out.not_applicable(subject, format!("{region} is not enabled for {account}"));
+                continue;
+            }
+            match enrolment(members, account) {
+                Enrolment::Enabled => {
+                    out.pass(subject, format!("{account} is an Enabled member"));
+                }
+                Enrolment::Status(status) => {
+                    out.fail(
+                        subject,
+                        format!(
+                            "{account} is a member of admin {admin}'s detector with status {status}, not Enabled: its findings do not reach the admin"
+                        ),
+                    );
+                }
+                Enrolment::Missing => {
+                    out.fail(
+                        subject,
+                        format!(
+                            "{account} is not a member of admin {admin}'s detector in {region}: its findings do not reach the admin"
+                        ),
+                    );
+                }
+                Enrolment::Unknown(why) => {
+                    out.not_assessed(subject, why);
+                }
+            }
+        }
+    }
+}
+
+fn member_subject(admin: &str, region: &str, account: &str, members: &[Member]) -> Subject {
+    let origin = members
+        .iter()
+        .find(|m| m.account_id.value().is_some_and(|id| id == account))
+        .map(|m| m.origin.clone())
+        .unwrap_or_default();
+    Subject::resource(admin, region, "guardduty-member", account, &origin)
+}
+
+fn check_gd004(ctx: &Context<'_>, out: &mut Outcomes) {
+    for region in ctx.all_regions() {
+        let Some((admin, gd)) = admin_guardduty(ctx, region, out) else {
+            continue;
+        };
+        let config = match &gd.organization_configuration {
+            Some(Observed::Collected(c)) => c,
+            Some(Observed::Gap(gap)) => {
+                out.not_assessed(Subject::region(&admin, region), gap.describe());
+                continue;
+            }
+            None => {
+                out.not_assessed(
+                    Subject::region(&admin, region),
+                    format!("no GuardDuty organization configuration collected for admin {admin} in {region}"),
+                );
+                continue;
+            }
+        };
+        let subject = Subject::resource(
+            &admin,
+            region,
+            "guardduty-organization-configuration",
+            config
+                .origin
+                .label()
+                .unwrap_or("organization-configuration"),
+            &config.origin,
+        )
+        .attribute("auto_enable_organization_members");
+        match &config.auto_enable_organization_members {
+            Known::Unknown(m) => {
+                out.unknown(subject, &m.unknown, "auto-enable setting");
+            }
+            Known::Value(v) if v == "ALL" => {
+                out.pass(subject, "auto-enables ALL accounts");
+            }
+            Known::Value(v) if v == "NEW" => judge_new(ctx, region, subject, out),
+            Known::Value(v) => {
+                out.fail(
+                    subject,
+                    format!("auto-enable is {v}: new and existing accounts are not enrolled automatically"),
+                );
+            }
+        }
+    }
+}
+
+/// `NEW` passes only when every existing account is already enrolled.
+fn judge_new(ctx: &Context<'_>, region: &str, subject: Subject, out: &mut Outcomes) {
+    let (admin, members) = match admin_members(ctx, region) {
+        AdminMembers::Members(admin, members) => (admin, members),
+        AdminMembers::NoAdmin => return,
+        AdminMembers::NotAssessed(why) => {
+            out.not_assessed(
+                subject,
+                format!("auto-enable is NEW, which covers only accounts created later; whether existing accounts are enrolled is unknown: {why}"),
+            );
+            return;
+        }
+    };
+    let missing: Vec<&str> = ctx
+        .inventory
+        .accounts
+        .keys()
+        .filter(|a| **a != admin && ctx.region_enabled(a, region))
+        .filter(|a| !matches!(enrolment(members, a), Enrolment::Enabled))
+        .map(String::as_str)
+        .collect();
+    if missing.is_empty() {
+        out.pass(
+            subject,
+            "auto-enable is NEW and every existing account is enrolled",
+        );
+    } else {
+        out.fail(
+            subject,
+            format!(
+                "auto-enable is NEW, and {} existing account(s) are not enrolled: {}; set ALL",
+                missing.len(),
+                missing.join(", ")
+            ),
+        );
+    }
+}
+
+/// The admin of `region` and its GuardDuty facts; records why not otherwise.
+fn admin_guardduty<'a>(
+    ctx: &Context<'a>,
+    region: &str,
+    out: &mut Outcomes,
+) -> Option<(String, &'a crate::inventory::GuardDutyFacts)> {
+    let region_subject = Subject {
+        region: Some(region.to_string()),
+        ..Subject::global()
+    };
+    let admin = match ctx.admin_for(region) {
+        AdminLookup::Admin { account, .. } => account,
+        AdminLookup::NoAdmin => {
+            out.not_applicable(
+                region_subject,
+                format!("no GuardDuty administrator in {region} (see ORG001)"),
+            );
+            return None;
+        }
+        AdminLookup::Unknown(why) => {
+            out.not_assessed(region_subject, format!("GuardDuty admin unknown: {why}"));
+            return None;
+        }
+    };
+    if !ctx.region_enabled(&admin, region) {
+        out.not_applicable(
+            Subject::region(&admin, region),
+            format!("{region} is not enabled for the admin account"),
+        );
+        return None;
+    }
+    let Some(facts) = ctx.inventory.facts(&admin, region) else {
+        out.not_assessed(
+            Subject::region(&admin, region),
+            format!("the admin account {admin}'s facts in {region} were not collected"),
+        );
+        return None;
+    };
+    match &facts.guardduty {
+        Observed::Collected(gd) => Some((admin, gd)),
+        Observed::Gap(gap) => {
+            out.not_assessed(Subject::region(&admin, region), gap.describe());
+            None
+        }
+    }
+}
+
+fn check_gd005(ctx: &Context<'_>, out: &mut Outcomes) {
+    for region in ctx.all_regions() {
+        let Some((admin, gd)) = admin_guardduty(ctx, region, out) else {
+            continue;
+        };
+        if gd.detectors.is_empty() {
+            out.not_applicable(
+                Subject::region(&admin, region),
+                "the admin has no detector here (see GD001)",
+            );
+        }
+        for detector in &gd.detectors {
+            let subject = detector_subject(&admin, region, detector)
+                .attribute("finding_publishing_frequency");
+            match &detector.finding_publishing_frequency {
+                Known::Unknown(m) => {
+                    out.unknown(subject, &m.unknown, "finding publishing frequency");
+                }
+                Known::Value(f) if f == FIFTEEN_MINUTES => {
+                    out.pass(subject, "publishes finding updates every 15 minutes");
+                }
+                Known::Value(f) => {
+                    out.fail(
+                        subject,
+                        format!("publishes finding updates every {f}; updates to ongoing findings reach the bus late — set FIFTEEN_MINUTES"),
+                    );
+                }
+            }
+        }
+    }
+}

@@ -207,3 +207,47 @@ pub static REGISTRY: &[Rule] = &[
 pub fn find(id: &str) -> Option<&'static Rule> {
     REGISTRY.iter().find(|r| r.meta.id.eq_ignore_ascii_case(id))
 }
+
+/// The rule table as aligned text (`alertpath rules`).
+pub fn text_table() -> String {
+    let mut out = format!(
+        "{:<9} {:<30} {:<9} {:<6} {:<8} {}\n",
+        "ID", "NAME", "SEVERITY", "JUDGED", "SOURCES", "FAILS WHEN"
+    );
+    for rule in REGISTRY {
+        let m = &rule.meta;
+        out.push_str(&format!(
+            "{:<9} {:<30} {:<9} {:<6} {:<8} {}\n",
+            m.id,
+            m.name,
+            m.severity.as_str(),
+            m.judged_in.as_str(),
+            m.source_letters(),
+            m.summary
+        ));
+    }
+    out
+}
+
+/// The rule table as Markdown, as the README carries it between
+/// `<!-- rules:start -->` and `<!-- rules:end -->`.
+pub fn markdown_table() -> String {
+    let mut out = String::from(
+        "| ID | name | severity | judged in | sources | fails when |\n|---|---|---|---|---|---|\n",
+    );
+    for rule in REGISTRY {
+        let m = &rule.meta;
+        out.push_str(&format!(
+            "| [{}](rules/{}/{}.md) | {} | {} | {} | {} | {} |\n",
+            m.id,
+            m.family.as_str().to_lowercase(),
+            m.id,
+            m.name,
+            m.severity.as_str(),
+            m.judged_in.as_str(),
+            m.source_letters(),
+            m.summary
+        ));
+    }
+    out
+}

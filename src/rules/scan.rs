@@ -1,8 +1,7 @@
-//! SCAN rules.
+//! SCAN: coverage of the scan itself. Their failures count as not assessed (exit 3).
 
-use crate::outcome::Outcomes;
-#[allow(unused_imports)]
-use crate::rules::{ADMIN_ROLE, ANY_ROLE, MANAGEMENT_ROLE};
+use crate::inventory::{Gap, GapReason, Observed, RegionSlot};
+use crate::outcome::{Outcomes, Subject};
 use crate::rules::{Context, rule};
 
 rule!(
@@ -17,8 +16,6 @@ rule!(
     "The role could not be assumed in an active account",
     check_scan001
 );
-fn check_scan001(_ctx: &Context<'_>, _out: &mut Outcomes) {}
-
 rule!(
     SCAN002,
     "region-not-assessed",
@@ -31,8 +28,6 @@ rule!(
     "Calls in an enabled region failed",
     check_scan002
 );
-fn check_scan002(_ctx: &Context<'_>, _out: &mut Outcomes) {}
-
 rule!(
     SCAN003,
     "permission-missing",
@@ -45,8 +40,6 @@ rule!(
     "A specific call was denied",
     check_scan003
 );
-fn check_scan003(_ctx: &Context<'_>, _out: &mut Outcomes) {}
-
 rule!(
     SCAN004,
     "terraform-unresolved",
@@ -59,4 +52,151 @@ rule!(
     "A value the rules need could not be resolved from Terraform",
     check_scan004
 );
-fn check_scan004(_ctx: &Context<'_>, _out: &mut Outcomes) {}
+
+fn check_scan001(ctx: &Context<'_>, out: &mut Outcomes) {
+    for (id, account) in &ctx.inventory.accounts {
+        let subject = Subject::account(id);
+        match account.access.gap() {
+            Some(gap) => {
+                out.fail(
+                    subject,
+                    format!("account {id} was not assessed: {}", gap.describe()),
+                );
+            }
+            None => {
+                out.pass(subject, "account assessed");
+            }
+        }
+    }
+}
+
+fn is_denied(gap: &Gap) -> bool {
+    gap.reason == GapReason::AccessDenied
+}
+
+fn check_scan002(ctx: &Context<'_>, out: &mut Outcomes) {
+    for (id, account) in &ctx.inventory.accounts {
+        if account.access.gap().is_some() {
+            continue;
+        }
+        for (region, slot) in &account.regions {
+            let subject = Subject::region(id, region);
+            let RegionSlot::Enabled(observed) = slot else {
+                continue;
+            };
+            let failed: Vec<String> = match observed.as_ref() {
+                Observed::Gap(gap) if !is_denied(gap) => vec![gap.describe()],
+                Observed::Gap(_) => Vec::new(),
+                Observed::Collected(facts) => facts
+                    .gaps()
+                    .into_iter()
+                    .filter(|(_, g)| !is_denied(g))
+                    .map(|(group, g)| format!("{group}: {}", g.describe()))
+                    .collect(),
+            };
+            if failed.is_empty() {
+                out.pass(
+                    subject,
+                    "every call succeeded or was only denied (see SCAN003)",
+                );
+            } else {
+                out.fail(
+                    subject,
+                    format!(
+                        "{region} of {id} was not fully assessed: {}",
+                        failed.join("; ")
+                    ),
+                );
+            }
+        }
+    }
+}
+
+fn check_scan003(ctx: &Context<'_>, out: &mut Outcomes) {
+    if let Some(org) = &ctx.inventory.organization {
+        let subject = Subject::account(&org.management_account);
+        let denied: Vec<&Gap> = org
+            .gaps()
+            .into_iter()
+            .map(|(_, g)| g)
+            .filter(|g| is_denied(g))
+            .collect();
+        report_denied(out, subject, &denied);
+    }
+    for (id, account) in &ctx.inventory.accounts {
+        if account.access.gap().is_some() {
+            continue;
+        }
+        for (region, slot) in &account.regions {
+            let RegionSlot::Enabled(observed) = slot else {
+                continue;
+            };
+            let denied: Vec<&Gap> = match observed.as_ref() {
+                Observed::Gap(gap) => vec![gap],
+                Observed::Collected(facts) => facts.gaps().into_iter().map(|(_, g)| g).collect(),
+            }
+            .into_iter()
+            .filter(|g| is_denied(g))
+            .collect();
+            report_denied(out, Subject::region(id, region), &denied);
+        }
+    }
+}
+
+/// One finding per denied IAM action in a scope; a pass when none.
+fn report_denied(out: &mut Outcomes, subject: Subject, denied: &[&Gap]) {
+    if denied.is_empty() {
+        out.pass(subject, "no call was denied");
+        return;
+    }
+    let mut actions: Vec<&str> = denied
+        .iter()
+        .map(|g| g.call.as_deref().unwrap_or("an unnamed call"))
+        .collect();
+    actions.sort_unstable();
+    actions.dedup();
+    for action in actions {
+        let mut s = subject.clone();
+        s.resource = Some(crate::outcome::ResourceRef {
+            kind: "iam-action".to_string(),
+            name: action.to_string(),
+            origin: Default::default(),
+            attribute: None,
+        });
+        out.fail(
+            s,
+            format!("{action} was denied; add it to the audit role's policy (`alertpath init-policy` prints it)"),
+        );
+    }
+}
+
+fn check_scan004(ctx: &Context<'_>, out: &mut Outcomes) {
+    let unresolved = ctx
+        .inventory
+        .terraform
+        .as_ref()
+        .map(|t| t.unresolved.as_slice())
+        .unwrap_or_default();
+    if unresolved.is_empty() {
+        out.pass(Subject::global(), "every value the rules need was resolved");
+        return;
+    }
+    for item in unresolved {
+        let subject = Subject {
+            resource: Some(crate::outcome::ResourceRef {
+                kind: "terraform-expression".to_string(),
+                name: item.origin.label().unwrap_or(&item.expression).to_string(),
+                origin: item.origin.clone(),
+                attribute: None,
+            }),
+            ..Subject::global()
+        };
+        out.fail(
+            subject,
+            format!(
+                "`{}` could not be resolved: {}",
+                item.expression, item.reason
+            ),
+        );
+    }
+}

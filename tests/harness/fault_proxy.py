@@ -30,6 +30,7 @@ import json
 import os
 import re
 import signal
+import socket
 import sys
 import threading
 import time
@@ -214,6 +215,8 @@ class Proxy:
         c = getattr(self.tls, "conn", None)
         if c is None:
             c = self.tls.conn = http.client.HTTPConnection(self.up_host, self.up_port, timeout=120)
+            c.connect()
+            c.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return c
 
     def drop_upstream(self):
@@ -352,14 +355,20 @@ class Handler(BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(n) if n > 0 else b""
 
+    def setup(self):
+        super().setup()
+        # headers and body go out in one write; no Nagle/delayed-ACK stalls
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def _send(self, status: int, headers: list, body: bytes):
         self.send_response(status)
         for k, v in headers:
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
+        self._headers_buffer.append(b"\r\n")
         if self.command != "HEAD":
-            self.wfile.write(body)
+            self._headers_buffer.append(body)
+        self.flush_headers()
 
     def _json(self, status: int, obj):
         self._send(status, [("Content-Type", "application/json")], json.dumps(obj, default=str).encode())

@@ -26,6 +26,7 @@ import json
 import os
 import re
 import signal
+import socket
 import sys
 import threading
 import time
@@ -69,8 +70,8 @@ class ApiError(Exception):
 
 
 class State:
-    """Extension state kept in the server process (reset via /moto-api/reset
-    does NOT clear it; use POST /_alertpath/reset)."""
+    """Extension state kept in the server process; cleared by POST
+    /_alertpath/reset and by moto's own POST /moto-api/reset/."""
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
@@ -93,6 +94,7 @@ class State:
 
 
 STATE = State()
+ACCOUNT_CACHE: list[dict] = []
 
 
 # --------------------------------------------------------------------------
@@ -430,6 +432,10 @@ class AlertpathApp:
         path = environ.get("PATH_INFO", "") or "/"
         method = environ.get("REQUEST_METHOD", "GET")
         try:
+            if path.startswith("/moto-api/reset"):
+                for c in ACCOUNT_CACHE:
+                    c.clear()
+                STATE.reset()
             if path.startswith("/_alertpath/"):
                 return self.control(environ, start_response, path, method)
             akid, region, service = sigv4_scope(environ)
@@ -506,6 +512,25 @@ def apply_patches() -> list[str]:
 
     ctm.CloudTrailBackend.describe_trails = describe_trails
     applied.append("cloudtrail: organization trails visible from member accounts")
+
+    # Speed: moto resolves the caller's account by scanning every account's
+    # IAM backend on every request (O(accounts)); memoise it.  Access key ids
+    # are unique and never move, so caching misses (static keys such as
+    # "test" -> 123456789012) is safe too.  Cleared by POST /moto-api/reset.
+    from moto.iam import models as iamm
+
+    orig_get = iamm.get_account_id_from
+    cache: dict[str, str] = {}
+
+    def get_account_id_from(access_key):
+        acc = cache.get(access_key)
+        if acc is None:
+            acc = cache[access_key] = orig_get(access_key)
+        return acc
+
+    iamm.get_account_id_from = get_account_id_from
+    ACCOUNT_CACHE.append(cache)
+    applied.append("iam.get_account_id_from: memoised")
     return applied
 
 
@@ -549,6 +574,13 @@ def main() -> int:
     moto_app, app = build_app(args.quiet)
 
     class Handler(MotoRequestHandler):
+        def setup(self):
+            super().setup()
+            try:  # avoid Nagle/delayed-ACK stalls on keep-alive connections
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:
+                pass
+
         def log_request(self, *a, **k):
             if args.verbose:
                 super().log_request(*a, **k)

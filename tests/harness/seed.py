@@ -254,6 +254,8 @@ class Seeder:
                                          "finding_publishing_frequency": freq}
         if "us-east-1" in self.regions or spec.get("root_rule_always", True):
             self.root_signin(c, acct)
+        if acct["id"] not in (self.security, MGMT_ACCOUNT):
+            c._cache.clear()  # boto3 clients are ~1 MB each; keep only the admin's
 
     def root_signin(self, c: Clients, acct: dict) -> None:
         r = "us-east-1"

@@ -1,0 +1,3 @@
+//! Sources turn one input into the [`crate::inventory::Inventory`].
+
+pub mod snapshot;
