@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The test command: installs what the tests need, then runs every check CI runs.
+# Safe to run on a fresh machine and to run twice.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/alertpath/target}"
+export ALERTPATH_CACHE="${ALERTPATH_CACHE:-$HOME/.cache/alertpath}"
+export CARGO_TERM_COLOR=never
+step() { printf '\n== %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy --all-targets -- -D warnings"
+cargo clippy --all-targets --quiet -- -D warnings
+
+step "cargo test"
+cargo test --quiet 2>&1 | tee "$ALERTPATH_CACHE/test.log"
+
+step "SARIF from the example org passes the SARIF multitool with GitHub's rules"
+out="$(mktemp -d)"
+set +e
+"$CARGO_TARGET_DIR/debug/alertpath" scan --quiet --snapshot tests/fixtures/snapshots/example-org.json \
+  --format sarif --output "$out/example.sarif"
+code=$?
+set -e
+if [ "$code" -ne 1 ]; then echo "expected exit 1 from the example org, got $code" >&2; exit 1; fi
+scripts/validate-sarif.sh "$out/example.sarif"

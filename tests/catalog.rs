@@ -1,0 +1,95 @@
+//! The rule catalog: unique ids, a doc for every rule and a rule for every doc,
+//! required doc sections, and the README's rule table in sync.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use alertpath::rules::REGISTRY;
+
+const SECTIONS: [&str; 5] = [
+    "## What it checks",
+    "## Why it matters",
+    "## How to fix",
+    "## Evidence collected",
+    "## References",
+];
+
+#[test]
+fn ids_and_names_are_unique() {
+    let ids: BTreeSet<_> = REGISTRY.iter().map(|r| r.meta.id).collect();
+    assert_eq!(ids.len(), REGISTRY.len());
+    let names: BTreeSet<_> = REGISTRY.iter().map(|r| r.meta.name).collect();
+    assert_eq!(names.len(), REGISTRY.len());
+    for rule in REGISTRY {
+        assert!(
+            rule.meta.id.starts_with(rule.meta.family.as_str()),
+            "{} is not in family {}",
+            rule.meta.id,
+            rule.meta.family.as_str()
+        );
+    }
+}
+
+#[test]
+fn every_rule_has_a_doc_with_the_required_sections() {
+    for rule in REGISTRY {
+        let m = &rule.meta;
+        let title = format!("# {}: {}\n", m.id, m.name);
+        assert!(m.doc.starts_with(&title), "{}: doc must start with `{title}`", m.id);
+        let mut last = 0;
+        for section in SECTIONS {
+            let at = m.doc.find(section).unwrap_or_else(|| panic!("{}: missing `{section}`", m.id));
+            assert!(at > last, "{}: `{section}` out of order", m.id);
+            last = at;
+        }
+        let header = format!(
+            "**Severity:** {} · **Family:** {} · **Judged in:** {} · **Sources:** {}",
+            m.severity.as_str(),
+            m.family.as_str(),
+            m.judged_in.as_str(),
+            m.source_letters()
+        );
+        assert!(m.doc.contains(&header), "{}: doc header must read `{header}`", m.id);
+    }
+}
+
+#[test]
+fn every_doc_has_a_rule() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let known: BTreeSet<String> = REGISTRY
+        .iter()
+        .map(|r| format!("{}/{}.md", r.meta.family.as_str().to_lowercase(), r.meta.id))
+        .collect();
+    for family in std::fs::read_dir(&root).unwrap() {
+        let family = family.unwrap();
+        for doc in std::fs::read_dir(family.path()).unwrap() {
+            let doc = doc.unwrap();
+            let rel = format!(
+                "{}/{}",
+                family.file_name().to_string_lossy(),
+                doc.file_name().to_string_lossy()
+            );
+            assert!(known.contains(&rel), "rules/{rel} has no rule in the registry");
+        }
+    }
+}
+
+#[test]
+fn readme_rule_table_is_in_sync() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let (start, end) = ("<!-- rules:start -->\n", "<!-- rules:end -->");
+    let from = readme.find(start).expect("README has <!-- rules:start -->") + start.len();
+    let to = readme.find(end).expect("README has <!-- rules:end -->");
+    let table = alertpath::rules::markdown_table();
+    if std::env::var_os("ALERTPATH_UPDATE_README").is_some() {
+        let updated = format!("{}{}{}", &readme[..from], table, &readme[to..]);
+        std::fs::write(&path, updated).unwrap();
+        return;
+    }
+    assert_eq!(
+        &readme[from..to],
+        table,
+        "README rule table is stale; run `ALERTPATH_UPDATE_README=1 cargo test --test catalog`"
+    );
+}

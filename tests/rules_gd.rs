@@ -1,0 +1,199 @@
+//! GD rules: fail, pass, not-assessed, not-applicable and waived outcomes.
+
+mod common;
+
+use alertpath::inventory::*;
+use alertpath::outcome::Status::*;
+use common::*;
+
+const UE: &str = "us-east-1";
+const EW: &str = "eu-west-1";
+
+fn base() -> Org {
+    Org::new()
+        .account(ADMIN, &[UE])
+        .account(MEMBER, &[UE])
+        .admin(ADMIN, &[UE])
+        .detector(ADMIN, UE, "ENABLED", "FIFTEEN_MINUTES")
+}
+
+#[test]
+fn gd001_fails_without_detector_and_passes_with_one() {
+    let report = run(&base().build());
+    assert_eq!(status_at(&report, "GD001", Some(MEMBER), Some(UE), None), vec![Fail]);
+    assert_eq!(status_at(&report, "GD001", Some(ADMIN), Some(UE), None), vec![Pass]);
+}
+
+#[test]
+fn gd001_gap_is_not_assessed_never_pass() {
+    let mut org = base();
+    org.facts(MEMBER, UE).guardduty = Observed::Gap(denied("guardduty:ListDetectors"));
+    let report = run(&org.build());
+    assert_eq!(status_at(&report, "GD001", Some(MEMBER), Some(UE), None), vec![NotAssessed]);
+}
+
+#[test]
+fn gd001_unreachable_account_and_region_are_not_assessed() {
+    let mut inv = base().account("100000000009", &[UE, EW]).build();
+    let acct = inv.accounts.get_mut(MEMBER).unwrap();
+    acct.access = Observed::Gap(denied("sts:AssumeRole"));
+    let other = inv.accounts.get_mut("100000000009").unwrap();
+    other.regions.insert(
+        EW.into(),
+        RegionSlot::Enabled(Box::new(Observed::Gap(Gap {
+            reason: GapReason::Timeout,
+            call: Some("guardduty:ListDetectors".into()),
+            message: "timed out".into(),
+        }))),
+    );
+    let report = run(&inv);
+    assert_eq!(status_at(&report, "GD001", Some(MEMBER), None, None), vec![NotAssessed]);
+    assert_eq!(status_at(&report, "GD001", Some("100000000009"), Some(EW), None), vec![NotAssessed]);
+}
+
+#[test]
+fn gd001_region_not_enabled_is_not_applicable() {
+    let mut inv = base().build();
+    inv.accounts
+        .get_mut(MEMBER)
+        .unwrap()
+        .regions
+        .insert("ap-east-1".into(), RegionSlot::NotEnabled);
+    let report = run(&inv);
+    assert_eq!(
+        status_at(&report, "GD001", Some(MEMBER), Some("ap-east-1"), None),
+        vec![NotApplicable]
+    );
+}
+
+#[test]
+fn gd001_waiver_applies_to_its_scope_only() {
+    let inv = base().account("100000000009", &[UE]).build();
+    let config = with_waivers(vec![waiver("GD001", Some(MEMBER), Some(UE))]);
+    let report = run_with(&inv, &config);
+    assert_eq!(status_at(&report, "GD001", Some(MEMBER), Some(UE), None), vec![Waived]);
+    assert_eq!(status_at(&report, "GD001", Some("100000000009"), Some(UE), None), vec![Fail]);
+    let waived = &of(&report, "GD001")
+        .into_iter()
+        .find(|f| f.status() == Waived)
+        .unwrap()
+        .waiver;
+    assert_eq!(waived.as_ref().unwrap().reason, "accepted for the test");
+}
+
+#[test]
+fn gd002_judges_each_detector() {
+    let org = base().detector(MEMBER, UE, "DISABLED", "SIX_HOURS");
+    let report = run(&org.build());
+    assert_eq!(status_at(&report, "GD002", Some(MEMBER), Some(UE), None), vec![Fail]);
+    assert_eq!(status_at(&report, "GD002", Some(ADMIN), Some(UE), None), vec![Pass]);
+}
+
+#[test]
+fn gd002_unknown_status_is_not_assessed_and_waivable_when_failing() {
+    let mut org = base().detector(MEMBER, UE, "DISABLED", "SIX_HOURS");
+    org.gd(ADMIN, UE).detectors[0].status = Known::after_apply("aws_guardduty_detector.main.enable");
+    let inv = org.build();
+    let report = run(&inv);
+    assert_eq!(status_at(&report, "GD002", Some(ADMIN), Some(UE), None), vec![NotAssessed]);
+    let waived = run_with(&inv, &with_waivers(vec![waiver("GD002", Some(MEMBER), None)]));
+    assert_eq!(status_at(&waived, "GD002", Some(MEMBER), Some(UE), None), vec![Waived]);
+}
+
+#[test]
+fn gd003_membership() {
+    let org = base()
+        .account("100000000009", &[UE])
+        .members(ADMIN, UE, &[(MEMBER, "Enabled"), ("100000000009", "Invited")]);
+    let report = run(&org.build());
+    assert_eq!(status_at(&report, "GD003", Some(ADMIN), Some(UE), Some(MEMBER)), vec![Pass]);
+    assert_eq!(
+        status_at(&report, "GD003", Some(ADMIN), Some(UE), Some("100000000009")),
+        vec![Fail]
+    );
+}
+
+#[test]
+fn gd003_missing_member_fails_and_gap_is_not_assessed() {
+    let report = run(&base().members(ADMIN, UE, &[]).build());
+    assert_eq!(status_at(&report, "GD003", Some(ADMIN), Some(UE), Some(MEMBER)), vec![Fail]);
+    let mut org = base();
+    org.gd(ADMIN, UE).members = Some(Observed::Gap(denied("guardduty:ListMembers")));
+    let report = run(&org.build());
+    assert_eq!(statuses(&report, "GD003"), vec![NotAssessed]);
+}
+
+#[test]
+fn gd003_waiver_and_no_org() {
+    let inv = base().members(ADMIN, UE, &[]).build();
+    let report = run_with(&inv, &with_waivers(vec![waiver("GD003", Some(ADMIN), Some(UE))]));
+    assert_eq!(status_at(&report, "GD003", Some(ADMIN), Some(UE), Some(MEMBER)), vec![Waived]);
+    let standalone = Org::standalone().account(ADMIN, &[UE]).build();
+    assert_eq!(statuses(&run(&standalone), "GD003"), vec![NotApplicable]);
+}
+
+#[test]
+fn gd003_admin_unknown_is_not_assessed() {
+    let mut inv = base().build();
+    inv.organization.as_mut().unwrap().management_view = Observed::Gap(denied("guardduty:ListOrganizationAdminAccounts"));
+    assert_eq!(statuses(&run(&inv), "GD003"), vec![NotAssessed]);
+}
+
+#[test]
+fn gd004_all_passes_none_fails() {
+    let report = run(&base().auto_enable(ADMIN, UE, Known::Value("ALL".into())).build());
+    assert_eq!(statuses(&report, "GD004"), vec![Pass]);
+    let report = run(&base().auto_enable(ADMIN, UE, Known::Value("NONE".into())).build());
+    assert_eq!(statuses(&report, "GD004"), vec![Fail]);
+}
+
+#[test]
+fn gd004_new_depends_on_existing_enrolment() {
+    let enrolled = base()
+        .auto_enable(ADMIN, UE, Known::Value("NEW".into()))
+        .members(ADMIN, UE, &[(MEMBER, "Enabled")]);
+    assert_eq!(statuses(&run(&enrolled.build()), "GD004"), vec![Pass]);
+    let missing = base()
+        .auto_enable(ADMIN, UE, Known::Value("NEW".into()))
+        .members(ADMIN, UE, &[]);
+    let report = run(&missing.build());
+    assert_eq!(statuses(&report, "GD004"), vec![Fail]);
+    assert!(of(&report, "GD004")[0].outcome.message.contains(MEMBER));
+}
+
+#[test]
+fn gd004_unknown_and_missing_config_are_not_assessed_and_waiver_applies() {
+    let unknown = base().auto_enable(ADMIN, UE, Known::after_apply("x"));
+    let report = run(&unknown.build());
+    assert_eq!(statuses(&report, "GD004"), vec![NotAssessed]);
+    assert_eq!(report.summary.known_after_apply, 1);
+    assert_eq!(statuses(&run(&base().build()), "GD004"), vec![NotAssessed]);
+    let inv = base().auto_enable(ADMIN, UE, Known::Value("NONE".into())).build();
+    let report = run_with(&inv, &with_waivers(vec![waiver("GD004", None, None)]));
+    assert_eq!(statuses(&report, "GD004"), vec![Waived]);
+}
+
+#[test]
+fn gd005_judges_only_the_admin() {
+    let org = base().detector(MEMBER, UE, "ENABLED", "SIX_HOURS");
+    let report = run(&org.build());
+    assert_eq!(statuses(&report, "GD005"), vec![Pass]);
+    let slow = Org::new()
+        .account(ADMIN, &[UE])
+        .admin(ADMIN, &[UE])
+        .detector(ADMIN, UE, "ENABLED", "SIX_HOURS");
+    let inv = slow.build();
+    assert_eq!(statuses(&run(&inv), "GD005"), vec![Fail]);
+    let report = run_with(&inv, &with_waivers(vec![waiver("GD005", Some(ADMIN), Some(UE))]));
+    assert_eq!(statuses(&report, "GD005"), vec![Waived]);
+}
+
+#[test]
+fn gd005_without_org_judges_the_scanned_account_and_unknown_is_not_assessed() {
+    let mut org = Org::standalone()
+        .account(ADMIN, &[UE])
+        .detector(ADMIN, UE, "ENABLED", "ONE_HOUR");
+    assert_eq!(statuses(&run(&org.inv.clone()), "GD005"), vec![Fail]);
+    org.gd(ADMIN, UE).detectors[0].finding_publishing_frequency = Known::after_apply("f");
+    assert_eq!(statuses(&run(&org.build()), "GD005"), vec![NotAssessed]);
+}
