@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod config;
 pub mod engine;
+pub mod graph;
 pub mod inventory;
 pub mod logfilter;
 pub mod outcome;

@@ -1,0 +1,654 @@
+//! The alert graph: derived from the inventory, it resolves the links of the
+//! alert path — rule → target → (bus → rule →)* topic → subscription → function,
+//! and function → covering alarm → action topic — and walks them from a bus
+//! with sample events. Links resolve by ARN, by Terraform address, and by
+//! (account, region, name), so Terraform stacks whose ARNs are only known after
+//! apply still link up.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde_json::Value;
+
+use crate::config::Config;
+use crate::inventory::arn::Arn;
+use crate::inventory::{
+    Alarm, EventRule, Function, Gap, Inventory, Known, Observed, Ref, RegionFacts, RegionSlot,
+    Subscription, Target, Topic, Unknown, UnknownKind,
+};
+use crate::pattern::EventPattern;
+
+/// A resource together with the account and region it lives in.
+#[derive(Debug)]
+pub struct Located<'a, T> {
+    /// The account.
+    pub account: &'a str,
+    /// The region.
+    pub region: &'a str,
+    /// The resource.
+    pub item: &'a T,
+}
+
+impl<T> Clone for Located<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Located<'_, T> {}
+
+/// The outcome of resolving a link.
+#[derive(Debug, Clone)]
+pub enum Resolution<'a, T> {
+    /// The linked resource.
+    Found(Located<'a, T>),
+    /// The link points at nothing that exists (the message says what was looked for).
+    Missing(String),
+    /// The link points into scope that was not collected.
+    NotCollected(String),
+    /// The link's value is unknown.
+    Unknown(Unknown),
+}
+
+/// Where a subscription delivers.
+#[derive(Debug, Clone)]
+pub enum Endpoint<'a> {
+    /// A pager endpoint (PagerDuty events URL or a configured pattern).
+    Pager,
+    /// AWS Chatbot's SNS endpoint.
+    Chatbot,
+    /// A Lambda function.
+    Function(Resolution<'a, Function>),
+    /// An e-mail address.
+    Email,
+    /// Anything else (protocol named).
+    Other(String),
+    /// The protocol or endpoint is unknown.
+    Unknown(Unknown),
+}
+
+/// A subscription reached by the walk.
+#[derive(Debug, Clone)]
+pub struct SubHop<'a> {
+    /// The subscription.
+    pub sub: Located<'a, Subscription>,
+    /// Where it delivers.
+    pub endpoint: Endpoint<'a>,
+}
+
+/// A topic reached by the walk, with its subscriptions.
+#[derive(Debug, Clone)]
+pub struct TopicHop<'a> {
+    /// The topic.
+    pub topic: Located<'a, Topic>,
+    /// Its subscriptions; a gap when they could not be listed.
+    pub subscriptions: Result<Vec<SubHop<'a>>, &'a Gap>,
+}
+
+/// Where a rule target delivers.
+#[derive(Debug, Clone)]
+pub enum Dest<'a> {
+    /// An SNS topic that resolved.
+    Topic(TopicHop<'a>),
+    /// An SNS topic that did not resolve (the resolution says why).
+    TopicUnresolved(Resolution<'a, Topic>),
+    /// Another event bus (forwarding), with the rules walked there.
+    Bus {
+        /// The bus's account.
+        account: String,
+        /// The bus's region.
+        region: String,
+        /// Rules on that bus matching the events; a gap when not collected.
+        rules: Result<Vec<RuleHop<'a>>, String>,
+    },
+    /// A Lambda function target.
+    Function(Resolution<'a, Function>),
+    /// Anything else (the ARN's service named).
+    Other(String),
+    /// The target ARN is unknown.
+    Unknown(Unknown),
+}
+
+/// A target of a rule reached by the walk.
+#[derive(Debug, Clone)]
+pub struct TargetHop<'a> {
+    /// The target.
+    pub target: &'a Target,
+    /// Where it delivers.
+    pub dest: Dest<'a>,
+}
+
+/// A rule reached by the walk.
+#[derive(Debug, Clone)]
+pub struct RuleHop<'a> {
+    /// The rule.
+    pub rule: Located<'a, EventRule>,
+    /// Per event: does the pattern match (None: unknown pattern)?
+    pub matched: Vec<Option<bool>>,
+    /// Why matching is unknown or failed (malformed pattern), if it is.
+    pub pattern_problem: Option<String>,
+    /// Its targets; a gap when they could not be listed.
+    pub targets: Result<Vec<TargetHop<'a>>, &'a Gap>,
+}
+
+/// A walk from one bus with a set of events.
+#[derive(Debug, Clone)]
+pub struct Walk<'a> {
+    /// The account of the starting bus.
+    pub account: String,
+    /// The region of the starting bus.
+    pub region: String,
+    /// The events walked, in order (their index matches `RuleHop::matched`).
+    pub events: Vec<Value>,
+    /// Rules on the starting bus that match any event (or whose pattern is unknown).
+    pub rules: Result<Vec<RuleHop<'a>>, String>,
+}
+
+type Key = (String, String, String);
+
+/// Indexes over the inventory for link resolution.
+pub struct Graph<'a> {
+    inventory: &'a Inventory,
+    config: &'a Config,
+    topics_by_arn: HashMap<&'a str, Located<'a, Topic>>,
+    topics_by_address: HashMap<&'a str, Located<'a, Topic>>,
+    topics_by_key: HashMap<Key, Located<'a, Topic>>,
+    functions_by_arn: HashMap<&'a str, Located<'a, Function>>,
+    functions_by_address: HashMap<&'a str, Located<'a, Function>>,
+    functions_by_key: HashMap<Key, Located<'a, Function>>,
+}
+
+impl<'a> Graph<'a> {
+    /// Index an inventory.
+    pub fn new(inventory: &'a Inventory, config: &'a Config) -> Self {
+        let mut g = Graph {
+            inventory,
+            config,
+            topics_by_arn: HashMap::new(),
+            topics_by_address: HashMap::new(),
+            topics_by_key: HashMap::new(),
+            functions_by_arn: HashMap::new(),
+            functions_by_address: HashMap::new(),
+            functions_by_key: HashMap::new(),
+        };
+        for (account, region, facts) in inventory.region_facts() {
+            for topic in facts.topics.collected().into_iter().flatten() {
+                let located = Located {
+                    account,
+                    region,
+                    item: topic,
+                };
+                if let Some(arn) = topic.arn.value() {
+                    g.topics_by_arn.insert(arn.as_str(), located);
+                }
+                if let Some(address) = topic.origin.address.as_deref() {
+                    g.topics_by_address.insert(address, located);
+                }
+                if let Some(name) = topic.name.value() {
+                    g.topics_by_key.insert(key(account, region, name), located);
+                }
+            }
+            for function in facts.functions.collected().into_iter().flatten() {
+                let located = Located {
+                    account,
+                    region,
+                    item: function,
+                };
+                if let Some(arn) = function.arn.value() {
+                    g.functions_by_arn.insert(arn.as_str(), located);
+                }
+                if let Some(address) = function.origin.address.as_deref() {
+                    g.functions_by_address.insert(address, located);
+                }
+                if let Some(name) = function.name.value() {
+                    g.functions_by_key
+                        .insert(key(account, region, name), located);
+                }
+            }
+        }
+        g
+    }
+
+    /// The inventory.
+    pub fn inventory(&self) -> &'a Inventory {
+        self.inventory
+    }
+
+    /// The config.
+    pub fn config(&self) -> &'a Config {
+        self.config
+    }
+
+    /// Resolve a reference to a topic.
+    pub fn resolve_topic(&self, link: &Ref) -> Resolution<'a, Topic> {
+        self.resolve(
+            link,
+            "sns",
+            &self.topics_by_arn,
+            &self.topics_by_address,
+            &self.topics_by_key,
+            |f| f.topics.gap(),
+        )
+    }
+
+    /// Resolve a reference to a function (ARN, qualified ARN, address or name).
+    pub fn resolve_function(&self, link: &Ref) -> Resolution<'a, Function> {
+        let link = match &link.arn {
+            Known::Value(arn) => Ref {
+                arn: Known::Value(unqualified_function_arn(arn)),
+                address: link.address.clone(),
+            },
+            Known::Unknown(_) => link.clone(),
+        };
+        let found = self.resolve(
+            &link,
+            "lambda",
+            &self.functions_by_arn,
+            &self.functions_by_address,
+            &self.functions_by_key,
+            |f| f.functions.gap(),
+        );
+        match found {
+            Resolution::Missing(what) => {
+                let absent = link
+                    .arn
+                    .value()
+                    .is_some_and(|arn| self.confirmed_absent(arn));
+                if absent || self.inventory.source.kind == crate::inventory::SourceKind::Live {
+                    Resolution::Missing(what)
+                } else {
+                    Resolution::NotCollected(format!("{what} is not declared in this stack"))
+                }
+            }
+            other => other,
+        }
+    }
+
+    fn confirmed_absent(&self, arn: &str) -> bool {
+        self.inventory
+            .region_facts()
+            .any(|(_, _, f)| f.absent_functions.iter().any(|a| a == arn))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn resolve<T>(
+        &self,
+        link: &Ref,
+        service: &str,
+        by_arn: &HashMap<&'a str, Located<'a, T>>,
+        by_address: &HashMap<&'a str, Located<'a, T>>,
+        by_key: &HashMap<Key, Located<'a, T>>,
+        group_gap: impl Fn(&'a RegionFacts) -> Option<&'a Gap>,
+    ) -> Resolution<'a, T> {
+        if let Some(found) = link.address.as_deref().and_then(|a| by_address.get(a)) {
+            return Resolution::Found(*found);
+        }
+        let arn = match &link.arn {
+            Known::Value(arn) => arn,
+            Known::Unknown(m) => return Resolution::Unknown(m.unknown.clone()),
+        };
+        if let Some(found) = by_arn.get(arn.as_str()) {
+            return Resolution::Found(*found);
+        }
+        let Some(parsed) = Arn::parse(arn).filter(|a| a.service == service) else {
+            return Resolution::Missing(format!("`{arn}` is not a {service} ARN"));
+        };
+        if let Some(found) = by_key.get(&key(parsed.account, parsed.region, parsed.name())) {
+            return Resolution::Found(*found);
+        }
+        let Some(account) = self.inventory.accounts.get(parsed.account) else {
+            return Resolution::NotCollected(format!(
+                "`{arn}` is in account {}, which was not collected",
+                parsed.account
+            ));
+        };
+        match account.regions.get(parsed.region) {
+            None | Some(RegionSlot::NotEnabled) if account.regions.is_empty() => {
+                Resolution::NotCollected(format!(
+                    "`{arn}`: account {} was not assessed",
+                    parsed.account
+                ))
+            }
+            None | Some(RegionSlot::NotEnabled) => Resolution::Missing(format!(
+                "`{arn}` names region `{}`, where account {} has nothing",
+                parsed.region, parsed.account
+            )),
+            Some(RegionSlot::Enabled(observed)) => match observed.as_ref() {
+                Observed::Gap(gap) => Resolution::NotCollected(gap.describe()),
+                Observed::Collected(facts) => match group_gap(facts) {
+                    Some(gap) => Resolution::NotCollected(gap.describe()),
+                    None => Resolution::Missing(format!("`{arn}` does not exist")),
+                },
+            },
+        }
+    }
+
+    /// Classify a subscription's endpoint.
+    pub fn endpoint(&self, sub: Located<'a, Subscription>) -> Endpoint<'a> {
+        let protocol = match &sub.item.protocol {
+            Known::Value(p) => p.to_ascii_lowercase(),
+            Known::Unknown(m) => return Endpoint::Unknown(m.unknown.clone()),
+        };
+        match protocol.as_str() {
+            "lambda" => Endpoint::Function(self.resolve_function(&Ref {
+                arn: sub.item.endpoint.clone(),
+                address: sub.item.endpoint_address.clone(),
+            })),
+            "email" | "email-json" => Endpoint::Email,
+            "https" => match &sub.item.endpoint {
+                Known::Value(url) if is_pager_url(url, &self.config.pager.endpoint_patterns) => {
+                    Endpoint::Pager
+                }
+                Known::Value(url) if is_chatbot_url(url) => Endpoint::Chatbot,
+                Known::Value(_) => Endpoint::Other("https".to_string()),
+                Known::Unknown(m) => Endpoint::Unknown(m.unknown.clone()),
+            },
+            other => Endpoint::Other(other.to_string()),
+        }
+    }
+
+    /// Subscriptions on a topic (matched by topic ARN, address, or account/region/name).
+    pub fn subscriptions_of(
+        &self,
+        topic: Located<'a, Topic>,
+    ) -> Result<Vec<Located<'a, Subscription>>, &'a Gap> {
+        let Some(facts) = self.inventory.facts(topic.account, topic.region) else {
+            return Ok(Vec::new());
+        };
+        let subs = match &facts.subscriptions {
+            Observed::Collected(subs) => subs,
+            Observed::Gap(gap) => return Err(gap),
+        };
+        Ok(subs
+            .iter()
+            .filter(|s| match self.resolve_topic(&s.topic) {
+                Resolution::Found(t) => std::ptr::eq(t.item, topic.item),
+                _ => false,
+            })
+            .map(|s| Located {
+                account: topic.account,
+                region: topic.region,
+                item: s,
+            })
+            .collect())
+    }
+
+    /// Whether a function is a notifier (notify-slack, or named in `[chat] notifier_functions`).
+    pub fn is_notifier(&self, function: &Function) -> bool {
+        let named = |f: &str| {
+            function.name.value().is_some_and(|n| n == f)
+                || function.arn.value().is_some_and(|a| a == f)
+        };
+        if self.config.chat.notifier_functions.iter().any(|f| named(f)) {
+            return true;
+        }
+        let handler = function
+            .handler
+            .value()
+            .and_then(|h| h.as_deref())
+            .is_some_and(|h| h == "notify_slack.lambda_handler");
+        let webhook = function
+            .environment
+            .value()
+            .is_some_and(|env| env.contains_key("SLACK_WEBHOOK_URL"));
+        handler && webhook
+    }
+
+    /// Alarms in the function's account and region that cover it (RULES.md ALM: "covers").
+    pub fn covering_alarms(&self, function: Located<'a, Function>) -> Vec<Located<'a, Alarm>> {
+        let Some(facts) = self.inventory.facts(function.account, function.region) else {
+            return Vec::new();
+        };
+        let name = function.item.name.value();
+        facts
+            .alarms
+            .collected()
+            .into_iter()
+            .flatten()
+            .filter(|alarm| alarm_covers(alarm, name.map(String::as_str)) == Some(true))
+            .map(|alarm| Located {
+                account: function.account,
+                region: function.region,
+                item: alarm,
+            })
+            .collect()
+    }
+
+    /// Walk from a bus with events: the rules there that match, and everything downstream.
+    pub fn walk(&self, account: &str, region: &str, events: Vec<Value>) -> Walk<'a> {
+        let mut visited = BTreeSet::new();
+        let rules = self.rules_on_bus(account, region, &events, &mut visited);
+        Walk {
+            account: account.to_string(),
+            region: region.to_string(),
+            events,
+            rules,
+        }
+    }
+
+    fn rules_on_bus(
+        &self,
+        account: &str,
+        region: &str,
+        events: &[Value],
+        visited: &mut BTreeSet<(String, String)>,
+    ) -> Result<Vec<RuleHop<'a>>, String> {
+        if !visited.insert((account.to_string(), region.to_string())) {
+            return Ok(Vec::new());
+        }
+        let Some((acct_key, account_entry)) = self.inventory.accounts.get_key_value(account) else {
+            return Err(format!("account {account} was not collected"));
+        };
+        if let Some(gap) = account_entry.access.gap() {
+            return Err(gap.describe());
+        }
+        let (region_key, slot) = account_entry
+            .regions
+            .get_key_value(region)
+            .ok_or_else(|| format!("{region} of {account} was not collected"))?;
+        let facts = match slot {
+            RegionSlot::NotEnabled => return Err(format!("{region} is not enabled for {account}")),
+            RegionSlot::Enabled(observed) => match observed.as_ref() {
+                Observed::Collected(f) => f,
+                Observed::Gap(gap) => return Err(gap.describe()),
+            },
+        };
+        let rules = match &facts.event_rules {
+            Observed::Collected(rules) => rules,
+            Observed::Gap(gap) => return Err(gap.describe()),
+        };
+        let mut hops = Vec::new();
+        for rule in rules.iter().filter(|r| r.event_bus == "default") {
+            let (matched, pattern_problem) = match_rule(rule, events);
+            if !matched.iter().any(|m| *m != Some(false)) {
+                continue;
+            }
+            let located = Located {
+                account: acct_key.as_str(),
+                region: region_key.as_str(),
+                item: rule,
+            };
+            let targets = match &rule.targets {
+                Observed::Gap(gap) => Err(gap),
+                Observed::Collected(targets) => Ok(targets
+                    .iter()
+                    .map(|t| TargetHop {
+                        target: t,
+                        dest: self.dest(t, events, visited),
+                    })
+                    .collect()),
+            };
+            hops.push(RuleHop {
+                rule: located,
+                matched,
+                pattern_problem,
+                targets,
+            });
+        }
+        Ok(hops)
+    }
+
+    fn dest(
+        &self,
+        target: &Target,
+        events: &[Value],
+        visited: &mut BTreeSet<(String, String)>,
+    ) -> Dest<'a> {
+        if let Some(address) = &target.arn.address {
+            if let Some(topic) = self.topics_by_address.get(address.as_str()) {
+                return Dest::Topic(self.topic_hop(*topic));
+            }
+            if let Some(function) = self.functions_by_address.get(address.as_str()) {
+                return Dest::Function(Resolution::Found(*function));
+            }
+        }
+        let arn = match &target.arn.arn {
+            Known::Value(arn) => arn,
+            Known::Unknown(m) => return Dest::Unknown(m.unknown.clone()),
+        };
+        let service = Arn::parse(arn)
+            .map(|a| a.service.to_string())
+            .unwrap_or_default();
+        match service.as_str() {
+            "sns" => match self.resolve_topic(&target.arn) {
+                Resolution::Found(t) => Dest::Topic(self.topic_hop(t)),
+                unresolved => Dest::TopicUnresolved(unresolved),
+            },
+            "lambda" => Dest::Function(self.resolve_function(&target.arn)),
+            "events" => match Arn::parse(arn) {
+                Some(bus) if bus.resource == "event-bus/default" => Dest::Bus {
+                    account: bus.account.to_string(),
+                    region: bus.region.to_string(),
+                    rules: self.rules_on_bus(bus.account, bus.region, events, visited),
+                },
+                _ => Dest::Other(format!("event bus `{arn}` (only default buses are walked)")),
+            },
+            "" => Dest::Other(format!("`{arn}` (not an ARN)")),
+            other => Dest::Other(format!("{other} target")),
+        }
+    }
+
+    /// A topic with its subscriptions and their endpoints.
+    pub fn topic_hop(&self, topic: Located<'a, Topic>) -> TopicHop<'a> {
+        TopicHop {
+            topic,
+            subscriptions: self.subscriptions_of(topic).map(|subs| {
+                subs.into_iter()
+                    .map(|sub| SubHop {
+                        sub,
+                        endpoint: self.endpoint(sub),
+                    })
+                    .collect()
+            }),
+        }
+    }
+}
+
+fn key(account: &str, region: &str, name: &str) -> Key {
+    (account.to_string(), region.to_string(), name.to_string())
+}
+
+/// `arn:…:function:name:alias` → `arn:…:function:name`.
+fn unqualified_function_arn(arn: &str) -> String {
+    let parts: Vec<&str> = arn.split(':').collect();
+    if parts.len() > 7 && parts[5] == "function" {
+        parts[..7].join(":")
+    } else {
+        arn.to_string()
+    }
+}
+
+/// Match a rule's pattern against each event.
+fn match_rule(rule: &EventRule, events: &[Value]) -> (Vec<Option<bool>>, Option<String>) {
+    match &rule.event_pattern {
+        Known::Unknown(m) => (vec![None; events.len()], Some(m.unknown.describe())),
+        Known::Value(None) => (vec![Some(false); events.len()], None),
+        Known::Value(Some(text)) => match EventPattern::parse(text) {
+            Ok(pattern) => (
+                events.iter().map(|e| Some(pattern.matches(e))).collect(),
+                None,
+            ),
+            Err(e) => (vec![Some(false); events.len()], Some(e.to_string())),
+        },
+    }
+}
+
+/// Whether a URL is a pager endpoint: PagerDuty's events URL, or a configured pattern.
+pub fn is_pager_url(url: &str, patterns: &[String]) -> bool {
+    let pagerduty = [
+        "https://events.pagerduty.com/integration/",
+        "https://events.eu.pagerduty.com/integration/",
+    ]
+    .iter()
+    .any(|prefix| {
+        url.strip_prefix(prefix)
+            .and_then(|rest| rest.split_once('/'))
+            .is_some_and(|(key, tail)| !key.is_empty() && tail.trim_end_matches('/') == "enqueue")
+    });
+    pagerduty || patterns.iter().any(|p| glob_match(p, url))
+}
+
+/// Whether a URL is AWS Chatbot's SNS endpoint.
+pub fn is_chatbot_url(url: &str) -> bool {
+    url.trim_end_matches('/') == "https://global.sns-api.chatbot.amazonaws.com"
+}
+
+/// `*` matches any run of characters.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    let Some(rest) = text.strip_prefix(parts[0]) else {
+        return false;
+    };
+    let mut rest = rest;
+    for (i, part) in parts.iter().enumerate().skip(1) {
+        if i == parts.len() - 1 {
+            return rest.ends_with(part);
+        }
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Does the alarm cover function `name` (RULES.md ALM "covers")? `None` when unknown.
+pub fn alarm_covers(alarm: &Alarm, name: Option<&str>) -> Option<bool> {
+    let namespace = alarm.namespace.value()?.as_deref();
+    let metric = alarm.metric_name.value()?.as_deref();
+    if namespace != Some("AWS/Lambda") || metric != Some("Errors") {
+        return Some(false);
+    }
+    let dims = alarm.dimensions.value()?;
+    let scoped = match dims.get("FunctionName") {
+        None => dims.is_empty(),
+        Some(f) => Some(f.as_str()) == name,
+    };
+    Some(scoped && alarm_can_fire(alarm)?)
+}
+
+/// Whether an `Errors` alarm's comparison and threshold can ever fire.
+pub fn alarm_can_fire(alarm: &Alarm) -> Option<bool> {
+    let comparison = alarm.comparison_operator.value()?;
+    let threshold = (*alarm.threshold.value()?)?;
+    let statistic = alarm.statistic.value()?.as_deref().unwrap_or("Sum");
+    // Errors per datapoint: Average/Minimum/Maximum of a 0/1-per-invocation metric stay ≤ 1.
+    let max = match statistic {
+        "Average" | "Minimum" | "Maximum" => 1.0,
+        _ => f64::INFINITY,
+    };
+    Some(match comparison.as_str() {
+        "GreaterThanOrEqualToThreshold" => threshold <= max,
+        "GreaterThanThreshold" => threshold < max,
+        _ => false,
+    })
+}
+
+/// The unknown used when a target delivers through a role whose policy was not collected.
+pub fn role_not_collected(role: &str) -> Unknown {
+    Unknown {
+        kind: UnknownKind::NotObservable,
+        expression: Some(format!("the policy of delivery role {role}")),
+    }
+}
