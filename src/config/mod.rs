@@ -4,7 +4,12 @@
 //! walks the document, checks every key and value, and reports every error at
 //! once with file:line. Unknown keys are errors.
 
+mod check;
+mod diag;
 mod load;
+mod schema;
+mod waiver;
+mod walk;
 
 use std::collections::BTreeMap;
 
@@ -14,7 +19,9 @@ use serde::Serialize;
 use crate::inventory::StackRole;
 use crate::severity::Severity;
 
-pub use load::{ConfigError, ConfigErrors, load_file, parse_str};
+pub use load::{
+    ConfigError, ConfigErrors, DEFAULT_FILE, discover, discover_in, load_file, parse_str,
+};
 
 /// The effective configuration. Every field has a default.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
