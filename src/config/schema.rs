@@ -183,20 +183,30 @@ fn closest<'a>(got: &str, candidates: impl IntoIterator<Item = &'a str>) -> Opti
         .map(|(_, c)| c)
 }
 
-/// Levenshtein distance, in characters.
+/// Edit distance in characters, counting a swap of neighbours as one edit
+/// (optimal string alignment), so `hihg` is one edit from `high`.
 fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut row = Vec::with_capacity(b.len() + 1);
-        row.push(i + 1);
-        for (j, cb) in b.iter().enumerate() {
-            let substitute = prev[j] + usize::from(ca != *cb);
-            row.push(substitute.min(prev[j + 1] + 1).min(row[j] + 1));
-        }
-        prev = row;
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
     }
-    prev[b.len()]
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 #[cfg(test)]
@@ -210,10 +220,42 @@ mod tests {
             ("role", None),
             ("exclude_acounts", Some("exclude_accounts")),
             ("zzz", None),
+            ("exlcude_accounts", Some("exclude_accounts")),
         ];
         let keys = SCOPE.iter().map(|(k, _)| *k);
         for (got, want) in cases {
             assert_eq!(closest(got, keys.clone()), want, "{got}");
+        }
+    }
+
+    #[test]
+    fn distances() {
+        let cases = [
+            ("", "", 0),
+            ("abc", "", 3),
+            ("hihg", "high", 1),
+            ("kitten", "sitting", 3),
+        ];
+        for (a, b, want) in cases {
+            assert_eq!(edit_distance(a, b), want, "{a} {b}");
+        }
+    }
+
+    /// The shipped example sets every known key, so it documents them all.
+    #[test]
+    fn example_sets_every_key() {
+        let text = include_str!("../../alertpath.example.toml");
+        let doc = toml_edit::ImDocument::parse(text).unwrap_or_else(|e| panic!("{e}"));
+        for (section, keys) in SECTIONS {
+            for (key, _) in *keys {
+                let found = doc.get(section).and_then(|t| t.get(key)).is_some();
+                assert!(found, "alertpath.example.toml lacks {section}.{key}");
+            }
+        }
+        let waivers = doc.get(WAIVER).and_then(|w| w.as_array_of_tables());
+        for key in WAIVER_KEYS {
+            let found = waivers.is_some_and(|w| w.iter().any(|t| t.contains_key(key)));
+            assert!(found, "alertpath.example.toml has no waiver with `{key}`");
         }
     }
 
