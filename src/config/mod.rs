@@ -2,7 +2,12 @@
 //!
 //! Loading is two-phase (see [`load`]): phase one parses TOML syntax; phase two
 //! walks the document, checks every key and value, and reports every error at
-//! once with file:line. Unknown keys are errors.
+//! once with file:line. Unknown keys are errors. [`discover`] picks the file
+//! (`--config`, else `./alertpath.toml`, else defaults).
+//!
+//! Layout: `load` (API, phase one), `walk` (phase two), `schema` (the known-keys
+//! table: add new keys there), `check` (single values), `waiver`, `diag` (spans
+//! to file:line:column). `alertpath.example.toml` documents every key.
 
 mod check;
 mod diag;
