@@ -1,6 +1,6 @@
 //! `alertpath.toml`: scope, expectations, severity overrides and waivers.
 //!
-//! Loading is two-phase (see [`load`]): phase one parses TOML syntax; phase two
+//! Loading is two-phase (see [`parse_str`]): phase one parses TOML syntax; phase two
 //! walks the document, checks every key and value, and reports every error at
 //! once with file:line. Unknown keys are errors. [`discover`] picks the file
 //! (`--config`, else `./alertpath.toml`, else defaults).
