@@ -1,10 +1,20 @@
 //! `alertpath.toml`: scope, expectations, severity overrides and waivers.
 //!
-//! Loading is two-phase (see [`load`]): phase one parses TOML syntax; phase two
+//! Loading is two-phase (see [`parse_str`]): phase one parses TOML syntax; phase two
 //! walks the document, checks every key and value, and reports every error at
-//! once with file:line. Unknown keys are errors.
+//! once with file:line. Unknown keys are errors. [`discover`] picks the file
+//! (`--config`, else `./alertpath.toml`, else defaults).
+//!
+//! Layout: `load` (API, phase one), `walk` (phase two), `schema` (the known-keys
+//! table: add new keys there), `check` (single values), `waiver`, `diag` (spans
+//! to file:line:column). `alertpath.example.toml` documents every key.
 
+mod check;
+mod diag;
 mod load;
+mod schema;
+mod waiver;
+mod walk;
 
 use std::collections::BTreeMap;
 
@@ -14,7 +24,9 @@ use serde::Serialize;
 use crate::inventory::StackRole;
 use crate::severity::Severity;
 
-pub use load::{ConfigError, ConfigErrors, load_file, parse_str};
+pub use load::{
+    ConfigError, ConfigErrors, DEFAULT_FILE, discover, discover_in, load_file, parse_str,
+};
 
 /// The effective configuration. Every field has a default.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
