@@ -8,6 +8,7 @@ pub mod config;
 pub mod engine;
 pub mod graph;
 pub mod inventory;
+pub mod links;
 pub mod logfilter;
 pub mod outcome;
 pub mod output;
