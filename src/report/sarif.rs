@@ -216,7 +216,7 @@ fn describe_unknown_rule(id: &str, severity: Severity) -> ReportingDescriptor {
     let summary = format!("Rule {id} (not in this alertpath build's catalog)");
     ReportingDescriptor {
         id: id.to_string(),
-        name: Some(id.to_ascii_lowercase()),
+        name: Some(format!("rule-{}", id.to_ascii_lowercase())),
         short_description: Some(text(&summary)),
         full_description: Some(text(&summary)),
         help: Some(MultiformatMessage {
