@@ -1,6 +1,10 @@
 //! Labels shared by the writers: how a subject, a scope and a walked path read.
 
-use crate::outcome::{Hop, Subject};
+use std::cmp::Reverse;
+
+use super::{Finding, Report};
+use crate::outcome::{Hop, Status, Subject};
+use crate::severity::Severity;
 
 /// The scope of a subject: `organization`, `account 1111`, `1111 / us-east-1`.
 pub fn scope_label(subject: &Subject) -> String {
@@ -39,6 +43,90 @@ pub fn hop_chain(path: &[Hop]) -> String {
         }
     }
     parts.join(" → ")
+}
+
+/// Failures first, then not-assessed, then waived.
+fn status_rank(status: Status) -> u8 {
+    match status {
+        Status::Fail => 0,
+        Status::NotAssessed => 1,
+        Status::Waived => 2,
+        Status::Pass => 3,
+        Status::NotApplicable => 4,
+    }
+}
+
+/// The findings people must read (fail, not-assessed, waived), ordered by
+/// scope (organization first, then account, then region), then status,
+/// severity (most severe first) and rule.
+pub fn listed(report: &Report) -> Vec<&Finding> {
+    let mut out: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| {
+            matches!(
+                f.status(),
+                Status::Fail | Status::NotAssessed | Status::Waived
+            )
+        })
+        .collect();
+    out.sort_by_key(|f| {
+        let s = &f.outcome.subject;
+        (
+            s.account.is_some(),
+            s.account.clone(),
+            s.region.is_some(),
+            s.region.clone(),
+            status_rank(f.status()),
+            Reverse(f.severity),
+            f.outcome.rule.clone(),
+        )
+    });
+    out
+}
+
+/// The group a finding is listed under: its account, then its region.
+pub fn group_of(finding: &Finding) -> (Option<&str>, Option<&str>) {
+    let s = &finding.outcome.subject;
+    (s.account.as_deref(), s.region.as_deref())
+}
+
+/// The group's heading: `organization`, `account 1111`, `account 1111 / us-east-1`.
+pub fn group_heading(group: (Option<&str>, Option<&str>)) -> String {
+    match group {
+        (None, None) => "organization".to_string(),
+        (None, Some(region)) => format!("organization / {region}"),
+        (Some(account), None) => format!("account {account}"),
+        (Some(account), Some(region)) => format!("account {account} / {region}"),
+    }
+}
+
+/// `fail: 2 critical, 1 high`, or `none`.
+pub fn failures_by_severity(report: &Report) -> String {
+    let parts: Vec<String> = Severity::ALL
+        .iter()
+        .filter_map(|sev| {
+            report
+                .summary
+                .fail_by_severity
+                .get(sev)
+                .filter(|n| **n > 0)
+                .map(|n| format!("{n} {sev}"))
+        })
+        .collect();
+    if parts.is_empty() {
+        "none".to_string()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// The status tag shown in lists: the severity for failures, else the status.
+pub fn tag(finding: &Finding) -> String {
+    match finding.status() {
+        Status::Fail => finding.severity.as_str().to_ascii_uppercase(),
+        other => other.label().to_ascii_uppercase(),
+    }
 }
 
 #[cfg(test)]
