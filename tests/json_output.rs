@@ -8,7 +8,12 @@ use serde_json::Value;
 const SCHEMA_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/report-v1.schema.json");
 
 fn rendered() -> String {
-    render(&common::sample_report(), Format::Json, &RenderOptions::default()).expect("render JSON")
+    render(
+        &common::sample_report(),
+        Format::Json,
+        &RenderOptions::default(),
+    )
+    .expect("render JSON")
 }
 
 #[test]
