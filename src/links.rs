@@ -460,7 +460,10 @@ fn key_usable(topic: &str, key: &KmsKey, service: &str) -> Link {
     let policy = match &key.policy {
         Observed::Gap(gap) => return Link::not_collected(gap.describe()),
         Observed::Collected(None) => {
-            return Link::not_collected(format!("the policy of key {} was not read", key.reference));
+            return Link::not_collected(format!(
+                "the policy of key {} was not read",
+                key.reference
+            ));
         }
         Observed::Collected(Some(p)) => p,
     };

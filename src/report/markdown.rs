@@ -1,8 +1,287 @@
-//! markdown writer (placeholder).
+//! Markdown for `$GITHUB_STEP_SUMMARY`: a verdict, counts, coverage, then the
+//! findings people must read, grouped by account and region.
+//!
+//! GitHub refuses step summaries over 1 MiB, so the detail sections share a
+//! byte budget ([`MAX_BYTES`]); when it runs out, the rest is omitted and a
+//! note says how many findings were left out and where to find them.
 
-use super::Report;
+use std::fmt::Write as _;
 
-/// Render the report.
+use super::describe::{self, group_heading, group_of};
+use super::{Finding, Report};
+use crate::outcome::Status;
+use crate::severity::Severity;
+
+/// GitHub's limit for one step summary.
+pub const MAX_BYTES: usize = 1024 * 1024;
+/// Room kept for the truncation note and closing sections.
+const RESERVE: usize = 4 * 1024;
+
+/// Render the report as Markdown.
 pub fn render(report: &Report) -> String {
-    format!("{} findings\n", report.findings.len())
+    let mut head = String::new();
+    verdict(&mut head, report);
+    counts(&mut head, report);
+    coverage(&mut head, report);
+    let tail = warnings(report);
+    let budget = MAX_BYTES.saturating_sub(head.len() + tail.len() + RESERVE);
+    let mut details = Details::new(budget);
+    failures(&mut details, report);
+    routes(&mut details, report);
+    not_assessed(&mut details, report);
+    waived(&mut details, report);
+    let mut out = head;
+    out.push_str(&details.text);
+    if details.omitted > 0 {
+        let _ = writeln!(
+            out,
+            "> [!NOTE]\n> Truncated: {} findings were omitted to keep this summary under GitHub's 1 MiB limit. \
+             The JSON report (`alertpath.json`) and the SARIF report (`alertpath.sarif`) list every finding.\n",
+            details.omitted
+        );
+    }
+    out.push_str(&tail);
+    out
+}
+
+/// Detail sections under a byte budget.
+struct Details {
+    text: String,
+    budget: usize,
+    omitted: usize,
+    full: bool,
+}
+
+impl Details {
+    fn new(budget: usize) -> Self {
+        Details {
+            text: String::new(),
+            budget,
+            omitted: 0,
+            full: false,
+        }
+    }
+
+    /// Append a block if it fits; once one does not, nothing more is added.
+    fn push(&mut self, block: &str) -> bool {
+        if self.full || self.text.len() + block.len() > self.budget {
+            self.full = true;
+            return false;
+        }
+        self.text.push_str(block);
+        true
+    }
+
+    /// Append one finding's block, or count it as omitted.
+    fn item(&mut self, block: &str) {
+        if !self.push(block) {
+            self.omitted += 1;
+        }
+    }
+}
+
+/// Escape a table cell: `|` and newlines would break the row.
+pub fn cell(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace("\r\n", "<br>")
+        .replace(['\n', '\r'], "<br>")
+}
+
+fn verdict(out: &mut String, report: &Report) {
+    let s = &report.summary;
+    let line = if s.fail > 0 {
+        format!(
+            "❌ {} failing ({}), {} not assessed",
+            s.fail,
+            describe::failures_by_severity(report),
+            s.not_assessed
+        )
+    } else if s.not_assessed > 0 {
+        format!("⚠️ No failures, but {} not assessed", s.not_assessed)
+    } else {
+        "✅ GuardDuty alerting reaches a human on every assessed path".to_string()
+    };
+    let _ = writeln!(out, "## alertpath: {line}\n");
+    let _ = writeln!(
+        out,
+        "alertpath {} · {} source · {}\n",
+        report.tool_version,
+        report.source.kind.name(),
+        report.started_at.as_deref().unwrap_or("unknown time")
+    );
+}
+
+fn counts(out: &mut String, report: &Report) {
+    let s = &report.summary;
+    out.push_str("| Status | Count |\n|---|---:|\n");
+    for (label, n) in [
+        ("fail", s.fail),
+        ("pass", s.pass),
+        ("not-assessed", s.not_assessed),
+        ("not-applicable", s.not_applicable),
+        ("waived", s.waived),
+    ] {
+        let _ = writeln!(out, "| {label} | {n} |");
+    }
+    out.push_str("\n| Severity | Failures |\n|---|---:|\n");
+    for sev in Severity::ALL {
+        let n = s.fail_by_severity.get(&sev).copied().unwrap_or(0);
+        let _ = writeln!(out, "| {sev} | {n} |");
+    }
+    out.push('\n');
+}
+
+fn coverage(out: &mut String, report: &Report) {
+    let c = &report.coverage;
+    let _ = writeln!(
+        out,
+        "**Coverage:** {} of {} accounts assessed; {} of {} enabled regions assessed ({} not enabled).\n",
+        c.accounts_assessed,
+        c.accounts_in_scope,
+        c.regions_assessed,
+        c.regions_enabled,
+        c.regions_not_enabled
+    );
+}
+
+fn failures(details: &mut Details, report: &Report) {
+    let failing: Vec<&Finding> = describe::listed(report)
+        .into_iter()
+        .filter(|f| f.status() == Status::Fail)
+        .collect();
+    if failing.is_empty() {
+        return;
+    }
+    details.push("### Failures\n");
+    let mut current = None;
+    for finding in failing {
+        let group = group_of(finding);
+        if current != Some(group) {
+            let heading = format!(
+                "\n#### {}\n\n| Severity | Rule | Subject | Message |\n|---|---|---|---|\n",
+                group_heading(group)
+            );
+            details.push(&heading);
+            current = Some(group);
+        }
+        let o = &finding.outcome;
+        details.item(&format!(
+            "| {} | {} | {} | {} |\n",
+            finding.severity,
+            o.rule,
+            cell(&describe::subject_label(&o.subject)),
+            cell(&o.message)
+        ));
+    }
+    details.push("\n");
+}
+
+fn routes(details: &mut Details, report: &Report) {
+    let routes: Vec<&Finding> = describe::listed(report)
+        .into_iter()
+        .filter(|f| f.is_route() && !f.outcome.path.is_empty())
+        .collect();
+    if routes.is_empty() {
+        return;
+    }
+    details.push("### Routes\n\n");
+    for finding in routes {
+        let o = &finding.outcome;
+        details.push(&format!(
+            "- **{}** {} ({}): `{}`\n",
+            o.rule,
+            describe::scope_label(&o.subject),
+            finding.status().label(),
+            describe::hop_chain(&o.path).replace('`', "'")
+        ));
+    }
+    details.push("\n");
+}
+
+fn not_assessed(details: &mut Details, report: &Report) {
+    let items: Vec<&Finding> = describe::listed(report)
+        .into_iter()
+        .filter(|f| f.status() == Status::NotAssessed)
+        .collect();
+    if items.is_empty() {
+        return;
+    }
+    details.push("### Not assessed\n\n");
+    for finding in items {
+        let o = &finding.outcome;
+        details.item(&format!(
+            "- **{}** {}: {}\n",
+            o.rule,
+            describe::subject_label(&o.subject),
+            o.message.replace('\n', " ")
+        ));
+    }
+    details.push("\n");
+}
+
+fn waived(details: &mut Details, report: &Report) {
+    let items: Vec<&Finding> = describe::listed(report)
+        .into_iter()
+        .filter(|f| f.status() == Status::Waived)
+        .collect();
+    if items.is_empty() {
+        return;
+    }
+    details.push("### Waived\n\n| Rule | Subject | Reason | Expires | Declared at |\n|---|---|---|---|---|\n");
+    for finding in items {
+        let o = &finding.outcome;
+        let (reason, expires, declared) = finding
+            .waiver
+            .as_ref()
+            .map(|w| {
+                (
+                    w.reason.as_str(),
+                    w.expires.as_deref().unwrap_or("never"),
+                    w.declared_at.as_str(),
+                )
+            })
+            .unwrap_or(("", "", ""));
+        details.item(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            o.rule,
+            cell(&describe::subject_label(&o.subject)),
+            cell(reason),
+            cell(expires),
+            cell(declared)
+        ));
+    }
+    details.push("\n");
+}
+
+fn warnings(report: &Report) -> String {
+    let mut out = String::new();
+    if report.warnings.is_empty() && report.notes.is_empty() {
+        return out;
+    }
+    out.push_str("### Warnings\n\n");
+    for warning in report.warnings.iter().chain(&report.notes) {
+        let _ = writeln!(out, "- {}", warning.replace('\n', " "));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_escape_pipes_and_newlines() {
+        assert_eq!(cell("a | b\nc"), "a \\| b<br>c");
+    }
+
+    #[test]
+    fn details_stop_at_the_budget_and_count_the_rest() {
+        let mut d = Details::new(10);
+        d.item("12345");
+        d.item("123456");
+        d.item("1");
+        assert_eq!(d.text, "12345");
+        assert_eq!(d.omitted, 2);
+    }
 }

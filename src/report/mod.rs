@@ -1,6 +1,7 @@
 //! The report: every finding of one scan, plus coverage and summary. Writers for
 //! each output format are separate modules over this one type.
 
+mod describe;
 pub mod json;
 pub mod markdown;
 pub mod sarif;

@@ -1,8 +1,501 @@
-//! SARIF 2.1.0 writer (placeholder).
+//! SARIF 2.1.0 writer for GitHub code scanning.
+//!
+//! **Why a hand-written model.** The SARIF types in [`model`] are a small serde
+//! model of the subset GitHub reads, not the `serde-sarif` crate: serde-sarif
+//! 0.8's manifest omits serde's `derive` feature, so it fails to compile unless
+//! every crate using it enables that feature itself (upstream PR #798 is open),
+//! and a small hand-written model is what zizmor chose. The model also
+//! deserializes, which `--baseline` needs to read the previous run back.
+//!
+//! **What becomes a result.** Every `fail` or `waived` finding, plus SCAN
+//! findings that are `not_assessed` (they are actionable). Other not-assessed,
+//! pass and not-applicable outcomes stay in the JSON and text reports. Waived
+//! findings carry an `external`/`accepted` suppression, never dropped.
+//!
+//! **GitHub's rules** (DESIGN.md): every result has a physicalLocation (the
+//! Terraform file:line, else a pseudo path such as `aws/<account>/<region>/<kind>/<name>`
+//! at line 1), a `primaryLocationLineHash`, and at most [`MAX_RESULTS`] results
+//! per run; the run carries `automationDetails.id = "<category>/"`.
 
-use super::{RenderOptions, Report};
+mod locate;
+pub mod model;
 
-/// Render the report as SARIF.
-pub fn render(_report: &Report, _options: &RenderOptions) -> anyhow::Result<String> {
-    Ok(String::new())
+use std::collections::{BTreeMap, BTreeSet};
+
+use anyhow::Context as _;
+use serde_json::{Map, Value, json};
+
+use self::model::{
+    AutomationDetails, CodeFlow, Driver, Location, Log, Message, MultiformatMessage,
+    ReportingConfiguration, ReportingDescriptor, Run, SarifResult, Suppression, ThreadFlow,
+    ThreadFlowLocation, Tool,
+};
+use super::{Finding, RenderOptions, Report};
+use crate::engine::fingerprint;
+use crate::outcome::{Status, Subject};
+use crate::rules::{REGISTRY, RuleMeta};
+use crate::severity::Severity;
+
+/// GitHub rejects runs with more results than this.
+pub const MAX_RESULTS: usize = 25_000;
+/// The `$schema` written into every log.
+pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+/// The project's home page (`tool.driver.informationUri`).
+pub const INFORMATION_URI: &str = "https://github.com/alertpath/alertpath";
+/// The message prefix of a result re-emitted from `--baseline`.
+pub const CARRIED_OVER_PREFIX: &str = "(carried over: scope not assessed in this run) ";
+/// The fingerprint key GitHub reads.
+const LINE_HASH: &str = "primaryLocationLineHash";
+
+/// Render the report as pretty SARIF JSON.
+pub fn render(report: &Report, options: &RenderOptions) -> anyhow::Result<String> {
+    let log = build(report, options)?;
+    let mut text = serde_json::to_string_pretty(&log)?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// Build the SARIF log for a report.
+pub fn build(report: &Report, options: &RenderOptions) -> anyhow::Result<Log> {
+    let rules = descriptors(report);
+    let index: BTreeMap<String, usize> = rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.clone(), i))
+        .collect();
+    let findings: Vec<&Finding> = report.findings.iter().filter(|f| is_result(f)).collect();
+    let mut properties = Map::new();
+    let mut results = if findings.len() > MAX_RESULTS {
+        properties.insert("aggregated".into(), json!(true));
+        aggregate(&findings, &index)
+    } else {
+        findings.iter().map(|f| result_of(f, &index)).collect()
+    };
+    if let Some(baseline) = &options.baseline {
+        let carried = carry_over(report, baseline, &results, &index)?;
+        if !carried.is_empty() {
+            properties.insert("carriedOver".into(), json!(carried.len()));
+        }
+        results.extend(carried);
+    }
+    if results.len() > MAX_RESULTS {
+        properties.insert("omittedResults".into(), json!(results.len() - MAX_RESULTS));
+        results.truncate(MAX_RESULTS);
+    }
+    let category = options
+        .sarif_category
+        .clone()
+        .unwrap_or_else(|| report.default_category());
+    Ok(Log {
+        schema: SCHEMA_URI.to_string(),
+        version: "2.1.0".to_string(),
+        runs: vec![Run {
+            tool: Tool {
+                driver: driver(report, rules),
+            },
+            automation_details: Some(AutomationDetails {
+                id: automation_id(&category),
+            }),
+            column_kind: Some("utf16CodeUnits".to_string()),
+            original_uri_base_ids: locate::original_uri_base_ids(),
+            results,
+            properties,
+        }],
+    })
+}
+
+/// `<category>/`: GitHub reads the category up to the last `/`.
+fn automation_id(category: &str) -> String {
+    let trimmed = category.trim_end_matches('/');
+    format!("{trimmed}/")
+}
+
+/// Whether a finding becomes a SARIF result.
+pub fn is_result(finding: &Finding) -> bool {
+    match finding.status() {
+        Status::Fail | Status::Waived => true,
+        Status::NotAssessed => finding.is_scan(),
+        Status::Pass | Status::NotApplicable => false,
+    }
+}
+
+fn driver(report: &Report, rules: Vec<ReportingDescriptor>) -> Driver {
+    Driver {
+        name: "alertpath".to_string(),
+        version: Some(report.tool_version.clone()),
+        semantic_version: Some(report.tool_version.clone()),
+        information_uri: Some(INFORMATION_URI.to_string()),
+        rules,
+    }
+}
+
+/// Every rule of the registry, then any rule the report names that this
+/// build does not know (a report from another version), with minimal metadata.
+fn descriptors(report: &Report) -> Vec<ReportingDescriptor> {
+    let mut out: Vec<ReportingDescriptor> = REGISTRY
+        .iter()
+        .map(|rule| describe_rule(&rule.meta, effective_severity(report, rule.meta.id)))
+        .collect();
+    let known: BTreeSet<&str> = REGISTRY.iter().map(|r| r.meta.id).collect();
+    let mut extra = BTreeSet::new();
+    let named = report
+        .rules
+        .iter()
+        .map(|r| r.id.as_str())
+        .chain(report.findings.iter().map(|f| f.outcome.rule.as_str()));
+    for id in named {
+        if !known.contains(id) && extra.insert(id) {
+            let severity = effective_severity(report, id).unwrap_or(Severity::Medium);
+            out.push(describe_unknown_rule(id, severity));
+        }
+    }
+    out
+}
+
+/// The rule's effective severity from `report.rules`, if the run lists it.
+fn effective_severity(report: &Report, id: &str) -> Option<Severity> {
+    report
+        .rules
+        .iter()
+        .find(|r| r.id == id)
+        .map(|r| r.severity)
+        .or_else(|| {
+            report
+                .findings
+                .iter()
+                .find(|f| f.outcome.rule == id)
+                .map(|f| f.severity)
+        })
+}
+
+/// `precision` per family. Most rules read facts directly (`high`). ROUTE
+/// judges paths against sample events and classifies endpoints by pattern, and
+/// SEC recognises secrets by shape: both are heuristics, so `medium`.
+fn precision(family: &str) -> &'static str {
+    match family {
+        "ROUTE" | "SEC" => "medium",
+        _ => "high",
+    }
+}
+
+fn rule_properties(family: &str, severity: Severity) -> Map<String, Value> {
+    let mut properties = Map::new();
+    properties.insert(
+        "tags".into(),
+        json!(["security", family.to_ascii_lowercase()]),
+    );
+    properties.insert(
+        "security-severity".into(),
+        json!(severity.security_severity()),
+    );
+    properties.insert("precision".into(), json!(precision(family)));
+    properties
+}
+
+fn describe_rule(meta: &RuleMeta, severity: Option<Severity>) -> ReportingDescriptor {
+    let severity = severity.unwrap_or(meta.severity);
+    ReportingDescriptor {
+        id: meta.id.to_string(),
+        name: Some(meta.name.to_string()),
+        short_description: Some(text(meta.summary)),
+        full_description: Some(text(meta.title())),
+        help: Some(MultiformatMessage {
+            text: meta.doc.to_string(),
+            markdown: Some(meta.doc.to_string()),
+        }),
+        help_uri: Some(meta.help_uri()),
+        default_configuration: Some(ReportingConfiguration {
+            level: severity.sarif_level().to_string(),
+        }),
+        properties: rule_properties(meta.family.as_str(), severity),
+    }
+}
+
+fn describe_unknown_rule(id: &str, severity: Severity) -> ReportingDescriptor {
+    let family: String = id.chars().take_while(char::is_ascii_alphabetic).collect();
+    let summary = format!("Rule {id} (not in this alertpath build's catalog)");
+    ReportingDescriptor {
+        id: id.to_string(),
+        name: Some(format!("rule-{}", id.to_ascii_lowercase())),
+        short_description: Some(text(&summary)),
+        full_description: Some(text(&summary)),
+        help: Some(MultiformatMessage {
+            text: summary.clone(),
+            markdown: Some(summary.clone()),
+        }),
+        help_uri: Some(format!("{INFORMATION_URI}/tree/main/rules")),
+        default_configuration: Some(ReportingConfiguration {
+            level: severity.sarif_level().to_string(),
+        }),
+        properties: rule_properties(&family, severity),
+    }
+}
+
+fn text(s: &str) -> Message {
+    Message {
+        text: s.to_string(),
+    }
+}
+
+/// One finding as one result.
+fn result_of(finding: &Finding, index: &BTreeMap<String, usize>) -> SarifResult {
+    let outcome = &finding.outcome;
+    let subject = &outcome.subject;
+    let related_locations = outcome
+        .related
+        .iter()
+        .enumerate()
+        .map(|(i, related)| Location {
+            id: Some(i + 1),
+            physical_location: Some(locate::physical_location(&related.subject)),
+            logical_locations: locate::logical_locations(&related.subject),
+            message: Some(text(&format!(
+                "{}: {}",
+                related.label,
+                locate::describe(&related.subject)
+            ))),
+        })
+        .collect();
+    SarifResult {
+        rule_id: outcome.rule.clone(),
+        rule_index: index.get(&outcome.rule).copied(),
+        kind: Some("fail".to_string()),
+        level: Some(finding.severity.sarif_level().to_string()),
+        message: text(&format!(
+            "{} ({})",
+            outcome.message,
+            locate::describe(subject)
+        )),
+        locations: vec![Location {
+            id: None,
+            physical_location: Some(locate::physical_location(subject)),
+            logical_locations: locate::logical_locations(subject),
+            message: None,
+        }],
+        partial_fingerprints: BTreeMap::from([(
+            LINE_HASH.to_string(),
+            finding.fingerprint.clone(),
+        )]),
+        related_locations,
+        code_flows: code_flows(finding),
+        suppressions: suppressions(finding),
+        properties: result_properties(subject, finding.status(), finding.severity),
+    }
+}
+
+fn result_properties(subject: &Subject, status: Status, severity: Severity) -> Map<String, Value> {
+    let mut properties = Map::new();
+    if let Some(account) = &subject.account {
+        properties.insert("account".into(), json!(account));
+    }
+    if let Some(region) = &subject.region {
+        properties.insert("region".into(), json!(region));
+    }
+    properties.insert("status".into(), json!(status));
+    properties.insert("severity".into(), json!(severity));
+    properties
+}
+
+/// ROUTE findings: the walked path as one thread flow of inline locations.
+fn code_flows(finding: &Finding) -> Vec<CodeFlow> {
+    let outcome = &finding.outcome;
+    if !finding.is_route() || outcome.path.is_empty() {
+        return Vec::new();
+    }
+    let locations = outcome
+        .path
+        .iter()
+        .map(|hop| ThreadFlowLocation {
+            location: Location {
+                id: None,
+                physical_location: Some(locate::hop_location(hop, &outcome.subject)),
+                logical_locations: Vec::new(),
+                message: Some(text(&locate::hop_message(hop))),
+            },
+        })
+        .collect();
+    vec![CodeFlow {
+        thread_flows: vec![ThreadFlow { locations }],
+    }]
+}
+
+fn suppressions(finding: &Finding) -> Vec<Suppression> {
+    match (&finding.waiver, finding.status()) {
+        (Some(waiver), Status::Waived) => vec![Suppression {
+            kind: "external".to_string(),
+            status: Some("accepted".to_string()),
+            justification: Some(waiver.reason.clone()),
+        }],
+        _ => Vec::new(),
+    }
+}
+
+/// Over [`MAX_RESULTS`]: region-level findings become one result per
+/// (rule, account, status); account- and organization-level findings stay.
+fn aggregate(findings: &[&Finding], index: &BTreeMap<String, usize>) -> Vec<SarifResult> {
+    let mut results = Vec::new();
+    let mut groups: BTreeMap<(String, String, &'static str), Vec<&Finding>> = BTreeMap::new();
+    for finding in findings {
+        let subject = &finding.outcome.subject;
+        match (&subject.account, &subject.region) {
+            (Some(account), Some(_)) => groups
+                .entry((
+                    finding.outcome.rule.clone(),
+                    account.clone(),
+                    finding.status().label(),
+                ))
+                .or_default()
+                .push(finding),
+            _ => results.push(result_of(finding, index)),
+        }
+    }
+    for ((rule, account, _), members) in groups {
+        let status = members.first().map_or(Status::Fail, |f| f.status());
+        results.push(aggregated_result(&rule, &account, status, &members, index));
+    }
+    results
+}
+
+fn aggregated_result(
+    rule: &str,
+    account: &str,
+    status: Status,
+    members: &[&Finding],
+    index: &BTreeMap<String, usize>,
+) -> SarifResult {
+    let severity = members
+        .iter()
+        .map(|f| f.severity)
+        .max()
+        .unwrap_or(Severity::Medium);
+    let regions: BTreeSet<&str> = members
+        .iter()
+        .filter_map(|f| f.outcome.subject.region.as_deref())
+        .collect();
+    let regions: Vec<&str> = regions.into_iter().collect();
+    let subject = Subject::account(account);
+    let message = format!(
+        "{} region-level {} results of {rule} in account {account} are aggregated into this one, \
+         because this scan exceeds GitHub's limit of {MAX_RESULTS} results per run. Regions: {}. \
+         The JSON report lists each one.",
+        members.len(),
+        status.label(),
+        regions.join(", ")
+    );
+    let reasons: BTreeSet<&str> = members
+        .iter()
+        .filter_map(|f| f.waiver.as_ref().map(|w| w.reason.as_str()))
+        .collect();
+    let suppressions = if status == Status::Waived {
+        vec![Suppression {
+            kind: "external".to_string(),
+            status: Some("accepted".to_string()),
+            justification: Some(reasons.into_iter().collect::<Vec<_>>().join("; ")),
+        }]
+    } else {
+        Vec::new()
+    };
+    let mut properties = result_properties(&subject, status, severity);
+    properties.insert("aggregated".into(), json!(members.len()));
+    properties.insert("regions".into(), json!(regions));
+    SarifResult {
+        rule_id: rule.to_string(),
+        rule_index: index.get(rule).copied(),
+        kind: Some("fail".to_string()),
+        level: Some(severity.sarif_level().to_string()),
+        message: text(&message),
+        locations: vec![Location {
+            id: None,
+            physical_location: Some(locate::physical_location(&subject)),
+            logical_locations: locate::logical_locations(&subject),
+            message: None,
+        }],
+        partial_fingerprints: BTreeMap::from([(
+            LINE_HASH.to_string(),
+            fingerprint(&format!("{rule}:aggregated:{}", status.label()), &subject),
+        )]),
+        related_locations: Vec::new(),
+        code_flows: Vec::new(),
+        suppressions,
+        properties,
+    }
+}
+
+/// A scope this run could not assess: an account (SCAN001) or account × region (SCAN002).
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Scope {
+    account: String,
+    region: Option<String>,
+}
+
+fn unassessed_scopes(report: &Report) -> BTreeSet<Scope> {
+    let mut scopes = BTreeSet::new();
+    for finding in &report.findings {
+        if !matches!(finding.status(), Status::NotAssessed | Status::Waived) {
+            continue;
+        }
+        let subject = &finding.outcome.subject;
+        let Some(account) = subject.account.clone() else {
+            continue;
+        };
+        let region = match finding.outcome.rule.as_str() {
+            "SCAN001" => None,
+            "SCAN002" => match &subject.region {
+                Some(region) => Some(region.clone()),
+                None => continue,
+            },
+            _ => continue,
+        };
+        scopes.insert(Scope { account, region });
+    }
+    scopes
+}
+
+fn in_scope(result: &SarifResult, scope: &Scope) -> bool {
+    let prop = |key: &str| result.properties.get(key).and_then(Value::as_str);
+    prop("account") == Some(scope.account.as_str())
+        && scope
+            .region
+            .as_deref()
+            .is_none_or(|region| prop("region") == Some(region))
+}
+
+/// `--baseline`: the previous results of every scope not assessed now, and absent now.
+fn carry_over(
+    report: &Report,
+    baseline: &Value,
+    current: &[SarifResult],
+    index: &BTreeMap<String, usize>,
+) -> anyhow::Result<Vec<SarifResult>> {
+    let scopes = unassessed_scopes(report);
+    if scopes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let previous: Log = serde_json::from_value(baseline.clone())
+        .context("--baseline is not a SARIF log that alertpath can read")?;
+    let mut seen: BTreeSet<String> = current.iter().filter_map(line_hash).collect();
+    let mut carried = Vec::new();
+    for result in previous.runs.into_iter().flat_map(|run| run.results) {
+        let Some(hash) = line_hash(&result) else {
+            continue;
+        };
+        if !scopes.iter().any(|scope| in_scope(&result, scope)) || !seen.insert(hash) {
+            continue;
+        }
+        carried.push(mark_carried(result, index));
+    }
+    Ok(carried)
+}
+
+fn line_hash(result: &SarifResult) -> Option<String> {
+    result.partial_fingerprints.get(LINE_HASH).cloned()
+}
+
+fn mark_carried(mut result: SarifResult, index: &BTreeMap<String, usize>) -> SarifResult {
+    result.rule_index = index.get(&result.rule_id).copied();
+    if !result.message.text.starts_with(CARRIED_OVER_PREFIX) {
+        result.message.text = format!("{CARRIED_OVER_PREFIX}{}", result.message.text);
+    }
+    result.properties.insert("carriedOver".into(), json!(true));
+    result
 }
