@@ -3,6 +3,7 @@
 //! Data flow: a source builds the [`inventory::Inventory`]; the [`engine`] runs the
 //! [`rules`] over it and builds a [`report::Report`]; writers render the report.
 
+pub mod analysis;
 pub mod cli;
 pub mod config;
 pub mod engine;

@@ -13,6 +13,7 @@ pub struct Context<'a> {
     pub inventory: &'a Inventory,
     /// The effective config.
     pub config: &'a Config,
+    analysis: std::cell::OnceCell<crate::analysis::Analysis<'a>>,
 }
 
 /// Who GuardDuty's administrator is in one region.
@@ -34,7 +35,17 @@ pub enum AdminLookup {
 impl<'a> Context<'a> {
     /// A context over an inventory and config.
     pub fn new(inventory: &'a Inventory, config: &'a Config) -> Self {
-        Context { inventory, config }
+        Context {
+            inventory,
+            config,
+            analysis: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The shared walks and what they reach, computed on first use.
+    pub fn analysis(&self) -> &crate::analysis::Analysis<'a> {
+        self.analysis
+            .get_or_init(|| crate::analysis::Analysis::new(self))
     }
 
     /// The source kind of the inventory.

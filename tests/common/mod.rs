@@ -1,6 +1,8 @@
 //! Test helpers: a small inventory builder and engine runners.
 #![allow(dead_code)]
 
+pub mod chain;
+
 use alertpath::config::{Config, Waiver};
 use alertpath::engine::{self, EngineOptions};
 use alertpath::inventory::*;
