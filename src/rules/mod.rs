@@ -6,6 +6,7 @@
 pub mod context;
 mod gd;
 mod org;
+pub mod route;
 mod scan;
 
 use schemars::JsonSchema;
@@ -197,6 +198,8 @@ pub static REGISTRY: &[Rule] = &[
     org::ORG001,
     org::ORG002,
     org::ORG003,
+    route::ROUTE001,
+    route::ROUTE002,
     scan::SCAN001,
     scan::SCAN002,
     scan::SCAN003,

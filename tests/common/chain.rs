@@ -357,5 +357,7 @@ pub fn healthy_org(region: &str) -> Org {
         .admin(super::ADMIN, &[region])
         .detector(super::ADMIN, region, "ENABLED", "FIFTEEN_MINUTES")
         .detector(super::MEMBER, region, "ENABLED", "FIFTEEN_MINUTES")
+        .auto_enable(super::ADMIN, region, Known::Value("ALL".into()))
+        .members(super::ADMIN, region, &[(super::MEMBER, "Enabled")])
         .healthy_chain(super::ADMIN, region)
 }
