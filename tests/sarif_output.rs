@@ -105,18 +105,27 @@ fn sarif_snapshot() {
     // Also leave a copy for scripts/validate-sarif.sh.
     let dump = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("alertpath-sample.sarif");
     std::fs::write(&dump, &text).expect("write sample SARIF");
-    insta::assert_snapshot!(text);
+    // Rule docs change with every doc edit and are checked by tests/catalog.rs;
+    // the snapshot keeps each rule's identity and metadata, not its text.
+    let mut log: Value = serde_json::from_str(&text).expect("SARIF is JSON");
+    for rule in log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array_mut()
+        .expect("rules")
+    {
+        for field in ["help", "fullDescription", "shortDescription"] {
+            rule.as_object_mut().expect("rule object").remove(field);
+        }
+    }
+    insta::assert_json_snapshot!(log);
 }
 
 #[test]
-#[ignore = "schemas/sarif-schema-2.1.0.json is not vendored yet (see schemas/README.md)"]
 fn sarif_validates_against_the_official_schema() {
     let log = sarif_value(&common::sample_report(), &RenderOptions::default());
     assert_eq!(schema_errors(&log), Vec::<String>::new());
 }
 
 #[test]
-#[ignore = "schemas/sarif-schema-2.1.0.json is not vendored yet (see schemas/README.md)"]
 fn schema_validation_catches_a_broken_log() {
     let mut log = sarif_value(&common::sample_report(), &RenderOptions::default());
     log["runs"][0]["results"][0]["level"] = Value::from("fatal");
