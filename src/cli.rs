@@ -72,6 +72,10 @@ pub struct ScanArgs {
     /// SARIF `automationDetails.id` category (default `alertpath/<source>`).
     #[arg(long, value_name = "CATEGORY")]
     pub sarif_category: Option<String>,
+    /// The previous run's SARIF: results of scopes not assessed now are carried
+    /// over, so code scanning does not close their alerts as fixed.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
     /// Print nothing but the requested outputs and errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -174,7 +178,7 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
     let render_options = RenderOptions {
         color: use_color(args.color),
         sarif_category: args.sarif_category.clone(),
-        baseline: None,
+        baseline: read_baseline(args.baseline.as_deref())?,
     };
     write_outputs(&report, &plan, &render_options, args.quiet)?;
     Ok(report.exit_code(&ExitPolicy {
@@ -183,6 +187,22 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
         exit_zero: args.exit_zero,
         strict_unknowns: args.strict_unknowns,
     }))
+}
+
+fn read_baseline(path: Option<&std::path::Path>) -> anyhow::Result<Option<serde_json::Value>> {
+    use anyhow::Context as _;
+    let Some(path) = path else { return Ok(None) };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read baseline", path.display()))?;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        UsageError(format!(
+            "{}:{}:{}: baseline is not valid JSON: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        ))
+    })?;
+    Ok(Some(value))
 }
 
 fn write_outputs(

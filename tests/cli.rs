@@ -233,3 +233,66 @@ fn rules_lists_every_rule_as_text_and_json() {
     let out = bin().arg("rules").output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("detector-missing"));
 }
+
+#[test]
+fn baseline_carries_over_results_of_unassessed_scope() {
+    // Account 100000000005 of the example org could not be assessed (SCAN001).
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = dir.path().join("prev.sarif");
+    let previous = serde_json::json!({
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "alertpath", "rules": []}},
+            "results": [{
+                "ruleId": "GD001",
+                "level": "error",
+                "message": {"text": "no GuardDuty detector in us-east-1 of account 100000000005"},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": "aws/100000000005/us-east-1"}, "region": {"startLine": 1}}}],
+                "partialFingerprints": {"primaryLocationLineHash": "0123456789abcdef"},
+                "properties": {"account": "100000000005", "region": "us-east-1", "status": "fail"}
+            }]
+        }]
+    });
+    std::fs::write(&baseline, previous.to_string()).unwrap();
+    let sarif = dir.path().join("now.sarif");
+    let out = scan(&[
+        "--snapshot",
+        &example(),
+        "--baseline",
+        baseline.to_str().unwrap(),
+        "--format",
+        "sarif",
+        "--output",
+        sarif.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let log: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    let carried: Vec<&serde_json::Value> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["properties"]["carriedOver"] == true)
+        .collect();
+    assert_eq!(
+        carried.len(),
+        1,
+        "the unassessed account's alert is carried over"
+    );
+    assert_eq!(carried[0]["properties"]["account"], "100000000005");
+}
+
+#[test]
+fn malformed_baseline_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = dir.path().join("prev.sarif");
+    std::fs::write(&baseline, "{not json").unwrap();
+    let out = scan(&[
+        "--snapshot",
+        &example(),
+        "--baseline",
+        baseline.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("prev.sarif:1:"), "{}", stderr(&out));
+}
