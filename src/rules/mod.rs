@@ -4,6 +4,7 @@
 //! its embedded Markdown doc are declared with [`rule!`] next to the logic.
 
 pub mod context;
+mod evt;
 mod gd;
 mod org;
 mod scan;
@@ -197,6 +198,11 @@ pub static REGISTRY: &[Rule] = &[
     org::ORG001,
     org::ORG002,
     org::ORG003,
+    evt::EVT001,
+    evt::EVT002,
+    evt::EVT003,
+    evt::EVT004,
+    evt::EVT005,
     scan::SCAN001,
     scan::SCAN002,
     scan::SCAN003,
