@@ -214,7 +214,7 @@ fn push_hops<'b, 'a>(hops: &'b [RuleHop<'a>], acc: &mut Vec<&'b RuleHop<'a>>) {
 }
 
 fn matches_some(hop: &RuleHop<'_>) -> bool {
-    hop.matched.iter().any(|m| *m == Some(true))
+    hop.matched.contains(&Some(true))
 }
 
 fn match_unknown(hop: &RuleHop<'_>) -> bool {

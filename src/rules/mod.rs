@@ -8,6 +8,7 @@ mod evt;
 mod gd;
 mod org;
 mod scan;
+mod sns;
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -203,6 +204,11 @@ pub static REGISTRY: &[Rule] = &[
     evt::EVT003,
     evt::EVT004,
     evt::EVT005,
+    sns::SNS001,
+    sns::SNS002,
+    sns::SNS003,
+    sns::SNS004,
+    sns::SNS005,
     scan::SCAN001,
     scan::SCAN002,
     scan::SCAN003,
