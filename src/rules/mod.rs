@@ -4,10 +4,12 @@
 //! its embedded Markdown doc are declared with [`rule!`] next to the logic.
 
 pub mod context;
+mod evt;
 mod gd;
 mod org;
 pub mod route;
 mod scan;
+mod sns;
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -198,8 +200,18 @@ pub static REGISTRY: &[Rule] = &[
     org::ORG001,
     org::ORG002,
     org::ORG003,
+    evt::EVT001,
+    evt::EVT002,
+    evt::EVT003,
+    evt::EVT004,
+    evt::EVT005,
     route::ROUTE001,
     route::ROUTE002,
+    sns::SNS001,
+    sns::SNS002,
+    sns::SNS003,
+    sns::SNS004,
+    sns::SNS005,
     scan::SCAN001,
     scan::SCAN002,
     scan::SCAN003,
