@@ -3,10 +3,12 @@
 //! Each rule is a pure, synchronous function over the inventory. Its metadata and
 //! its embedded Markdown doc are declared with [`rule!`] next to the logic.
 
+mod alm;
 pub mod context;
 mod gd;
 mod org;
 mod scan;
+mod sub;
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -197,6 +199,17 @@ pub static REGISTRY: &[Rule] = &[
     org::ORG001,
     org::ORG002,
     org::ORG003,
+    sub::SUB001,
+    sub::SUB002,
+    sub::SUB003,
+    sub::SUB004,
+    sub::SUB005,
+    sub::SUB006,
+    alm::ALM001,
+    alm::ALM002,
+    alm::ALM003,
+    alm::ALM004,
+    alm::ALM005,
     scan::SCAN001,
     scan::SCAN002,
     scan::SCAN003,
