@@ -553,9 +553,10 @@ fn filter_verdict(
     };
     match pattern_catches_errors(pattern) {
         Err(e) => {
-            return broken(format!(
-                "filter {label}'s pattern cannot be evaluated ({e})"
-            ));
+            return unknown_link(
+                format!("filter {label}'s pattern cannot be evaluated ({e})"),
+                UnknownKind::NotObservable,
+            );
         }
         Ok(false) => {
             return broken(format!(
