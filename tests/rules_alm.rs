@@ -16,6 +16,9 @@ fn at(report: &Report, rule: &str, resource: &str) -> Vec<Status> {
     status_at(report, rule, Some(ADMIN), Some(UE), Some(resource))
 }
 
+/// A change to one alarm.
+type AlarmChange = Box<dyn Fn(&mut Alarm)>;
+
 fn as_plan(org: Org, role: Option<StackRole>) -> Inventory {
     let mut inv = org.build();
     inv.source.kind = SourceKind::Plan;
@@ -156,7 +159,7 @@ fn alm002_comparison_that_cannot_fire() {
 
 #[test]
 fn alm003_alarm_that_cannot_raise_a_failover() {
-    let cases: Vec<(&str, Box<dyn Fn(&mut Alarm)>)> = vec![
+    let cases: Vec<(&str, AlarmChange)> = vec![
         (
             "disabled",
             Box::new(|a: &mut Alarm| a.actions_enabled = Known::Value(false)),
