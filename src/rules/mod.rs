@@ -3,6 +3,7 @@
 //! Each rule is a pure, synchronous function over the inventory. Its metadata and
 //! its embedded Markdown doc are declared with [`rule!`] next to the logic.
 
+mod alm;
 pub mod context;
 mod evt;
 mod gd;
@@ -10,6 +11,7 @@ mod org;
 pub mod route;
 mod scan;
 mod sns;
+mod sub;
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -212,6 +214,17 @@ pub static REGISTRY: &[Rule] = &[
     sns::SNS003,
     sns::SNS004,
     sns::SNS005,
+    sub::SUB001,
+    sub::SUB002,
+    sub::SUB003,
+    sub::SUB004,
+    sub::SUB005,
+    sub::SUB006,
+    alm::ALM001,
+    alm::ALM002,
+    alm::ALM003,
+    alm::ALM004,
+    alm::ALM005,
     scan::SCAN001,
     scan::SCAN002,
     scan::SCAN003,

@@ -174,7 +174,8 @@ impl Org {
     /// rule `guardduty-finding-events` → `gd-pager` (PagerDuty) and `gd-slack`
     /// (notify_slack Lambda); alarms on the notifier's Errors, the pager topic's
     /// failed notifications and the rule's failed invocations → `gd-failover`
-    /// (PagerDuty); a metric filter on the notifier's log group with its alarm; a
+    /// (PagerDuty), and on `gd-failover`'s failed notifications → `gd-pager`;
+    /// a metric filter on the notifier's log group with its alarm; a
     /// SecureString webhook parameter. In the global region it also adds a
     /// root sign-in rule → `gd-pager`.
     pub fn healthy_chain(mut self, account: &str, region: &str) -> Self {
@@ -251,6 +252,16 @@ impl Org {
                 &[("TopicName", "gd-pager")],
                 "Sum",
                 &["gd-failover"],
+            ),
+            alarm(
+                a,
+                r,
+                "gd-failover-failed",
+                "AWS/SNS",
+                "NumberOfNotificationsFailed",
+                &[("TopicName", "gd-failover")],
+                "Sum",
+                &["gd-pager"],
             ),
             alarm(
                 a,

@@ -1,0 +1,559 @@
+//! SUB: subscriptions and delivery, on chain and failover topics.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::analysis::Analysis;
+use crate::graph::{Dest, Endpoint, Graph, Located, RuleHop, Walk};
+use crate::inventory::{Alarm, Function, Known, Observed, Subscription, Topic, UnknownKind};
+use crate::links::{self, Link, function_label, topic_label};
+use crate::outcome::{Outcomes, Subject};
+use crate::rules::{ADMIN_ROLE, Context, rule};
+
+rule!(
+    SUB001,
+    "subscription-pending",
+    "sub",
+    Sub,
+    Medium,
+    Chain,
+    [Live, Plan],
+    None,
+    "A subscription on a chain or failover topic is PendingConfirmation",
+    check_sub001
+);
+rule!(
+    SUB002,
+    "subscription-plain-http",
+    "sub",
+    Sub,
+    High,
+    Chain,
+    [Live, Plan, Hcl],
+    None,
+    "A subscription on a chain or failover topic uses an http:// endpoint",
+    check_sub002
+);
+rule!(
+    SUB003,
+    "subscriber-unusable",
+    "sub",
+    Sub,
+    High,
+    Chain,
+    [Live, Plan, Hcl],
+    None,
+    "A lambda subscription's function is missing, failed, throttled to 0, or does not let SNS invoke it",
+    check_sub003
+);
+rule!(
+    SUB004,
+    "topic-dead-end",
+    "sub",
+    Sub,
+    High,
+    Chain,
+    [Live, Plan, Hcl],
+    ADMIN_ROLE,
+    "A chain or failover topic has no confirmed subscription",
+    check_sub004
+);
+rule!(
+    SUB005,
+    "pager-delivery-unwatched",
+    "sub",
+    Sub,
+    Medium,
+    Chain,
+    [Live, Plan, Hcl],
+    ADMIN_ROLE,
+    "A topic with a pager endpoint has no alarm on NumberOfNotificationsFailed",
+    check_sub005
+);
+rule!(
+    SUB006,
+    "filter-policy-drops-findings",
+    "sub",
+    Sub,
+    High,
+    Chain,
+    [Live, Plan, Hcl],
+    None,
+    "A subscription's filter policy would drop the sample findings",
+    check_sub006
+);
+
+/// The subject for a topic.
+pub(crate) fn topic_subject(topic: Located<'_, Topic>) -> Subject {
+    Subject::resource(
+        topic.account,
+        topic.region,
+        "sns-topic",
+        topic_label(topic.item),
+        &topic.item.origin,
+    )
+}
+
+/// The subject for a subscription: `<topic>/<protocol>:<endpoint>` (endpoints are redacted).
+pub(crate) fn subscription_subject(topic: Located<'_, Topic>, sub: &Subscription) -> Subject {
+    let protocol = sub.protocol.value().map_or("unknown", String::as_str);
+    let endpoint = sub
+        .endpoint
+        .value()
+        .map_or("(unknown endpoint)", String::as_str);
+    Subject::resource(
+        topic.account,
+        topic.region,
+        "sns-subscription",
+        format!("{}/{protocol}:{endpoint}", topic_label(topic.item)),
+        &sub.origin,
+    )
+}
+
+/// The subject for an alarm.
+pub(crate) fn alarm_subject(alarm: Located<'_, Alarm>) -> Subject {
+    let name = alarm
+        .item
+        .name
+        .value()
+        .cloned()
+        .or_else(|| alarm.item.origin.label().map(str::to_string))
+        .unwrap_or_else(|| "alarm".to_string());
+    Subject::resource(
+        alarm.account,
+        alarm.region,
+        "cloudwatch-alarm",
+        name,
+        &alarm.item.origin,
+    )
+}
+
+/// An alarm's name for messages.
+pub(crate) fn alarm_label(alarm: &Alarm) -> String {
+    alarm
+        .name
+        .value()
+        .cloned()
+        .or_else(|| alarm.origin.label().map(str::to_string))
+        .unwrap_or_else(|| "alarm".to_string())
+}
+
+/// The subject for a function.
+pub(crate) fn function_subject(function: Located<'_, Function>) -> Subject {
+    Subject::resource(
+        function.account,
+        function.region,
+        "lambda-function",
+        function_label(function.item),
+        &function.item.origin,
+    )
+}
+
+/// Report a link verdict that could not be judged: unknown kind kept for exit codes.
+pub(crate) fn not_judged(out: &mut Outcomes, subject: Subject, why: String, kind: UnknownKind) {
+    out.not_assessed(subject, why).unknown = Some(kind);
+}
+
+/// Whether a topic is a chain topic (reached by a walk or named in config).
+fn is_chain_topic(analysis: &Analysis<'_>, topic: &Topic) -> bool {
+    analysis
+        .reach
+        .topics
+        .iter()
+        .any(|t| std::ptr::eq(t.topic.item, topic))
+}
+
+/// Every chain and failover topic with its subscriptions; a topic whose
+/// subscriptions could not be listed is reported not assessed and skipped.
+fn for_each_subscription<'a>(
+    analysis: &'a Analysis<'a>,
+    out: &mut Outcomes,
+    mut f: impl FnMut(Located<'a, Topic>, Located<'a, Subscription>, &mut Outcomes),
+) {
+    for topic in analysis.reach.chain_and_failover_topics() {
+        match analysis.graph.subscriptions_of(topic) {
+            Err(gap) => {
+                out.not_assessed(topic_subject(topic), gap.describe());
+            }
+            Ok(subs) => {
+                for sub in subs {
+                    f(topic, sub, out);
+                }
+            }
+        }
+    }
+}
+
+fn report_link(out: &mut Outcomes, subject: Subject, link: Link) {
+    match link {
+        Link::Ok(why) => {
+            out.pass(subject, why);
+        }
+        Link::Broken { why, .. } => {
+            out.fail(subject, why);
+        }
+        Link::Unknown { why, kind } => not_judged(out, subject, why, kind),
+    }
+}
+
+fn check_sub001(ctx: &Context<'_>, out: &mut Outcomes) {
+    let analysis = ctx.analysis();
+    for_each_subscription(analysis, out, |topic, sub, out| {
+        let subject = subscription_subject(topic, sub.item).attribute("pending_confirmation");
+        let link = match links::subscription_confirmed(sub.item) {
+            Link::Broken { rule, why } => Link::Broken {
+                rule,
+                why: format!(
+                    "subscription on topic {}: {why}; SNS deletes it if it is never confirmed",
+                    topic_label(topic.item)
+                ),
+            },
+            other => other,
+        };
+        report_link(out, subject, link);
+    });
+}
+
+fn check_sub002(ctx: &Context<'_>, out: &mut Outcomes) {
+    let analysis = ctx.analysis();
+    for_each_subscription(analysis, out, |topic, sub, out| {
+        let subject = subscription_subject(topic, sub.item).attribute("endpoint");
+        match &sub.item.protocol {
+            Known::Unknown(u) => {
+                out.unknown(subject, &u.unknown, "subscription protocol");
+            }
+            Known::Value(p) if p.eq_ignore_ascii_case("http") => {
+                out.fail(
+                    subject,
+                    format!(
+                        "subscription on topic {} delivers findings over plain http:// ({}): use https",
+                        topic_label(topic.item),
+                        sub.item.endpoint.value().map_or("endpoint unknown", String::as_str)
+                    ),
+                );
+            }
+            Known::Value(p) => {
+                out.pass(subject, format!("protocol {p}"));
+            }
+        }
+    });
+}
+
+fn check_sub003(ctx: &Context<'_>, out: &mut Outcomes) {
+    let analysis = ctx.analysis();
+    let graph = &analysis.graph;
+    for_each_subscription(analysis, out, |topic, sub, out| {
+        let Endpoint::Function(function) = graph.endpoint(sub) else {
+            return;
+        };
+        let subject = subscription_subject(topic, sub.item).attribute("endpoint");
+        report_link(out, subject, links::function_invocable(topic, &function));
+    });
+}
+
+/// SUB004's verdict on a topic: does it have a confirmed subscription?
+/// `Broken` when all are pending or there are none; `Unknown` when none is
+/// confirmed and some cannot be judged (or the list is a gap).
+pub(crate) fn topic_confirmed(graph: &Graph<'_>, topic: Located<'_, Topic>) -> Link {
+    let name = topic_label(topic.item);
+    let subs = match graph.subscriptions_of(topic) {
+        Err(gap) => {
+            return Link::Unknown {
+                why: format!("subscriptions of topic {name}: {}", gap.describe()),
+                kind: UnknownKind::NotObservable,
+            };
+        }
+        Ok(subs) => subs,
+    };
+    let mut unknown = None;
+    let mut pending = 0;
+    for sub in &subs {
+        match links::subscription_counts_confirmed(graph, *sub) {
+            Link::Ok(_) => {
+                return Link::Ok(format!("topic {name} has a confirmed subscription"));
+            }
+            Link::Broken { .. } => pending += 1,
+            Link::Unknown { why, kind } => unknown = Some((why, kind)),
+        }
+    }
+    if let Some((why, kind)) = unknown {
+        return Link::Unknown {
+            why: format!("topic {name} has no subscription known to be confirmed: {why}"),
+            kind,
+        };
+    }
+    let why = if subs.is_empty() {
+        format!("topic {name} has no subscription: whatever is published to it reaches nobody")
+    } else {
+        format!(
+            "topic {name} has no confirmed subscription ({pending} pending confirmation): whatever is published to it reaches nobody"
+        )
+    };
+    Link::Broken {
+        rule: "SUB004",
+        why,
+    }
+}
+
+fn check_sub004(ctx: &Context<'_>, out: &mut Outcomes) {
+    let analysis = ctx.analysis();
+    for topic in analysis.reach.chain_and_failover_topics() {
+        report_link(
+            out,
+            topic_subject(topic),
+            topic_confirmed(&analysis.graph, topic),
+        );
+    }
+}
+
+/// Does the alarm watch `AWS/SNS` `NumberOfNotificationsFailed` for topic `name`?
+fn watches_failed_notifications(alarm: &Alarm, name: &str) -> Option<bool> {
+    let namespace = alarm.namespace.value()?.as_deref();
+    let metric = alarm.metric_name.value()?.as_deref();
+    if namespace != Some("AWS/SNS") || metric != Some("NumberOfNotificationsFailed") {
+        return Some(false);
+    }
+    let dims = alarm.dimensions.value()?;
+    Some(match dims.get("TopicName") {
+        Some(topic) => topic == name,
+        None => dims.is_empty(),
+    })
+}
+
+/// Whether the topic has a pager subscription: `Some(true)`, `Some(false)`, or
+/// `None` when some endpoint is unknown and none is known to be a pager.
+fn has_pager(graph: &Graph<'_>, subs: &[Located<'_, Subscription>]) -> Option<bool> {
+    let endpoints: Vec<Endpoint<'_>> = subs.iter().map(|s| graph.endpoint(*s)).collect();
+    if endpoints.iter().any(|e| matches!(e, Endpoint::Pager)) {
+        return Some(true);
+    }
+    if endpoints.iter().any(|e| matches!(e, Endpoint::Unknown(_))) {
+        return None;
+    }
+    Some(false)
+}
+
+fn check_sub005(ctx: &Context<'_>, out: &mut Outcomes) {
+    let analysis = ctx.analysis();
+    let graph = &analysis.graph;
+    for topic in analysis.reach.chain_and_failover_topics() {
+        let subject = topic_subject(topic);
+        let subs = match graph.subscriptions_of(topic) {
+            Err(gap) => {
+                out.not_assessed(subject, gap.describe());
+                continue;
+            }
+            Ok(subs) => subs,
+        };
+        match has_pager(graph, &subs) {
+            Some(false) => continue,
+            None => {
+                out.not_assessed(
+                    subject,
+                    "some subscription's endpoint is unknown, so whether the topic pages is unknown",
+                );
+                continue;
+            }
+            Some(true) => {}
+        }
+        sub005_topic(ctx, topic, subject, out);
+    }
+}
+
+fn sub005_topic(
+    ctx: &Context<'_>,
+    topic: Located<'_, Topic>,
+    subject: Subject,
+    out: &mut Outcomes,
+) {
+    let name = match &topic.item.name {
+        Known::Value(n) => n,
+        Known::Unknown(u) => {
+            out.unknown(subject, &u.unknown, "topic name");
+            return;
+        }
+    };
+    let Some(facts) = ctx.inventory.facts(topic.account, topic.region) else {
+        out.not_assessed(subject, "the topic's account and region were not collected");
+        return;
+    };
+    let alarms = match &facts.alarms {
+        Observed::Gap(gap) => {
+            out.not_assessed(subject, gap.describe());
+            return;
+        }
+        Observed::Collected(alarms) => alarms,
+    };
+    let verdicts: Vec<(&Alarm, Option<bool>)> = alarms
+        .iter()
+        .map(|a| (a, watches_failed_notifications(a, name)))
+        .collect();
+    if let Some((alarm, _)) = verdicts.iter().find(|(_, v)| *v == Some(true)) {
+        out.pass(
+            subject,
+            format!(
+                "alarm {} watches NumberOfNotificationsFailed of topic {name}",
+                alarm_label(alarm)
+            ),
+        );
+    } else if let Some((alarm, _)) = verdicts.iter().find(|(_, v)| v.is_none()) {
+        out.not_assessed(
+            subject,
+            format!(
+                "alarm {}'s metric or dimensions are unknown; no other alarm watches NumberOfNotificationsFailed of topic {name}",
+                alarm_label(alarm)
+            ),
+        );
+    } else {
+        out.fail(
+            subject,
+            format!(
+                "topic {name} delivers to a pager endpoint, but no alarm in {}/{} watches AWS/SNS NumberOfNotificationsFailed (TopicName = {name}): a deleted or rejected integration fails silently",
+                topic.account, topic.region
+            ),
+        );
+    }
+}
+
+/// The events that reach each topic on the walks, by topic address.
+type TopicEvents<'a> = BTreeMap<*const Topic, Vec<&'a Value>>;
+
+fn collect_walk<'a>(walk: &'a Walk<'a>, into: &mut TopicEvents<'a>) {
+    if let Ok(rules) = &walk.rules {
+        let all: Vec<usize> = (0..walk.events.len()).collect();
+        collect_rules(&walk.events, rules, &all, into);
+    }
+}
+
+fn collect_rules<'a>(
+    events: &'a [Value],
+    rules: &'a [RuleHop<'a>],
+    reaching: &[usize],
+    into: &mut TopicEvents<'a>,
+) {
+    for hop in rules {
+        let matched: Vec<usize> = reaching
+            .iter()
+            .copied()
+            .filter(|i| hop.matched.get(*i).copied().flatten() != Some(false))
+            .collect();
+        let Ok(targets) = &hop.targets else { continue };
+        for target in targets {
+            match &target.dest {
+                Dest::Topic(t) => {
+                    let list = into.entry(std::ptr::from_ref(t.topic.item)).or_default();
+                    for i in &matched {
+                        if let Some(e) = events.get(*i)
+                            && !list.iter().any(|x| std::ptr::eq(*x, e))
+                        {
+                            list.push(e);
+                        }
+                    }
+                }
+                Dest::Bus {
+                    rules: Ok(rules), ..
+                } => collect_rules(events, rules, &matched, into),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn check_sub006(ctx: &Context<'_>, out: &mut Outcomes) {
+    let analysis = ctx.analysis();
+    let mut reaching = TopicEvents::new();
+    for walk in analysis
+        .finding_walks
+        .iter()
+        .filter_map(|w| w.walk.as_ref())
+    {
+        collect_walk(walk, &mut reaching);
+    }
+    for walk in &analysis.root_walks {
+        collect_walk(walk, &mut reaching);
+    }
+    let fallback: Vec<Value> = analysis
+        .finding_walks
+        .first()
+        .and_then(|w| w.walk.as_ref())
+        .map(|w| w.events.clone())
+        .unwrap_or_default();
+    for_each_subscription(analysis, out, |topic, sub, out| {
+        let subject = subscription_subject(topic, sub.item).attribute("filter_policy");
+        if !is_chain_topic(analysis, topic.item) {
+            sub006_failover(sub.item, subject, out);
+            return;
+        }
+        let events: Vec<&Value> = match reaching.get(&std::ptr::from_ref(topic.item)) {
+            Some(list) if !list.is_empty() => list.clone(),
+            _ => fallback.iter().collect(),
+        };
+        sub006_chain(topic, sub.item, &events, subject, out);
+    });
+}
+
+/// A chain topic's subscription: fails when its filter policy passes none of
+/// the sample events that reach the topic (narrowing by severity is left to ROUTE).
+fn sub006_chain(
+    topic: Located<'_, Topic>,
+    sub: &Subscription,
+    events: &[&Value],
+    subject: Subject,
+    out: &mut Outcomes,
+) {
+    let mut broken = None;
+    let mut unknown = None;
+    for event in events {
+        match links::filter_passes(sub, event) {
+            Link::Ok(why) => {
+                out.pass(subject, why);
+                return;
+            }
+            Link::Broken { why, .. } => broken = Some(why),
+            Link::Unknown { why, kind } => unknown = Some((why, kind)),
+        }
+    }
+    match (unknown, broken) {
+        (Some((why, kind)), _) => not_judged(out, subject, why, kind),
+        (None, Some(why)) => {
+            out.fail(
+                subject,
+                format!(
+                    "subscription on topic {}: {why}; none of the {} sample events reaching the topic gets through",
+                    topic_label(topic.item),
+                    events.len()
+                ),
+            );
+        }
+        (None, None) => {
+            out.not_assessed(subject, "no sample event reaches this topic");
+        }
+    }
+}
+
+/// A failover-only topic receives CloudWatch alarm notifications, not findings:
+/// no filter passes; a MessageAttributes-scoped filter drops them all (CloudWatch
+/// sets no message attributes); a body filter is not judged.
+fn sub006_failover(sub: &Subscription, subject: Subject, out: &mut Outcomes) {
+    match (&sub.filter_policy, &sub.filter_policy_scope) {
+        (Known::Unknown(u), _) | (_, Known::Unknown(u)) => {
+            out.unknown(subject, &u.unknown, "filter policy");
+        }
+        (Known::Value(None), _) => {
+            out.pass(subject, "no filter policy");
+        }
+        (Known::Value(Some(_)), Known::Value(Some(scope))) if scope == "MessageBody" => {
+            out.not_assessed(
+                subject,
+                "a message-body filter on a failover topic is not judged: alertpath has no sample alarm notification",
+            );
+        }
+        (Known::Value(Some(_)), Known::Value(_)) => {
+            out.fail(
+                subject,
+                "filter policy is scoped to MessageAttributes, and CloudWatch alarm notifications carry none: it drops every failover alarm",
+            );
+        }
+    }
+}
