@@ -6,7 +6,9 @@
 pub mod context;
 mod gd;
 mod org;
+mod root;
 mod scan;
+mod sec;
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -197,6 +199,12 @@ pub static REGISTRY: &[Rule] = &[
     org::ORG001,
     org::ORG002,
     org::ORG003,
+    root::ROOT001,
+    root::ROOT002,
+    root::ROOT003,
+    sec::SEC001,
+    sec::SEC002,
+    sec::SEC003,
     scan::SCAN001,
     scan::SCAN002,
     scan::SCAN003,
