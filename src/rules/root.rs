@@ -156,8 +156,10 @@ fn report_root001(
     }
 }
 
-/// Trails that receive `account`'s events: its own, and organization trails of
-/// the management account. Gaps and unknowns become verdicts of their own.
+/// Trails that receive `account`'s events: those listed in its own regions
+/// (organization trails appear there too, as shadow trails) and organization
+/// trails of the management account. Gaps and unknowns become verdicts of their
+/// own; a trail whose log group is in an unscanned account is not assessed.
 fn trail_verdict(ctx: &Context<'_>, graph: &Graph<'_>, account: &str) -> Verdict {
     let mut trails: Vec<Located<'_, Trail>> = Vec::new();
     let mut problems: Vec<Verdict> = Vec::new();
@@ -167,13 +169,6 @@ fn trail_verdict(ctx: &Context<'_>, graph: &Graph<'_>, account: &str) -> Verdict
         .as_ref()
         .map(|o| o.management_account.as_str())
         .filter(|m| *m != account);
-    if let Some(mgmt) = management
-        && !ctx.inventory.accounts.contains_key(mgmt)
-    {
-        problems.push(Verdict::Unknown(format!(
-            "the management account {mgmt} was not scanned, so its organization trails are unknown"
-        )));
-    }
     for (owner, region, facts) in ctx.inventory.region_facts() {
         let own = owner == account;
         if !own && Some(owner) != management {
