@@ -2,7 +2,9 @@
 //! No outcome ever carries a secret value: the inventory holds none, and these
 //! rules name places (parameter, attribute, function), never contents.
 
-use crate::inventory::{EnvValue, HardcodedSecret, Known, Observed, Parameter, SecretKind};
+use crate::inventory::{
+    EnvValue, Function, HardcodedSecret, Known, Observed, Parameter, SecretKind,
+};
 use crate::outcome::{Outcomes, ResourceRef, Subject};
 use crate::rules::{Context, rule};
 
@@ -196,13 +198,24 @@ fn check_sec002(ctx: &Context<'_>, out: &mut Outcomes) {
     }
 }
 
+/// A notify-slack handler whose environment is unknown: it may be a notifier,
+/// so SEC003 reports it as not assessed rather than skipping it.
+fn maybe_notifier(function: &Function) -> bool {
+    let handler = function
+        .handler
+        .value()
+        .and_then(|h| h.as_deref())
+        .is_some_and(|h| h == "notify_slack.lambda_handler");
+    handler && function.environment.why().is_some()
+}
+
 fn check_sec003(ctx: &Context<'_>, out: &mut Outcomes) {
     let analysis = ctx.analysis();
     let notifiers: Vec<_> = analysis
         .reach
         .functions
         .iter()
-        .filter(|f| analysis.graph.is_notifier(f.item))
+        .filter(|f| analysis.graph.is_notifier(f.item) || maybe_notifier(f.item))
         .collect();
     if notifiers.is_empty() {
         out.not_applicable(Subject::global(), "no notifier on a walked alert path");
