@@ -37,7 +37,8 @@ fn healthy() -> String {
 
 #[test]
 fn healthy_org_exits_zero() {
-    let out = scan(&["--snapshot", &healthy()]);
+    // --fail-on info: any failure at all would exit 1.
+    let out = scan(&["--snapshot", &healthy(), "--fail-on", "info"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
 }
 

@@ -18,7 +18,11 @@ fn healthy_chain_is_reached() {
         .map(|t| t.topic.item.name.value().unwrap().clone())
         .collect();
     assert_eq!(topics, vec!["gd-pager", "gd-slack"]);
-    assert_eq!(reach.rules.len(), 2, "finding rule and root rule");
+    assert_eq!(
+        reach.rules.len(),
+        3,
+        "finding rule, root rule, member's root forwarding rule"
+    );
     assert_eq!(reach.subscriptions.len(), 2);
     assert_eq!(reach.functions.len(), 1);
     let failover: Vec<String> = reach

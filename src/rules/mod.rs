@@ -8,8 +8,10 @@ pub mod context;
 mod evt;
 mod gd;
 mod org;
+mod root;
 pub mod route;
 mod scan;
+mod sec;
 mod sns;
 mod sub;
 
@@ -225,6 +227,12 @@ pub static REGISTRY: &[Rule] = &[
     alm::ALM003,
     alm::ALM004,
     alm::ALM005,
+    root::ROOT001,
+    root::ROOT002,
+    root::ROOT003,
+    sec::SEC001,
+    sec::SEC002,
+    sec::SEC003,
     scan::SCAN001,
     scan::SCAN002,
     scan::SCAN003,

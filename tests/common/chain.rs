@@ -360,9 +360,45 @@ impl Org {
     }
 }
 
-/// A healthy single-region org: admin with detector and chain, one member.
+impl Org {
+    /// Forward `member`'s root sign-in from its default bus in `region` to
+    /// `central`'s default bus (which must have the healthy chain), with a
+    /// dead-letter queue, and let `central`'s bus policy accept it.
+    pub fn root_forwarding(mut self, member: &str, central: &str, region: &str) -> Self {
+        let bus = format!("arn:aws:events:{region}:{central}:event-bus/default");
+        let mut forward = target(central, region, "central-bus");
+        forward.arn = Ref::arn(&bus);
+        forward.dead_letter_arn = Known::Value(Some(format!(
+            "arn:aws:sqs:{region}:{member}:root-forward-dlq"
+        )));
+        self.facts(member, region).event_rules = Observed::Collected(vec![rule(
+            member,
+            region,
+            "root-sign-in-forward",
+            ROOT_PATTERN,
+            vec![forward],
+        )]);
+        let policy = serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{"Sid": "members", "Effect": "Allow",
+                "Principal": {"AWS": format!("arn:aws:iam::{member}:root")},
+                "Action": "events:PutEvents", "Resource": bus}]
+        })
+        .to_string();
+        self.facts(central, region).event_buses = Observed::Collected(vec![EventBus {
+            origin: Origin::arn(&bus),
+            name: "default".into(),
+            arn: Known::Value(bus),
+            policy: Known::Value(Some(policy)),
+        }]);
+        self
+    }
+}
+
+/// A healthy single-region org: admin with detector and chain, one member. In
+/// the global region the member forwards its root sign-in to the admin's bus.
 pub fn healthy_org(region: &str) -> Org {
-    Org::new()
+    let org = Org::new()
         .account(super::ADMIN, &[region])
         .account(super::MEMBER, &[region])
         .admin(super::ADMIN, &[region])
@@ -370,5 +406,10 @@ pub fn healthy_org(region: &str) -> Org {
         .detector(super::MEMBER, region, "ENABLED", "FIFTEEN_MINUTES")
         .auto_enable(super::ADMIN, region, Known::Value("ALL".into()))
         .members(super::ADMIN, region, &[(super::MEMBER, "Enabled")])
-        .healthy_chain(super::ADMIN, region)
+        .healthy_chain(super::ADMIN, region);
+    if region == "us-east-1" {
+        org.root_forwarding(super::MEMBER, super::ADMIN, region)
+    } else {
+        org
+    }
 }

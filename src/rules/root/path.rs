@@ -1,0 +1,498 @@
+//! A small, private path evaluator for the ROOT rules: does a walk (or a
+//! CloudTrail → metric filter → alarm chain) reach a human? It composes the
+//! shared link checks in [`crate::links`], so its verdicts agree with the link
+//! rules; the ROUTE family has its own, richer evaluator.
+
+use serde_json::Value;
+
+use crate::graph::{Dest, Endpoint, Graph, Located, Resolution, RuleHop, SubHop, TargetHop, Walk};
+use crate::inventory::{Alarm, Function, Known, Observed, Ref, Topic, Trail};
+use crate::links::{self, Link, function_label, rule_label, topic_label};
+use crate::logfilter::FilterPattern;
+
+/// Whether something reaches a human.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Verdict {
+    /// It does; the text names the endpoint.
+    Covered(String),
+    /// It does not; the text names the first broken link.
+    Broken(String),
+    /// It cannot be judged; the text says why.
+    Unknown(String),
+}
+
+impl Verdict {
+    fn rank(&self) -> u8 {
+        match self {
+            Verdict::Covered(_) => 2,
+            Verdict::Unknown(_) => 1,
+            Verdict::Broken(_) => 0,
+        }
+    }
+
+    /// The text of the verdict.
+    pub(super) fn text(&self) -> &str {
+        match self {
+            Verdict::Covered(t) | Verdict::Broken(t) | Verdict::Unknown(t) => t,
+        }
+    }
+}
+
+/// The best of several alternatives: any covered path wins, then an unknown
+/// one, then the first broken one. `none` is the verdict for no alternatives.
+pub(super) fn best(
+    verdicts: impl IntoIterator<Item = Verdict>,
+    none: impl FnOnce() -> Verdict,
+) -> Verdict {
+    let mut best: Option<Verdict> = None;
+    for v in verdicts {
+        if best.as_ref().is_none_or(|b| v.rank() > b.rank()) {
+            best = Some(v);
+        }
+    }
+    best.unwrap_or_else(none)
+}
+
+type Step = Result<(), Verdict>;
+
+/// A link as a step: `Err` stops the path with the link's verdict.
+fn gate(link: Link) -> Step {
+    match link {
+        Link::Ok(_) => Ok(()),
+        Link::Broken { rule, why } => Err(Verdict::Broken(format!("{why} ({rule})"))),
+        Link::Unknown { why, .. } => Err(Verdict::Unknown(why)),
+    }
+}
+
+fn flat(result: Result<Verdict, Verdict>) -> Verdict {
+    match result {
+        Ok(v) | Err(v) => v,
+    }
+}
+
+/// Does a walk (with one event) reach a human?
+pub(super) fn walk_verdict(graph: &Graph<'_>, walk: &Walk<'_>) -> Verdict {
+    let Some(event) = walk.events.first() else {
+        return Verdict::Unknown("no event walked".into());
+    };
+    match &walk.rules {
+        Err(why) => Verdict::Unknown(format!(
+            "the default bus of {} in {} could not be read: {why}",
+            walk.account, walk.region
+        )),
+        Ok(rules) => rules_verdict(graph, rules, event, &walk.account, &walk.region),
+    }
+}
+
+fn rules_verdict(
+    graph: &Graph<'_>,
+    rules: &[RuleHop<'_>],
+    event: &Value,
+    account: &str,
+    region: &str,
+) -> Verdict {
+    best(
+        rules.iter().map(|hop| flat(rule_path(graph, hop, event))),
+        || {
+            Verdict::Broken(format!(
+                "no rule on the default bus of {account} in {region} matches the event"
+            ))
+        },
+    )
+}
+
+fn rule_path(graph: &Graph<'_>, hop: &RuleHop<'_>, event: &Value) -> Result<Verdict, Verdict> {
+    let name = rule_label(hop.rule.item);
+    if hop.matched.first().copied().flatten().is_none() {
+        let why = hop
+            .pattern_problem
+            .clone()
+            .unwrap_or_else(|| "unknown".into());
+        return Err(Verdict::Unknown(format!("rule {name}'s pattern: {why}")));
+    }
+    gate(links::rule_enabled(hop.rule.item))?;
+    let targets = hop
+        .targets
+        .as_ref()
+        .map_err(|gap| Verdict::Unknown(format!("targets of rule {name}: {}", gap.describe())))?;
+    Ok(best(
+        targets
+            .iter()
+            .map(|t| flat(target_path(graph, hop.rule, t, event))),
+        || Verdict::Broken(format!("rule {name} has no targets")),
+    ))
+}
+
+fn target_path(
+    graph: &Graph<'_>,
+    rule: Located<'_, crate::inventory::EventRule>,
+    hop: &TargetHop<'_>,
+    event: &Value,
+) -> Result<Verdict, Verdict> {
+    gate(links::target_reachable(graph, rule, hop.target, &hop.dest))?;
+    Ok(match &hop.dest {
+        Dest::Topic(t) => {
+            gate(links::eventbridge_can_publish(
+                graph, rule, hop.target, t.topic,
+            ))?;
+            gate(links::topic_key_usable(
+                graph,
+                t.topic,
+                "events.amazonaws.com",
+            ))?;
+            topic_verdict(graph, t.topic, &t.subscriptions, Some(event))
+        }
+        Dest::Bus {
+            account,
+            region,
+            rules,
+        } => match rules {
+            Err(why) => Verdict::Unknown(format!(
+                "the default bus of {account} in {region} could not be read: {why}"
+            )),
+            Ok(rules) => rules_verdict(graph, rules, event, account, region),
+        },
+        Dest::Function(Resolution::Found(f)) => function_verdict(graph, *f),
+        Dest::Other(what) => Verdict::Broken(format!(
+            "rule {} delivers to {what}, which is not a human endpoint",
+            rule_label(rule.item)
+        )),
+        Dest::Unknown(u) => Verdict::Unknown(u.describe()),
+        Dest::TopicUnresolved(_) | Dest::Function(_) => {
+            Verdict::Unknown("the target did not resolve".into())
+        }
+    })
+}
+
+/// Does a topic's subscription list reach a human? `event` is the message for
+/// filter policies; `None` skips them (alarm notifications).
+fn topic_verdict(
+    graph: &Graph<'_>,
+    topic: Located<'_, Topic>,
+    subs: &Result<Vec<SubHop<'_>>, &crate::inventory::Gap>,
+    event: Option<&Value>,
+) -> Verdict {
+    let name = topic_label(topic.item);
+    let subs = match subs {
+        Err(gap) => {
+            return Verdict::Unknown(format!("subscriptions of topic {name}: {}", gap.describe()));
+        }
+        Ok(subs) => subs,
+    };
+    best(
+        subs.iter().map(|s| flat(sub_path(graph, topic, s, event))),
+        || Verdict::Broken(format!("topic {name} has no subscriptions (SUB004)")),
+    )
+}
+
+fn sub_path(
+    graph: &Graph<'_>,
+    topic: Located<'_, Topic>,
+    sub: &SubHop<'_>,
+    event: Option<&Value>,
+) -> Result<Verdict, Verdict> {
+    let name = topic_label(topic.item);
+    gate(links::subscription_confirmed(sub.sub.item))?;
+    if let Some(event) = event {
+        gate(links::filter_passes(sub.sub.item, event))?;
+    }
+    Ok(match &sub.endpoint {
+        Endpoint::Pager => Verdict::Covered(format!("a pager endpoint on topic {name}")),
+        Endpoint::Chatbot => Verdict::Covered(format!("AWS Chatbot on topic {name}")),
+        Endpoint::Email => Verdict::Covered(format!("an e-mail subscription on topic {name}")),
+        Endpoint::Function(resolution) => {
+            gate(links::function_invocable(topic, resolution))?;
+            match resolution {
+                Resolution::Found(f) => function_verdict(graph, *f),
+                _ => Verdict::Unknown("the subscribed function did not resolve".into()),
+            }
+        }
+        Endpoint::Other(protocol) => Verdict::Broken(format!(
+            "the {protocol} subscription on topic {name} is not a human endpoint"
+        )),
+        Endpoint::Unknown(u) => {
+            Verdict::Unknown(format!("subscription endpoint: {}", u.describe()))
+        }
+    })
+}
+
+fn function_verdict(graph: &Graph<'_>, function: Located<'_, Function>) -> Verdict {
+    let name = function_label(function.item);
+    if graph.is_notifier(function.item) {
+        Verdict::Covered(format!("notifier {name}"))
+    } else {
+        Verdict::Broken(format!(
+            "function {name} is unclassified (not a notifier), so it satisfies no route"
+        ))
+    }
+}
+
+/// Does one of `trails` deliver the root sign-in record to a metric filter with
+/// an alarm that reaches a human?
+pub(super) fn trails_verdict(
+    graph: &Graph<'_>,
+    trails: &[Located<'_, Trail>],
+    global: &str,
+) -> Verdict {
+    best(
+        trails.iter().map(|t| flat(trail_path(graph, *t, global))),
+        || Verdict::Broken("no CloudTrail trail receives the account's events".into()),
+    )
+}
+
+fn known_bool(value: &Known<bool>, what: &str) -> Result<bool, Verdict> {
+    match value {
+        Known::Value(v) => Ok(*v),
+        Known::Unknown(m) => Err(Verdict::Unknown(format!(
+            "{what}: {}",
+            m.unknown.describe()
+        ))),
+    }
+}
+
+fn trail_path(
+    graph: &Graph<'_>,
+    trail: Located<'_, Trail>,
+    global: &str,
+) -> Result<Verdict, Verdict> {
+    let t = trail.item;
+    let name = t
+        .name
+        .value()
+        .cloned()
+        .or_else(|| t.origin.label().map(str::to_string))
+        .unwrap_or_else(|| "trail".into());
+    if !known_bool(&t.is_logging, &format!("whether trail {name} is logging"))? {
+        return Err(Verdict::Broken(format!("trail {name} is not logging")));
+    }
+    if !known_bool(
+        &t.is_multi_region,
+        &format!("trail {name}'s multi-region setting"),
+    )? {
+        let home = match &t.home_region {
+            Known::Value(h) => h.as_str(),
+            Known::Unknown(m) => {
+                return Err(Verdict::Unknown(format!(
+                    "trail {name}'s home region: {}",
+                    m.unknown.describe()
+                )));
+            }
+        };
+        let global_events = known_bool(
+            &t.include_global_service_events,
+            &format!("trail {name}'s global service events"),
+        )?;
+        if home != global || !global_events {
+            return Err(Verdict::Broken(format!(
+                "trail {name} is single-region in {home}{}: console sign-in events (in {global}) never reach it",
+                if global_events {
+                    ""
+                } else {
+                    " without global service events"
+                }
+            )));
+        }
+    }
+    let group_arn = match &t.cloudwatch_log_group_arn {
+        Known::Value(Some(arn)) => arn,
+        Known::Value(None) => {
+            return Err(Verdict::Broken(format!(
+                "trail {name} delivers to no CloudWatch Logs group"
+            )));
+        }
+        Known::Unknown(m) => {
+            return Err(Verdict::Unknown(format!(
+                "trail {name}'s log group: {}",
+                m.unknown.describe()
+            )));
+        }
+    };
+    log_group_path(graph, group_arn, trail.account, trail.region)
+}
+
+/// (account, region, name) of a log group ARN, defaulting to the trail's scope.
+fn log_group_of<'s>(
+    arn: &'s str,
+    account: &'s str,
+    region: &'s str,
+) -> (&'s str, &'s str, &'s str) {
+    match crate::inventory::arn::Arn::parse(arn) {
+        Some(a) => {
+            let name = a.resource.strip_prefix("log-group:").unwrap_or(a.resource);
+            let name = name.strip_suffix(":*").unwrap_or(name);
+            let acct = if a.account.is_empty() {
+                account
+            } else {
+                a.account
+            };
+            let reg = if a.region.is_empty() {
+                region
+            } else {
+                a.region
+            };
+            (acct, reg, name)
+        }
+        None => (account, region, arn),
+    }
+}
+
+fn log_group_path(
+    graph: &Graph<'_>,
+    group_arn: &str,
+    account: &str,
+    region: &str,
+) -> Result<Verdict, Verdict> {
+    let (account, region, group) = log_group_of(group_arn, account, region);
+    let facts = graph.inventory().facts(account, region).ok_or_else(|| {
+        Verdict::Unknown(format!(
+            "log group {group}'s account {account} in {region} was not collected"
+        ))
+    })?;
+    let filters = match &facts.metric_filters {
+        Observed::Gap(gap) => {
+            return Err(Verdict::Unknown(format!(
+                "metric filters in {account}/{region}: {}",
+                gap.describe()
+            )));
+        }
+        Observed::Collected(f) => f,
+    };
+    let alarms = match &facts.alarms {
+        Observed::Gap(gap) => {
+            return Err(Verdict::Unknown(format!(
+                "alarms in {account}/{region}: {}",
+                gap.describe()
+            )));
+        }
+        Observed::Collected(a) => a,
+    };
+    let on_group = filters.iter().filter(|f| match &f.log_group {
+        Known::Value(g) => g == group,
+        Known::Unknown(_) => true,
+    });
+    let record = crate::samples_logs::root_console_login_record();
+    Ok(best(
+        on_group.map(|filter| {
+            let fname = filter.name.value().cloned().unwrap_or_else(|| "metric filter".into());
+            if let Known::Unknown(m) = &filter.log_group {
+                return Verdict::Unknown(format!("metric filter {fname}'s log group: {}", m.unknown.describe()));
+            }
+            let pattern = match &filter.pattern {
+                Known::Value(p) => p,
+                Known::Unknown(m) => {
+                    return Verdict::Unknown(format!("metric filter {fname}'s pattern: {}", m.unknown.describe()));
+                }
+            };
+            match FilterPattern::parse(pattern) {
+                Err(e) => Verdict::Broken(format!("metric filter {fname}'s pattern is malformed: {e}")),
+                Ok(p) if !p.matches(record) => Verdict::Broken(format!(
+                    "metric filter {fname} on log group {group} does not match a root console sign-in record"
+                )),
+                Ok(_) => metrics_verdict(graph, &filter.metrics, &fname, alarms, account, region),
+            }
+        }),
+        || Verdict::Broken(format!("log group {group} has no metric filter")),
+    ))
+}
+
+fn metrics_verdict(
+    graph: &Graph<'_>,
+    metrics: &Known<Vec<crate::inventory::MetricRef>>,
+    filter: &str,
+    alarms: &[Alarm],
+    account: &str,
+    region: &str,
+) -> Verdict {
+    let metrics = match metrics {
+        Known::Value(m) => m,
+        Known::Unknown(m) => {
+            return Verdict::Unknown(format!(
+                "metric filter {filter}'s metric: {}",
+                m.unknown.describe()
+            ));
+        }
+    };
+    let on_metric = alarms.iter().filter(|a| {
+        metrics.iter().any(|m| {
+            a.namespace.value().and_then(|n| n.as_deref()) == Some(m.namespace.as_str())
+                && a.metric_name.value().and_then(|n| n.as_deref()) == Some(m.name.as_str())
+        })
+    });
+    best(
+        on_metric.map(|alarm| {
+            flat(alarm_path(
+                graph,
+                Located {
+                    account,
+                    region,
+                    item: alarm,
+                },
+            ))
+        }),
+        || Verdict::Broken(format!("no alarm watches the metric of filter {filter}")),
+    )
+}
+
+fn alarm_path(graph: &Graph<'_>, alarm: Located<'_, Alarm>) -> Result<Verdict, Verdict> {
+    let name = alarm
+        .item
+        .name
+        .value()
+        .cloned()
+        .unwrap_or_else(|| "alarm".into());
+    if !known_bool(
+        &alarm.item.actions_enabled,
+        &format!("alarm {name}'s actions"),
+    )? {
+        return Err(Verdict::Broken(format!(
+            "alarm {name} has actions disabled"
+        )));
+    }
+    match crate::graph::alarm_can_fire(alarm.item) {
+        None => {
+            return Err(Verdict::Unknown(format!(
+                "alarm {name}'s threshold or comparison is unknown"
+            )));
+        }
+        Some(false) => return Err(Verdict::Broken(format!("alarm {name} can never fire"))),
+        Some(true) => {}
+    }
+    let actions = match &alarm.item.alarm_actions {
+        Known::Value(a) => a,
+        Known::Unknown(m) => {
+            return Err(Verdict::Unknown(format!(
+                "alarm {name}'s actions: {}",
+                m.unknown.describe()
+            )));
+        }
+    };
+    Ok(best(
+        actions
+            .iter()
+            .map(|action| flat(action_path(graph, alarm, action))),
+        || Verdict::Broken(format!("alarm {name} has no action")),
+    ))
+}
+
+fn action_path(
+    graph: &Graph<'_>,
+    alarm: Located<'_, Alarm>,
+    action: &Ref,
+) -> Result<Verdict, Verdict> {
+    let topic = match graph.resolve_topic(action) {
+        Resolution::Found(t) => t,
+        Resolution::Missing(what) => return Err(Verdict::Broken(format!("alarm action {what}"))),
+        Resolution::NotCollected(why) => return Err(Verdict::Unknown(why)),
+        Resolution::Unknown(u) => {
+            return Err(Verdict::Unknown(format!("alarm action: {}", u.describe())));
+        }
+    };
+    gate(links::alarm_can_publish(alarm, topic))?;
+    gate(links::topic_key_usable(
+        graph,
+        topic,
+        "cloudwatch.amazonaws.com",
+    ))?;
+    let hop = graph.topic_hop(topic);
+    Ok(topic_verdict(graph, topic, &hop.subscriptions, None))
+}
