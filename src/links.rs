@@ -628,3 +628,37 @@ pub fn subscription_counts_confirmed(graph: &Graph<'_>, sub: Located<'_, Subscri
         kind: UnknownKind::NotObservable,
     }
 }
+
+/// Combine several verdicts about one resource into one: broken when any is
+/// broken (naming each broken one by its label), else unknown when any is,
+/// else ok. Used where one resource is judged once per counterpart (a topic
+/// policy per publishing rule), so each resource yields one outcome.
+pub fn combine(verdicts: Vec<(String, Link)>) -> Link {
+    let mut broken = Vec::new();
+    let mut unknown = None;
+    let mut ok = Vec::new();
+    for (label, link) in verdicts {
+        match link {
+            Link::Broken { rule, why } => broken.push((rule, format!("{label}: {why}"))),
+            Link::Unknown { why, kind } => {
+                if unknown.is_none() {
+                    unknown = Some(Link::Unknown {
+                        why: format!("{label}: {why}"),
+                        kind,
+                    });
+                }
+            }
+            Link::Ok(why) => ok.push(format!("{label}: {why}")),
+        }
+    }
+    if let Some((rule, _)) = broken.first() {
+        let rule = *rule;
+        let why = broken
+            .into_iter()
+            .map(|(_, w)| w)
+            .collect::<Vec<_>>()
+            .join("; ");
+        return Link::Broken { rule, why };
+    }
+    unknown.unwrap_or_else(|| Link::Ok(ok.join("; ")))
+}

@@ -49,9 +49,20 @@ fn healthy_chain_passes_every_sns_rule() {
             message(&report, id)
         );
     }
-    // One outcome per publishing rule on a chain topic: the finding rule on
-    // gd-pager and gd-slack, and the root sign-in rule on gd-pager.
-    assert_eq!(at(&report, "SNS001", "gd-pager"), vec![Pass, Pass]);
+    // One outcome per topic, whatever the number of publishers: gd-pager has
+    // two (the finding rule and the root sign-in rule), both related.
+    assert_eq!(at(&report, "SNS001", "gd-pager"), vec![Pass]);
+    let pager = of(&report, "SNS001")
+        .into_iter()
+        .find(|f| {
+            f.outcome
+                .subject
+                .resource
+                .as_ref()
+                .is_some_and(|r| r.name == "gd-pager")
+        })
+        .unwrap();
+    assert_eq!(pager.outcome.related.len(), 2);
     assert_eq!(at(&report, "SNS002", "gd-failover"), vec![Pass]);
 }
 

@@ -359,7 +359,11 @@ fn failover_verdict(graph: &Graph<'_>, alarm: Located<'_, Alarm>, notifier: &Fun
 fn check_alm003(ctx: &Context<'_>, out: &mut Outcomes) {
     let analysis = ctx.analysis();
     for notifier in notifiers(analysis) {
-        for alarm in analysis.graph.covering_alarms(notifier) {
+        let covering = analysis.graph.covering_alarms(notifier);
+        if covering.is_empty() {
+            no_covering_alarm(out, notifier);
+        }
+        for alarm in covering {
             let subject = alarm_subject(alarm).attribute("alarm_actions");
             match failover_verdict(&analysis.graph, alarm, notifier.item) {
                 Link::Ok(why) => {
@@ -380,11 +384,27 @@ fn check_alm003(ctx: &Context<'_>, out: &mut Outcomes) {
     }
 }
 
+/// ALM003 and ALM004 judge covering alarms; a notifier with none is ALM001's
+/// failure, and these rules say so instead of staying silent.
+fn no_covering_alarm(out: &mut Outcomes, notifier: Located<'_, Function>) {
+    out.not_applicable(
+        function_subject(notifier),
+        format!(
+            "no alarm covers notifier {} (see ALM001)",
+            function_label(notifier.item)
+        ),
+    );
+}
+
 fn check_alm004(ctx: &Context<'_>, out: &mut Outcomes) {
     let analysis = ctx.analysis();
     let mut seen: Vec<*const Alarm> = Vec::new();
     for notifier in notifiers(analysis) {
-        for alarm in analysis.graph.covering_alarms(notifier) {
+        let covering = analysis.graph.covering_alarms(notifier);
+        if covering.is_empty() {
+            no_covering_alarm(out, notifier);
+        }
+        for alarm in covering {
             if seen.contains(&std::ptr::from_ref(alarm.item)) {
                 continue;
             }

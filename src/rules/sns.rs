@@ -105,17 +105,28 @@ fn alarm_subject(alarm: Located<'_, Alarm>) -> Subject {
 fn check_sns001(ctx: &Context<'_>, out: &mut Outcomes) {
     let analysis = ctx.analysis();
     for reached in &analysis.reach.topics {
-        for (rule, target) in &reached.publishers {
-            let link =
-                links::eventbridge_can_publish(&analysis.graph, *rule, target, reached.topic);
-            let context = format!(
-                "EventBridge rule {} publishing to topic {}",
-                rule_label(rule.item),
-                topic_label(reached.topic.item)
-            );
-            let subject = topic_subject(reached.topic, "policy");
-            if let Some(outcome) = report_link(out, "SNS001", subject, link, &context) {
-                outcome.with_related("the publishing rule", rule_subject(*rule));
+        if reached.publishers.is_empty() {
+            continue;
+        }
+        let verdicts = reached
+            .publishers
+            .iter()
+            .map(|(rule, target)| {
+                let link =
+                    links::eventbridge_can_publish(&analysis.graph, *rule, target, reached.topic);
+                (format!("rule {}", rule_label(rule.item)), link)
+            })
+            .collect();
+        let context = format!(
+            "EventBridge publishing to topic {}",
+            topic_label(reached.topic.item)
+        );
+        let subject = topic_subject(reached.topic, "policy");
+        if let Some(outcome) =
+            report_link(out, "SNS001", subject, links::combine(verdicts), &context)
+        {
+            for (rule, _) in &reached.publishers {
+                outcome.with_related("a publishing rule", rule_subject(*rule));
             }
         }
     }
@@ -124,35 +135,44 @@ fn check_sns001(ctx: &Context<'_>, out: &mut Outcomes) {
 fn check_sns002(ctx: &Context<'_>, out: &mut Outcomes) {
     let analysis = ctx.analysis();
     let reach = &analysis.reach;
-    for alarm in &reach.error_alarms {
-        let Known::Value(actions) = &alarm.item.alarm_actions else {
+    for topic in &reach.failover_topics {
+        let alarms: Vec<Located<'_, crate::inventory::Alarm>> = reach
+            .error_alarms
+            .iter()
+            .filter(|alarm| match &alarm.item.alarm_actions {
+                Known::Value(actions) => actions.iter().any(|a| {
+                    matches!(analysis.graph.resolve_topic(a), Resolution::Found(t) if std::ptr::eq(t.item, topic.item))
+                }),
+                Known::Unknown(_) => false,
+            })
+            .copied()
+            .collect();
+        if alarms.is_empty() {
             continue;
-        };
-        for action in actions {
-            let Resolution::Found(topic) = analysis.graph.resolve_topic(action) else {
-                continue;
-            };
-            if !reach
-                .failover_topics
-                .iter()
-                .any(|t| std::ptr::eq(t.item, topic.item))
-            {
-                continue;
-            }
-            let context = format!(
-                "alarm {} publishing to failover topic {}",
-                alarm.item.name.value().cloned().unwrap_or_default(),
-                topic_label(topic.item)
-            );
-            let link = links::alarm_can_publish(*alarm, topic);
-            if let Some(outcome) = report_link(
-                out,
-                "SNS002",
-                topic_subject(topic, "policy"),
-                link,
-                &context,
-            ) {
-                outcome.with_related("the alarm", alarm_subject(*alarm));
+        }
+        let verdicts = alarms
+            .iter()
+            .map(|alarm| {
+                let name = alarm.item.name.value().cloned().unwrap_or_default();
+                (
+                    format!("alarm {name}"),
+                    links::alarm_can_publish(*alarm, *topic),
+                )
+            })
+            .collect();
+        let context = format!(
+            "alarms publishing to failover topic {}",
+            topic_label(topic.item)
+        );
+        if let Some(outcome) = report_link(
+            out,
+            "SNS002",
+            topic_subject(*topic, "policy"),
+            links::combine(verdicts),
+            &context,
+        ) {
+            for alarm in &alarms {
+                outcome.with_related("a publishing alarm", alarm_subject(*alarm));
             }
         }
     }
@@ -254,13 +274,26 @@ fn check_sns004(ctx: &Context<'_>, out: &mut Outcomes) {
 
 fn check_sns005(ctx: &Context<'_>, out: &mut Outcomes) {
     let graph = &ctx.analysis().graph;
-    for (topic, service) in topics_with_services(ctx) {
-        let subject = topic_subject(topic, "kms_master_key_id");
-        let context = format!(
-            "topic {}'s KMS key, for publisher {service}",
-            topic_label(topic.item)
-        );
-        match links::topic_key_usable(graph, topic, service) {
+    let all = topics_with_services(ctx);
+    let mut seen: Vec<&Topic> = Vec::new();
+    for (topic, _) in &all {
+        if seen.iter().any(|t| std::ptr::eq(*t, topic.item)) {
+            continue;
+        }
+        seen.push(topic.item);
+        let subject = topic_subject(*topic, "kms_master_key_id");
+        let context = format!("topic {}'s KMS key", topic_label(topic.item));
+        let verdicts: Vec<(String, Link)> = all
+            .iter()
+            .filter(|(t, _)| std::ptr::eq(t.item, topic.item))
+            .map(|(_, service)| {
+                (
+                    format!("for {service}"),
+                    links::topic_key_usable(graph, *topic, service),
+                )
+            })
+            .collect();
+        match links::combine(verdicts) {
             Link::Broken { rule, why } if rule != "SNS005" => {
                 out.not_applicable(subject, format!("{context}: {why} ({rule} judges it)"));
             }
