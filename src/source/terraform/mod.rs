@@ -2,4 +2,9 @@
 //! Both produce a [`model::TfStack`]; one adapter turns a stack into the
 //! inventory, so plan and HCL are judged identically.
 
+pub mod adapt;
+pub mod address;
+pub mod config_index;
 pub mod model;
+pub mod plan;
+pub mod secrets;
