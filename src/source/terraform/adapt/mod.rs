@@ -257,16 +257,11 @@ fn fill(
                         Some(Observed::Collected(resources::org_configuration(r)));
                 });
             }
-            (true, "aws_guardduty_member") => {
-                with_gd(facts, &key, |g| {
-                    let members = g
-                        .members
-                        .get_or_insert_with(|| Observed::Collected(Vec::new()));
-                    if let Observed::Collected(list) = members {
-                        list.push(resources::member(r));
-                    }
-                });
-            }
+            // `aws_guardduty_member` declares an invitation; which existing
+            // accounts are enrolled is not knowable from Terraform, so the
+            // detector's member list stays "not collected" (GD004 `NEW` is then
+            // not assessed rather than passed).
+            (true, "aws_guardduty_member") => {}
             (true, "aws_guardduty_organization_admin_account") => {
                 admins
                     .entry(region.clone())

@@ -10,7 +10,7 @@ use super::access::{
     Slot, bool_or, opt_f64, opt_str, origin, ref_of, refs_of, req_str, slot, unknown,
 };
 use crate::inventory::{
-    Alarm, Detector, EnvValue, EventRule, Function, Known, Member, MetricFilter, MetricRef,
+    Alarm, Detector, EnvValue, EventRule, Function, Known, MetricFilter, MetricRef,
     OrgConfiguration, Parameter, Ref, Subscription, Target, Topic, Trail, UnknownKind,
 };
 use crate::source::terraform::model::TfResource;
@@ -27,6 +27,10 @@ pub fn policy(r: &TfResource, attribute: &str, docs: &PolicyDocs) -> Known<Optio
     match slot(r, &[attribute]) {
         Slot::Value(Value::String(s)) if !s.is_empty() => Known::Value(Some(s.clone())),
         Slot::Value(_) | Slot::Null => Known::Value(None),
+        Slot::Unknown if !r.is_configured(attribute) && r.kind == "aws_sns_topic" => {
+            // Unset: the topic gets the default policy (an aws_sns_topic_policy may override it).
+            Known::Value(None)
+        }
         Slot::Unknown => {
             for doc in refs_of(r, attribute, &["data.aws_iam_policy_document"]) {
                 if let Some(Known::Value(json)) = docs.get(doc) {
@@ -79,15 +83,6 @@ pub fn org_configuration(r: &TfResource) -> OrgConfiguration {
     OrgConfiguration {
         origin: origin(r),
         auto_enable_organization_members: members,
-    }
-}
-
-/// `aws_guardduty_member`.
-pub fn member(r: &TfResource) -> Member {
-    Member {
-        origin: origin(r),
-        account_id: req_str(r, "account_id"),
-        relationship_status: req_str(r, "relationship_status"),
     }
 }
 
