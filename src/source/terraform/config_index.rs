@@ -13,6 +13,9 @@ use crate::inventory::{Known, UnknownKind};
 /// How deep `var.*`/`module.*` hops are followed.
 const MAX_DEPTH: u8 = 6;
 
+/// One resource instance: its key and full address.
+type Instance = (Option<InstanceKey>, String);
+
 /// A provider configuration's region and account.
 #[derive(Debug, Clone)]
 pub struct ProviderInfo {
@@ -30,7 +33,7 @@ pub struct ConfigIndex<'a> {
     variables: Option<&'a Value>,
     providers: HashMap<String, ProviderInfo>,
     /// (module path, `type.name` or `data.type.name`) → instances (key, address).
-    instances: HashMap<(String, String), Vec<(Option<InstanceKey>, String)>>,
+    instances: HashMap<(String, String), Vec<Instance>>,
     /// (parent module path, call name) → instance keys.
     module_instances: HashMap<(String, String), BTreeSet<Option<InstanceKey>>>,
 }
