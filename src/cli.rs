@@ -42,6 +42,12 @@ pub struct ScanArgs {
     /// A saved inventory snapshot (from `alertpath collect`).
     #[arg(long, value_name = "FILE")]
     pub snapshot: Option<PathBuf>,
+    /// Terraform plan JSON (`terraform show -json plan.out`).
+    #[arg(long, value_name = "FILE", conflicts_with = "snapshot")]
+    pub plan: Option<PathBuf>,
+    /// Terraform source directory (HCL). With --plan, it supplies file:line locations.
+    #[arg(long, value_name = "DIR", conflicts_with = "snapshot")]
+    pub terraform: Option<PathBuf>,
     /// The config file (default: ./alertpath.toml when present).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -158,13 +164,7 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
     let plan = output::plan(&args.formats, &args.outputs, args.output_dir.as_deref())
         .map_err(|e| UsageError(e.0))?;
     let config = load_config(args)?;
-    let Some(snapshot) = &args.snapshot else {
-        return Err(UsageError(
-            "give an input: --snapshot FILE (live, --plan and --terraform come with their own releases)".to_string(),
-        )
-        .into());
-    };
-    let inventory = source::snapshot::read(snapshot)?;
+    let inventory = load_inventory(args, &config)?;
     let options = EngineOptions {
         today: today(),
         strict_config: args.strict_config,
@@ -203,6 +203,24 @@ fn read_baseline(path: Option<&std::path::Path>) -> anyhow::Result<Option<serde_
         ))
     })?;
     Ok(Some(value))
+}
+
+fn load_inventory(args: &ScanArgs, config: &Config) -> anyhow::Result<crate::inventory::Inventory> {
+    if let Some(snapshot) = &args.snapshot {
+        return Ok(source::snapshot::read(snapshot)?);
+    }
+    if args.plan.is_some() || args.terraform.is_some() {
+        return source::terraform::read(
+            args.plan.as_deref(),
+            args.terraform.as_deref(),
+            &config.terraform,
+        );
+    }
+    Err(UsageError(
+        "give an input: --snapshot FILE, --plan FILE or --terraform DIR (live comes with its own release)"
+            .to_string(),
+    )
+    .into())
 }
 
 fn write_outputs(

@@ -436,7 +436,8 @@ class Handler(BaseHTTPRequestHandler):
                                       f"fault_proxy: upstream error: {e}".encode())
         if info["service"] == "sts" and info["operation"] == "AssumeRole" and resp.status == 200:
             PROXY.learn_assume_role(rbody)
-        headers = [(k, v) for k, v in resp.getheaders() if k.lower() not in HOP_BY_HOP]
+        headers = [(k, v) for k, v in resp.getheaders()
+                   if k.lower() not in HOP_BY_HOP and k.lower() not in ("server", "date")]
         if resp.will_close:
             PROXY.drop_upstream()
         self._send(resp.status, headers, rbody)

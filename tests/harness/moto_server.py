@@ -396,6 +396,110 @@ def account_handle(op: str, environ, caller: str):
 
 
 # --------------------------------------------------------------------------
+# Smithy RPC v2 CBOR (CloudWatch in current AWS SDKs, e.g. aws-sdk-cloudwatch
+# 1.140 for Rust): moto 5.2.5 only routes "/" for CloudWatch, so translate
+# POST /service/{Svc}/operation/{Op} (CBOR) <-> awsJson1_0, which moto speaks.
+# --------------------------------------------------------------------------
+_CBOR_PATH = re.compile(r"^/service/([^/]+)/operation/([^/]+)$")
+_SIGNING_TO_BOTO = {"monitoring": "cloudwatch"}
+
+
+def _service_model(boto_name: str):
+    from moto.core.utils import get_service_model
+
+    return get_service_model(boto_name)
+
+
+def _jsonable(v):
+    import base64
+
+    if isinstance(v, dict):
+        return {k: _jsonable(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, datetime):
+        return v.timestamp()
+    if isinstance(v, (bytes, bytearray)):
+        return base64.b64encode(v).decode()
+    return v
+
+
+def cbor_bridge(app, environ, start_response, signing_service: str):
+    from botocore.parsers import JSONParser, RpcV2CBORParser
+    from botocore.serialize import RpcV2CBORSerializer
+
+    m = _CBOR_PATH.match(environ.get("PATH_INFO", ""))
+    op = m.group(2)
+    model = _service_model(_SIGNING_TO_BOTO.get(signing_service, signing_service))
+    raw = read_body(environ)
+    params = {}
+    if raw:
+        parser = RpcV2CBORParser()
+        params = parser.parse_data_item(parser.get_peekable_stream_from_bytes(raw)) or {}
+    body = json.dumps(_jsonable(params)).encode()
+    prefix = model.metadata.get("targetPrefix") or model.metadata.get("serviceId")
+    env = dict(environ)
+    env.update({"PATH_INFO": "/", "CONTENT_TYPE": "application/x-amz-json-1.0",
+                "HTTP_X_AMZ_TARGET": f"{prefix}.{op}", "CONTENT_LENGTH": str(len(body)),
+                "wsgi.input": io.BytesIO(body), "QUERY_STRING": ""})
+    env.pop("HTTP_SMITHY_PROTOCOL", None)
+    captured = {}
+
+    def sr(status, headers, exc_info=None):
+        captured["status"], captured["headers"] = status, headers
+        return lambda data: None
+
+    out = b"".join(app(env, sr))
+    code = int(captured["status"].split()[0])
+    keep = [(k, v) for k, v in captured["headers"]
+            if k.lower() in ("x-amzn-requestid", "x-amzn-query-error", "x-amzn-errortype")]
+    buf = bytearray()
+    ser = RpcV2CBORSerializer()
+    if code < 300:
+        shape = model.operation_model(op).output_shape
+        if shape is not None:
+            parsed = JSONParser().parse({"body": out or b"{}", "headers": {}, "status_code": 200}, shape)
+            parsed.pop("ResponseMetadata", None)
+            ser._serialize_data_item(buf, parsed, shape)
+        else:
+            buf += bytes([0xA0])  # empty map
+    else:
+        try:
+            err = json.loads(out or b"{}")
+        except ValueError:
+            err = {"message": out.decode("utf-8", "replace")}
+        etype = str(err.get("__type") or dict(keep).get("x-amzn-ErrorType") or "InternalFailure").split("#")[-1]
+        if not any(k.lower() == "x-amzn-query-error" for k, _ in keep):
+            keep.append(("x-amzn-query-error", f"{etype};{'Receiver' if code >= 500 else 'Sender'}"))
+        msg = str(err.get("message") or err.get("Message") or "")
+    if code >= 300:
+        buf = bytearray(_cbor_str_map({"__type": etype, "message": msg}))
+    headers = [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor"),
+               ("Content-Length", str(len(buf)))] + keep
+    start_response(captured["status"], headers)
+    return [bytes(buf)]
+
+
+def _cbor_head(major: int, n: int) -> bytes:
+    if n < 24:
+        return bytes([major << 5 | n])
+    if n < 256:
+        return bytes([major << 5 | 24, n])
+    if n < 65536:
+        return bytes([major << 5 | 25]) + n.to_bytes(2, "big")
+    return bytes([major << 5 | 26]) + n.to_bytes(4, "big")
+
+
+def _cbor_str_map(d: dict) -> bytes:
+    out = _cbor_head(5, len(d))
+    for k, v in d.items():
+        for x in (k, v):
+            b = str(x).encode()
+            out += _cbor_head(3, len(b)) + b
+    return out
+
+
+# --------------------------------------------------------------------------
 # WSGI layer
 # --------------------------------------------------------------------------
 class AlertpathApp:
@@ -439,6 +543,8 @@ class AlertpathApp:
             if path.startswith("/_alertpath/"):
                 return self.control(environ, start_response, path, method)
             akid, region, service = sigv4_scope(environ)
+            if path.startswith("/service/") and _CBOR_PATH.match(path) and service:
+                return cbor_bridge(self.moto_app, environ, start_response, service)
             if service == "guardduty":
                 op, det = gd_route(method, path)
                 if op:
@@ -585,10 +691,18 @@ def main() -> int:
             if args.verbose:
                 super().log_request(*a, **k)
 
-    try:
-        server = make_server(args.host, args.port, app, threaded=True, request_handler=Handler)
+    try:  # werkzeug hides the bind error behind its own message + exit(1): probe first
+        probe = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((args.host, args.port))
+        probe.close()
     except OSError as e:
         print(f"moto_server: cannot bind {args.host}:{args.port}: {e}", file=sys.stderr)
+        return 2
+    try:
+        server = make_server(args.host, args.port, app, threaded=True, request_handler=Handler)
+    except (OSError, SystemExit) as e:  # werkzeug prints and sys.exit(1)s on EADDRINUSE
+        print(f"moto_server: cannot bind {args.host}:{args.port}: {e if isinstance(e, OSError) else 'address already in use'}", file=sys.stderr)
         return 2
     server.daemon_threads = True
     port = server.server_address[1]

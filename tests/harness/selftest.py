@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 import boto3
@@ -120,6 +121,27 @@ def main() -> int:
         t0 = time.time()
         boto3.client("logs", region_name="us-east-1", **sec).describe_metric_filters()
         check("logs delay 0.5s", time.time() - t0 >= 0.5, f"{time.time() - t0:.2f}s")
+        # rpc-v2-cbor (what aws-sdk-cloudwatch for Rust sends): moto_server bridges it to JSON
+        from botocore.parsers import RpcV2CBORParser
+
+        def cbor_call(url, op):
+            req = urllib.request.Request(
+                f"{url}/service/GraniteServiceVersion20100801/operation/{op}", data=b"\xa0", method="POST",
+                headers={"Content-Type": "application/cbor", "Accept": "application/cbor",
+                         "smithy-protocol": "rpc-v2-cbor",
+                         "Authorization": f"AWS4-HMAC-SHA256 Credential={cr['AccessKeyId']}/20260101/us-east-1/"
+                                          "monitoring/aws4_request, SignedHeaders=host, Signature=00"})
+            try:
+                r = urllib.request.urlopen(req)
+            except urllib.error.HTTPError as e:
+                r = e
+            p = RpcV2CBORParser()
+            return r.status, p.parse_data_item(p.get_peekable_stream_from_bytes(r.read()))
+        st, out = cbor_call(moto_url, "DescribeAlarms")
+        names = sorted(a["AlarmName"] for a in out.get("MetricAlarms", []))
+        check("cloudwatch rpc-v2-cbor DescribeAlarms bridged", st == 200 and "notify-slack-errors" in names, str(names))
+        st, out = cbor_call(purl, "DescribeAlarms")  # the proxy rule denies it: CBOR error body
+        check("proxy cbor error body", st == 403 and out.get("__type") == "AccessDenied", f"{st} {out}")
         stats = json.load(urllib.request.urlopen(purl + "/_fault/stats"))
         check("stats count faults", stats["faults_total"] >= 7, json.dumps(stats["faults"]))
         check("stats per operation", stats["requests"].get("sns.ListTopics") == 2, json.dumps(stats["requests"]))

@@ -37,6 +37,18 @@ pub fn physical_location(subject: &Subject) -> PhysicalLocation {
         .and_then(|r| r.origin.location_of(r.attribute.as_deref()));
     match source {
         Some(location) => file_location(location),
+        None if subject
+            .resource
+            .as_ref()
+            .is_some_and(|r| r.origin.address.is_some()) =>
+        {
+            let address = subject
+                .resource
+                .as_ref()
+                .and_then(|r| r.origin.address.as_deref())
+                .unwrap_or_default();
+            pseudo_location(&terraform_pseudo_path(address))
+        }
         None => {
             let (kind, name) = subject
                 .resource
@@ -122,6 +134,12 @@ fn pseudo_location(path: &str) -> PhysicalLocation {
             start_column: None,
         }),
     }
+}
+
+/// `terraform/<address>` for a Terraform resource without a source position
+/// (`--plan` alone): stable across runs, one URI-safe segment.
+pub fn terraform_pseudo_path(address: &str) -> String {
+    format!("terraform/{}", sanitize(address))
 }
 
 /// `aws/<account>/<region>/<kind>/<name>`, shortened for wider scopes:

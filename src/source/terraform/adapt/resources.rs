@@ -1,0 +1,445 @@
+//! One mapper per Terraform resource type: a [`TfResource`] to the inventory
+//! resource the rules read. Values are reduced to facts here; secrets are dropped
+//! or redacted.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::Value;
+
+use super::access::{
+    Slot, bool_or, opt_f64, opt_str, origin, ref_of, refs_of, req_str, slot, unknown,
+};
+use crate::inventory::{
+    Alarm, Detector, EnvValue, EventRule, Function, Known, MetricFilter, MetricRef,
+    OrgConfiguration, Parameter, Ref, Subscription, Target, Topic, Trail, UnknownKind,
+};
+use crate::source::terraform::model::TfResource;
+use crate::source::terraform::plan::PRIOR_PENDING_CONFIRMATION;
+use crate::source::terraform::secrets::pagerduty_key_span;
+
+/// Known `json` of `data.aws_iam_policy_document` sources, by address.
+pub type PolicyDocs = HashMap<String, Known<String>>;
+
+const TOPIC: &[&str] = &["aws_sns_topic"];
+
+/// A policy attribute: its value, else the JSON of a referenced policy document.
+pub fn policy(r: &TfResource, attribute: &str, docs: &PolicyDocs) -> Known<Option<String>> {
+    match slot(r, &[attribute]) {
+        Slot::Value(Value::String(s)) if !s.is_empty() => Known::Value(Some(s.clone())),
+        Slot::Value(_) | Slot::Null => Known::Value(None),
+        Slot::Unknown if !r.is_configured(attribute) && r.kind == "aws_sns_topic" => {
+            // Unset: the topic gets the default policy (an aws_sns_topic_policy may override it).
+            Known::Value(None)
+        }
+        Slot::Unknown => {
+            for doc in refs_of(r, attribute, &["data.aws_iam_policy_document"]) {
+                if let Some(Known::Value(json)) = docs.get(doc) {
+                    return Known::Value(Some(json.clone()));
+                }
+            }
+            unknown(r, attribute)
+        }
+    }
+}
+
+/// A link: the ARN value (or unknown) and the referenced address of `kinds`.
+pub fn link(r: &TfResource, attribute: &str, kinds: &[&str]) -> Ref {
+    Ref {
+        arn: req_str(r, attribute),
+        address: ref_of(r, attribute, kinds),
+    }
+}
+
+/// `aws_guardduty_detector`.
+pub fn detector(r: &TfResource) -> Detector {
+    let status =
+        bool_or(r, "enable", true).map(|on| if *on { "ENABLED" } else { "DISABLED" }.to_string());
+    let frequency = match opt_str(r, &["finding_publishing_frequency"]) {
+        Known::Value(Some(f)) => Known::Value(f),
+        Known::Value(None) => Known::Value("SIX_HOURS".to_string()),
+        Known::Unknown(m) => Known::Unknown(m),
+    };
+    Detector {
+        origin: origin(r),
+        id: req_str(r, "id"),
+        status,
+        finding_publishing_frequency: frequency,
+    }
+}
+
+/// `aws_guardduty_organization_configuration` (deprecated `auto_enable = true` → `NEW`).
+pub fn org_configuration(r: &TfResource) -> OrgConfiguration {
+    let members = match opt_str(r, &["auto_enable_organization_members"]) {
+        Known::Value(Some(v)) => Known::Value(v),
+        other => match slot(r, &["auto_enable"]) {
+            Slot::Value(Value::Bool(true)) => Known::Value("NEW".to_string()),
+            Slot::Value(Value::Bool(false)) => Known::Value("NONE".to_string()),
+            _ => match other {
+                Known::Unknown(m) => Known::Unknown(m),
+                Known::Value(_) => unknown(r, "auto_enable_organization_members"),
+            },
+        },
+    };
+    OrgConfiguration {
+        origin: origin(r),
+        auto_enable_organization_members: members,
+    }
+}
+
+/// `aws_sns_topic`.
+pub fn topic(r: &TfResource, docs: &PolicyDocs) -> Topic {
+    Topic {
+        origin: origin(r),
+        name: req_str(r, "name"),
+        arn: req_str(r, "arn"),
+        policy: policy(r, "policy", docs),
+        kms_master_key_id: opt_str(r, &["kms_master_key_id"]),
+    }
+}
+
+/// Replace a PagerDuty key (literal or `${…}`) and a Slack webhook path with `<redacted>`.
+pub fn redact_endpoint(endpoint: &str) -> String {
+    if let Some((start, end)) = pagerduty_key_span(endpoint) {
+        return format!("{}<redacted>{}", &endpoint[..start], &endpoint[end..]);
+    }
+    for host in [
+        "events.pagerduty.com/integration/",
+        "events.eu.pagerduty.com/integration/",
+    ] {
+        if let Some(i) = endpoint.find(host) {
+            let start = i + host.len();
+            let end = endpoint[start..]
+                .find('/')
+                .map_or(endpoint.len(), |j| start + j);
+            return format!("{}<redacted>{}", &endpoint[..start], &endpoint[end..]);
+        }
+    }
+    if let Some(i) = endpoint.find("hooks.slack.com/services/") {
+        let start = i + "hooks.slack.com/services/".len();
+        return format!("{}<redacted>", &endpoint[..start]);
+    }
+    endpoint.to_string()
+}
+
+/// `aws_sns_topic_subscription`, with RULES.md's P/H meaning of "confirmed".
+pub fn subscription(r: &TfResource) -> Subscription {
+    let protocol = req_str(r, "protocol");
+    let endpoint = req_str(r, "endpoint").map(|e| redact_endpoint(e));
+    let auto_confirms = match slot(r, &["endpoint_auto_confirms"]) {
+        Slot::Value(Value::Bool(b)) => Some(*b),
+        _ => None,
+    };
+    let lower = protocol.value().map(|p| p.to_ascii_lowercase());
+    let pager_shape = endpoint
+        .value()
+        .is_some_and(|e| crate::graph::is_pager_url(e, &[]));
+    let prior = r
+        .values
+        .get(PRIOR_PENDING_CONFIRMATION)
+        .and_then(Value::as_bool);
+    let pending = match lower.as_deref() {
+        Some("lambda" | "sqs") => Known::Value(false),
+        Some("https") if auto_confirms == Some(true) && pager_shape => Known::Value(false),
+        Some("email" | "email-json") => Known::unknown(
+            UnknownKind::NotObservable,
+            Some(format!(
+                "{}: an e-mail subscription's confirmation",
+                r.address
+            )),
+        ),
+        _ => match prior {
+            Some(p) => Known::Value(p),
+            None => unknown(r, "pending_confirmation"),
+        },
+    };
+    let endpoint_address = if lower.as_deref() == Some("lambda") {
+        ref_of(r, "endpoint", &["aws_lambda_function"])
+    } else {
+        None
+    };
+    let scope = match opt_str(r, &["filter_policy_scope"]) {
+        Known::Unknown(_) if !r.is_configured("filter_policy_scope") => Known::Value(None),
+        other => other,
+    };
+    Subscription {
+        origin: origin(r),
+        arn: r.get("arn").and_then(Value::as_str).map(str::to_string),
+        topic: link(r, "topic_arn", TOPIC),
+        protocol,
+        endpoint,
+        endpoint_address,
+        pending_confirmation: pending,
+        endpoint_auto_confirms: auto_confirms,
+        filter_policy: opt_str(r, &["filter_policy"]),
+        filter_policy_scope: scope,
+    }
+}
+
+/// `aws_cloudwatch_event_rule` (targets attached later).
+pub fn event_rule(r: &TfResource) -> EventRule {
+    let state = match slot(r, &["state"]) {
+        Slot::Value(Value::String(s)) => Known::Value(s.clone()),
+        _ => match slot(r, &["is_enabled"]) {
+            Slot::Value(Value::Bool(b)) => {
+                Known::Value(if *b { "ENABLED" } else { "DISABLED" }.to_string())
+            }
+            Slot::Unknown if r.is_configured("is_enabled") => unknown(r, "is_enabled"),
+            _ if r.is_configured("state") && r.is_unknown("state") => unknown(r, "state"),
+            _ => Known::Value("ENABLED".to_string()),
+        },
+    };
+    EventRule {
+        origin: origin(r),
+        name: req_str(r, "name"),
+        arn: req_str(r, "arn"),
+        event_bus: bus_name(r),
+        state,
+        event_pattern: opt_str(r, &["event_pattern"]),
+        targets: crate::inventory::Observed::Collected(Vec::new()),
+    }
+}
+
+/// The event bus name of a rule or target (`default` when unset or unknown).
+pub fn bus_name(r: &TfResource) -> String {
+    match slot(r, &["event_bus_name"]) {
+        Slot::Value(Value::String(s)) => s.rsplit('/').next().unwrap_or(s).to_string(),
+        _ => "default".to_string(),
+    }
+}
+
+/// `aws_cloudwatch_event_target`.
+pub fn target(r: &TfResource) -> Target {
+    Target {
+        origin: origin(r),
+        id: req_str(r, "target_id"),
+        arn: link(
+            r,
+            "arn",
+            &[
+                "aws_sns_topic",
+                "aws_lambda_function",
+                "aws_cloudwatch_event_bus",
+                "aws_cloudwatch_event_api_destination",
+                "aws_sqs_queue",
+            ],
+        ),
+        role_arn: opt_str(r, &["role_arn"]),
+        input_template: opt_str(r, &["input_transformer", "0", "input_template"]),
+        input: opt_str(r, &["input"]),
+        dead_letter_arn: opt_str(r, &["dead_letter_config", "0", "arn"]),
+    }
+}
+
+/// `aws_cloudwatch_metric_alarm`.
+pub fn alarm(r: &TfResource) -> Alarm {
+    let dimensions = match slot(r, &["dimensions"]) {
+        Slot::Unknown => unknown(r, "dimensions"),
+        Slot::Null => Known::Value(BTreeMap::new()),
+        Slot::Value(v) => {
+            if r.unknown
+                .get("dimensions")
+                .is_some_and(super::access::any_unknown)
+            {
+                unknown(r, "dimensions")
+            } else {
+                Known::Value(
+                    v.as_object()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                        .collect(),
+                )
+            }
+        }
+    };
+    let statistic = match opt_str(r, &["statistic"]) {
+        Known::Value(None) => opt_str(r, &["extended_statistic"]),
+        other => other,
+    };
+    Alarm {
+        origin: origin(r),
+        name: req_str(r, "alarm_name"),
+        arn: req_str(r, "arn"),
+        namespace: opt_str(r, &["namespace"]),
+        metric_name: opt_str(r, &["metric_name"]),
+        dimensions,
+        statistic,
+        threshold: opt_f64(r, "threshold"),
+        comparison_operator: req_str(r, "comparison_operator"),
+        actions_enabled: bool_or(r, "actions_enabled", true),
+        alarm_actions: actions(r, "alarm_actions"),
+    }
+}
+
+/// A list of ARNs as links; references fill in addresses when the ARNs are unknown.
+fn actions(r: &TfResource, attribute: &str) -> Known<Vec<Ref>> {
+    let refs = refs_of(r, attribute, TOPIC);
+    let by_ref = |i: usize, n: usize| -> Option<String> {
+        if refs.len() == n || refs.len() == 1 {
+            refs.get(i.min(refs.len().saturating_sub(1)))
+                .map(|a| (*a).to_string())
+        } else {
+            None
+        }
+    };
+    match slot(r, &[attribute]) {
+        Slot::Null => Known::Value(Vec::new()),
+        Slot::Unknown if refs.is_empty() => unknown(r, attribute),
+        Slot::Unknown => Known::Value(
+            refs.iter()
+                .map(|a| Ref {
+                    arn: unknown(r, attribute),
+                    address: Some((*a).to_string()),
+                })
+                .collect(),
+        ),
+        Slot::Value(v) => {
+            let items = v.as_array().cloned().unwrap_or_default();
+            let n = items.len();
+            Known::Value(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| {
+                        let index = i.to_string();
+                        let arn = match slot(r, &[attribute, &index]) {
+                            Slot::Value(Value::String(s)) => Known::Value(s.clone()),
+                            _ => unknown(r, attribute),
+                        };
+                        let _ = item;
+                        Ref {
+                            arn,
+                            address: by_ref(i, n),
+                        }
+                    })
+                    .collect(),
+            )
+        }
+    }
+}
+
+/// `aws_cloudwatch_log_metric_filter`.
+pub fn metric_filter(r: &TfResource) -> MetricFilter {
+    let metrics = match slot(r, &["metric_transformation"]) {
+        Slot::Unknown => unknown(r, "metric_transformation"),
+        Slot::Null => Known::Value(Vec::new()),
+        Slot::Value(v) => Known::Value(
+            v.as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|m| {
+                    Some(MetricRef {
+                        namespace: m.get("namespace")?.as_str()?.to_string(),
+                        name: m.get("name")?.as_str()?.to_string(),
+                    })
+                })
+                .collect(),
+        ),
+    };
+    MetricFilter {
+        origin: origin(r),
+        name: req_str(r, "name"),
+        log_group: req_str(r, "log_group_name"),
+        pattern: req_str(r, "pattern"),
+        metrics,
+    }
+}
+
+/// Classify one environment value, dropping it.
+pub fn env_value(value: &str) -> EnvValue {
+    let v = value.trim();
+    if v.is_empty() {
+        EnvValue::Empty
+    } else if v.starts_with("https://") || v.starts_with("http://") {
+        EnvValue::PlaintextUrl
+    } else if v.len() >= 64
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=')
+    {
+        EnvValue::KmsCiphertext
+    } else {
+        EnvValue::Other
+    }
+}
+
+/// `aws_lambda_function` (policy filled in from permissions later).
+/// `module_env` gives facts for env keys a module's documented interface sets
+/// when the plan shows the variables as unknown.
+pub fn function(r: &TfResource, module_env: Option<BTreeMap<String, EnvValue>>) -> Function {
+    let environment = match slot(r, &["environment", "0", "variables"]) {
+        Slot::Unknown => match module_env {
+            Some(env) => Known::Value(env),
+            None => unknown(r, "environment"),
+        },
+        Slot::Null => Known::Value(BTreeMap::new()),
+        Slot::Value(v) => {
+            let unknowns = r.unknown.pointer("/environment/0/variables");
+            Known::Value(
+                v.as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, v)| {
+                        let is_unknown = unknowns
+                            .and_then(|u| u.get(k))
+                            .is_some_and(|u| u == &Value::Bool(true));
+                        let fact = match v.as_str() {
+                            _ if is_unknown => EnvValue::Unknown,
+                            Some(s) => env_value(s),
+                            None => EnvValue::Other,
+                        };
+                        (k.clone(), fact)
+                    })
+                    .collect(),
+            )
+        }
+    };
+    let name = req_str(r, "function_name");
+    let log_group = match opt_str(r, &["logging_config", "0", "log_group"]) {
+        Known::Value(Some(g)) => Known::Value(Some(g)),
+        _ => name.map(|n| Some(format!("/aws/lambda/{n}"))),
+    };
+    let reserved = match slot(r, &["reserved_concurrent_executions"]) {
+        Slot::Value(v) => Known::Value(v.as_i64().filter(|n| *n >= 0)),
+        Slot::Null => Known::Value(None),
+        Slot::Unknown => unknown(r, "reserved_concurrent_executions"),
+    };
+    Function {
+        origin: origin(r),
+        name,
+        arn: req_str(r, "arn"),
+        handler: opt_str(r, &["handler"]),
+        state: Known::Value(None),
+        reserved_concurrency: reserved,
+        environment,
+        policy: Known::Value(None),
+        log_group,
+    }
+}
+
+/// `aws_cloudtrail`.
+pub fn trail(r: &TfResource, region: &str) -> Trail {
+    Trail {
+        origin: origin(r),
+        name: req_str(r, "name"),
+        arn: req_str(r, "arn"),
+        home_region: match req_str(r, "home_region") {
+            Known::Value(v) => Known::Value(v),
+            Known::Unknown(_) => Known::Value(region.to_string()),
+        },
+        is_multi_region: bool_or(r, "is_multi_region_trail", false),
+        is_organization_trail: bool_or(r, "is_organization_trail", false),
+        include_global_service_events: bool_or(r, "include_global_service_events", true),
+        is_logging: bool_or(r, "enable_logging", true),
+        cloudwatch_log_group_arn: opt_str(r, &["cloud_watch_logs_group_arn"]),
+    }
+}
+
+/// `aws_ssm_parameter` and `data "aws_ssm_parameter"`: metadata only, never the value.
+pub fn parameter(r: &TfResource, referenced: bool) -> Parameter {
+    Parameter {
+        origin: origin(r),
+        name: req_str(r, "name"),
+        parameter_type: req_str(r, "type"),
+        referenced,
+    }
+}

@@ -1,0 +1,379 @@
+//! `alertpath scan --plan`: every plan fixture gives its README's findings for
+//! the rules in the registry, bad inputs exit 2, secrets never leak, and the
+//! stack role gates absence rules.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use alertpath::inventory::{SecretKind, SourceKind};
+use alertpath::rules::REGISTRY;
+use serde_json::Value;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/terraform")
+        .join(name)
+        .join("plan.json")
+}
+
+fn config(dir: &Path, text: &str) -> PathBuf {
+    let path = dir.join("alertpath.toml");
+    std::fs::write(&path, text).expect("write config");
+    path
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_alertpath"))
+        .arg("scan")
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("binary runs")
+}
+
+/// Scan a fixture with a config; returns (exit code, JSON report).
+fn scan(name: &str, config_text: &str, extra: &[&str]) -> (i32, Value) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = config(dir.path(), config_text);
+    let report = dir.path().join("report.json");
+    let plan = fixture(name);
+    let mut args = vec![
+        "--plan",
+        plan.to_str().expect("utf-8 path"),
+        "--config",
+        cfg.to_str().expect("utf-8 path"),
+        "--format",
+        "json",
+        "--output",
+        report.to_str().expect("utf-8 path"),
+        "-q",
+    ];
+    args.extend_from_slice(extra);
+    let out = run(&args);
+    let code = out.status.code().expect("exit code");
+    let text = std::fs::read_to_string(&report).unwrap_or_else(|_| {
+        panic!(
+            "no report for {name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (code, serde_json::from_str(&text).expect("report JSON"))
+}
+
+const ADMIN: &str = "[terraform]\nrole = \"guardduty-admin\"\n";
+
+/// Statuses of a rule, optionally in one region.
+fn statuses(report: &Value, rule: &str, region: Option<&str>) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == rule)
+        .filter(|f| region.is_none_or(|r| f["subject"]["region"] == r))
+        .map(|f| f["status"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+fn in_registry(rule: &str) -> bool {
+    REGISTRY.iter().any(|r| r.meta.id == rule)
+}
+
+/// What a fixture's README expects of a rule.
+#[derive(Clone, Copy)]
+enum Expect {
+    /// At least one failure.
+    Fails,
+    /// At least one outcome, and no failure.
+    NoFail,
+}
+
+/// Check a table of expectations, skipping rules not (yet) in the registry.
+fn check_table(name: &str, report: &Value, table: &[(&str, Option<&str>, Expect)]) {
+    for (rule, region, expect) in table {
+        if !in_registry(rule) {
+            continue;
+        }
+        let got = statuses(report, rule, *region);
+        let fails = got.iter().any(|s| s == "fail");
+        match expect {
+            Expect::Fails => assert!(fails, "{name}: {rule} {region:?} should fail: {got:?}"),
+            Expect::NoFail => assert!(
+                !got.is_empty() && !fails,
+                "{name}: {rule} {region:?} should not fail: {got:?}"
+            ),
+        }
+    }
+}
+
+use Expect::*;
+
+#[test]
+fn healthy_passes_every_rule() {
+    let (code, report) = scan("healthy", ADMIN, &[]);
+    for rule in ["GD001", "GD002", "GD004", "GD005", "ROUTE001", "ROUTE002"] {
+        let got = statuses(&report, rule, None);
+        assert!(
+            !got.is_empty() && got.iter().all(|s| s == "pass"),
+            "{rule}: {got:?}"
+        );
+    }
+    let table: Vec<(&str, Option<&str>, Expect)> = [
+        "EVT001", "SNS001", "SNS002", "SUB002", "SUB004", "SUB005", "ALM001", "ALM002", "ALM003",
+        "ALM004", "ALM005", "ROOT001", "SEC001", "SEC002", "SEC003", "SCAN004",
+    ]
+    .into_iter()
+    .map(|r| (r, None, NoFail))
+    .collect();
+    check_table("healthy", &report, &table);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn primer_mistakes_are_found() {
+    let (code, report) = scan("primer", ADMIN, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(statuses(&report, "GD001", Some("us-east-1")), ["fail"]);
+    assert_eq!(statuses(&report, "GD005", Some("us-west-2")), ["fail"]);
+    assert!(statuses(&report, "ROUTE001", Some("us-west-2")).contains(&"fail".to_string()));
+    check_table(
+        "primer",
+        &report,
+        &[
+            ("EVT001", Some("us-east-1"), Fails),
+            ("SNS001", None, Fails),
+            ("SUB004", None, Fails),
+            ("SUB005", None, Fails),
+            ("ALM001", None, Fails),
+            ("ALM002", None, Fails),
+            ("ALM003", None, Fails),
+            ("ALM004", None, Fails),
+            ("ALM005", None, Fails),
+            ("ROOT001", None, Fails),
+            ("SEC003", None, Fails),
+            ("SEC001", None, NoFail),
+            ("SEC002", None, NoFail),
+            ("SUB002", None, NoFail),
+        ],
+    );
+}
+
+#[test]
+fn modules_resolve_addresses_and_regions() {
+    let (_, report) = scan("modules", ADMIN, &[]);
+    // The for_each key "us-east-1" is not the region: those notifiers are in us-west-2.
+    assert_eq!(statuses(&report, "GD001", Some("us-west-2")), ["fail"]);
+    assert_eq!(statuses(&report, "GD005", Some("us-east-1")), ["pass"]);
+    check_table(
+        "modules",
+        &report,
+        &[
+            ("ALM001", None, Fails),
+            ("SNS001", None, Fails),
+            ("SUB004", None, Fails),
+        ],
+    );
+}
+
+#[test]
+fn unknowns_are_not_assessed_and_do_not_exit_3_by_default() {
+    let cfg = format!("{ADMIN}\n[rules]\ndisable = [\"GD004\"]\n");
+    let (code, report) = scan("unknowns", &cfg, &[]);
+    assert_eq!(statuses(&report, "GD005", None), ["pass"]);
+    assert_eq!(statuses(&report, "GD001", None), ["pass"]);
+    assert!(
+        statuses(&report, "ROUTE001", None)
+            .iter()
+            .all(|s| s == "not_assessed")
+    );
+    check_table(
+        "unknowns",
+        &report,
+        &[
+            ("EVT001", None, NoFail),
+            ("SNS001", None, NoFail),
+            ("SNS002", None, NoFail),
+            ("SUB002", None, NoFail),
+            ("ROOT001", None, Fails),
+            ("SUB005", None, Fails),
+        ],
+    );
+    if !in_registry("ROOT001") && !in_registry("SUB005") {
+        assert_eq!(code, 0, "known-after-apply alone must not exit 3");
+    }
+    let (strict, _) = scan("unknowns", &cfg, &["--strict-unknowns"]);
+    assert_ne!(strict, 0);
+}
+
+#[test]
+fn plan_v0_is_accepted() {
+    let (_, report) = scan("plan-v0", ADMIN, &[]);
+    assert_eq!(report["source"]["kind"], "plan");
+    for rule in ["GD002", "GD004", "GD005"] {
+        let got = statuses(&report, rule, Some("us-west-2"));
+        assert!(
+            got.iter().all(|s| s == "pass") && !got.is_empty(),
+            "{rule}: {got:?}"
+        );
+    }
+    assert_eq!(statuses(&report, "ROUTE001", Some("us-west-2")), ["pass"]);
+    assert_eq!(statuses(&report, "ROUTE002", Some("us-west-2")), ["pass"]);
+}
+
+#[test]
+fn bad_version_and_truncated_exit_2_naming_the_file() {
+    let bad = fixture("plan-bad-version");
+    let out = run(&["--plan", bad.to_str().expect("utf-8")]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        err.contains("plan-bad-version/plan.json") && err.contains("\"2.0\" is not supported"),
+        "{err}"
+    );
+    let truncated = fixture("truncated");
+    let out = run(&["--plan", truncated.to_str().expect("utf-8")]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(err.contains("truncated/plan.json:4321:"), "{err}");
+    let missing = run(&["--plan", "/nonexistent/plan.json"]);
+    assert_eq!(missing.status.code(), Some(2));
+}
+
+#[test]
+fn without_a_role_absence_rules_are_not_applicable() {
+    let (code, report) = scan("primer", "", &[]);
+    for rule in ["GD001", "GD004", "GD005", "ROUTE001", "ORG001"] {
+        let got = statuses(&report, rule, None);
+        assert!(got.iter().all(|s| s == "not_applicable"), "{rule}: {got:?}");
+    }
+    assert_eq!(code, 0);
+}
+
+fn secrets_of(name: &str) -> Vec<(SecretKind, String, String)> {
+    let stack = alertpath::source::terraform::plan::read(&fixture(name)).expect("plan reads");
+    let inventory = alertpath::source::terraform::adapt::adapt(
+        &stack,
+        &alertpath::config::TerraformConfig::default(),
+        SourceKind::Plan,
+    );
+    let facts = inventory.terraform.expect("terraform facts");
+    let mut found: Vec<(SecretKind, String, String)> = facts
+        .hardcoded_secrets
+        .into_iter()
+        .map(|s| (s.kind, s.origin.address.unwrap_or_default(), s.attribute))
+        .collect();
+    found.sort_by(|a, b| a.1.cmp(&b.1));
+    found
+}
+
+#[test]
+fn sec002_facts_judge_configuration_not_after() {
+    let found = secrets_of("secrets");
+    let has = |kind: SecretKind, address: &str, attribute: &str| {
+        found
+            .iter()
+            .any(|(k, a, at)| *k == kind && a == address && at == attribute)
+    };
+    assert!(
+        has(
+            SecretKind::SlackWebhook,
+            "module.notify_slack_leaky",
+            "slack_webhook_url"
+        ),
+        "{found:?}"
+    );
+    assert!(has(
+        SecretKind::PagerdutyIntegrationKey,
+        "aws_sns_topic_subscription.pagerduty_literal",
+        "endpoint"
+    ));
+    assert!(has(
+        SecretKind::NamedKey,
+        "var.pagerduty_integration_key",
+        "default"
+    ));
+    assert!(has(
+        SecretKind::SlackWebhook,
+        "aws_ssm_parameter.slack_webhook_plain",
+        "value"
+    ));
+    assert!(
+        !found
+            .iter()
+            .any(|(_, a, _)| a.contains("safe") || a.contains("secure")),
+        "safe variants flagged: {found:?}"
+    );
+    assert!(
+        secrets_of("healthy").is_empty(),
+        "{:?}",
+        secrets_of("healthy")
+    );
+}
+
+#[test]
+fn secret_values_appear_in_no_output() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = config(dir.path(), ADMIN);
+    let plan = fixture("secrets");
+    let out_dir = dir.path().join("out");
+    let out = run(&[
+        "--plan",
+        plan.to_str().expect("utf-8"),
+        "--config",
+        cfg.to_str().expect("utf-8"),
+        "--output-dir",
+        out_dir.to_str().expect("utf-8"),
+    ]);
+    let mut texts = vec![
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    ];
+    let mut files = 0;
+    for entry in std::fs::read_dir(&out_dir).expect("outputs written") {
+        let path = entry.expect("entry").path();
+        texts.push(std::fs::read_to_string(&path).expect("read output"));
+        files += 1;
+    }
+    assert!(files >= 4, "every format written");
+    for secret in [
+        "TFSECRETMARKER01",
+        "TFSECRETMARKER02",
+        "fedcba9876543210fedcba9876543210",
+        "abcdef0123456789abcdef0123456789",
+        "securefromssm0001",
+        "c0ffee00c0ffee00c0ffee00c0ffee00",
+    ] {
+        for text in &texts {
+            assert!(!text.contains(secret), "{secret} leaked");
+        }
+    }
+}
+
+#[test]
+fn plan_only_sarif_points_at_terraform_pseudo_paths() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = config(dir.path(), ADMIN);
+    let sarif = dir.path().join("out.sarif");
+    let plan = fixture("primer");
+    run(&[
+        "--plan",
+        plan.to_str().expect("utf-8"),
+        "--config",
+        cfg.to_str().expect("utf-8"),
+        "--format",
+        "sarif",
+        "--output",
+        sarif.to_str().expect("utf-8"),
+    ]);
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).expect("sarif")).expect("json");
+    let uris: Vec<&str> = doc["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter_map(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str())
+        .collect();
+    assert!(
+        uris.contains(&"terraform/aws_guardduty_detector.main"),
+        "{uris:?}"
+    );
+}
