@@ -14,7 +14,7 @@ import copy, json, sys
 src, dst, size_mb = sys.argv[1], sys.argv[2], float(sys.argv[3])
 plan = json.load(open(src))
 base_rc = [r for r in plan["resource_changes"] if "module_address" not in r]
-base_cfg = plan["configuration"]["root_module"]["resources"]
+base_cfg = list(plan["configuration"]["root_module"]["resources"])  # a copy: the loop appends to the original
 one = len(json.dumps(base_rc)) + len(json.dumps(base_cfg))
 copies = max(1, int(size_mb * 1024 * 1024 / one))
 for i in range(copies):

@@ -27,6 +27,9 @@ pub struct ProviderInfo {
     pub account: Known<String>,
 }
 
+/// A module's resource configuration blocks by (mode, type, name).
+type ResourceConfigs<'a> = HashMap<(String, String, String), &'a Value>;
+
 /// The configuration, indexed for lookups.
 pub struct ConfigIndex<'a> {
     root: Option<&'a Value>,
@@ -36,6 +39,10 @@ pub struct ConfigIndex<'a> {
     instances: HashMap<(String, String), Vec<Instance>>,
     /// (parent module path, call name) → instance keys.
     module_instances: HashMap<(String, String), BTreeSet<Option<InstanceKey>>>,
+    /// Resource configuration blocks by (module config, mode, type, name), built
+    /// on first use per module so lookups stay O(1) on large plans.
+    resource_configs:
+        std::cell::RefCell<HashMap<*const Value, HashMap<(String, String, String), &'a Value>>>,
 }
 
 impl<'a> ConfigIndex<'a> {
@@ -47,6 +54,7 @@ impl<'a> ConfigIndex<'a> {
             providers: HashMap::new(),
             instances: HashMap::new(),
             module_instances: HashMap::new(),
+            resource_configs: Default::default(),
         };
         for address in addresses {
             index
@@ -164,11 +172,13 @@ impl<'a> ConfigIndex<'a> {
     pub fn resource_config(&self, address: &Address) -> Option<&'a Value> {
         let module = self.module_config(&address.modules)?;
         let mode = if address.data { "data" } else { "managed" };
-        module.get("resources")?.as_array()?.iter().find(|r| {
-            r.get("mode").and_then(Value::as_str) == Some(mode)
-                && r.get("type").and_then(Value::as_str) == Some(address.kind.as_str())
-                && r.get("name").and_then(Value::as_str) == Some(address.name.as_str())
-        })
+        let mut cache = self.resource_configs.borrow_mut();
+        let by_name = cache
+            .entry(std::ptr::from_ref(module))
+            .or_insert_with(|| index_resources(module));
+        by_name
+            .get(&(mode.to_string(), address.kind.clone(), address.name.clone()))
+            .copied()
     }
 
     /// Fill `configured`, `references` and `expressions` from a resource's config.
@@ -451,4 +461,21 @@ mod tests {
         assert_eq!(s[1], ("lambda".to_string(), Some(InstanceKey::Int(0))));
         assert_eq!(s[2].0, "arn");
     }
+}
+
+/// A module's resource configuration blocks by (mode, type, name).
+fn index_resources(module: &Value) -> ResourceConfigs<'_> {
+    let field = |r: &Value, f: &str| {
+        r.get(f)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    module
+        .get("resources")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|r| ((field(r, "mode"), field(r, "type"), field(r, "name")), r))
+        .collect()
 }
