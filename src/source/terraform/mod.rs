@@ -2,4 +2,6 @@
 //! Both produce a [`model::TfStack`]; one adapter turns a stack into the
 //! inventory, so plan and HCL are judged identically.
 
+pub mod attributes;
+pub mod hcl;
 pub mod model;
