@@ -135,8 +135,9 @@ pub fn call(scope: &mut dyn Scope, name: &str, args: Vec<Val>, text: &str) -> Va
             (Ok(s), Ok(from), Ok(to))
                 if from.len() > 2 && from.starts_with('/') && from.ends_with('/') =>
             {
-                let _ = (s, to);
-                Err("regular-expression replace is not evaluated".into())
+                regex::Regex::new(&from[1..from.len() - 1])
+                    .map(|re| Val::Str(re.replace_all(s, to).into_owned()))
+                    .map_err(|e| format!("invalid regular expression: {e}"))
             }
             (Ok(s), Ok(from), Ok(to)) => Ok(Val::Str(s.replace(from, to))),
             _ => Err("replace needs three strings".into()),
