@@ -257,7 +257,10 @@ impl<'g> ModuleEval<'g> {
         } else {
             &ast.resources
         };
-        let Some((kind, _, item)) = list.iter().find(|(t, n, _)| format!("{t}.{n}") == rest) else {
+        let Some((kind, _, item)) = list
+            .iter()
+            .find(|(t, n, _)| rest.split_once('.') == Some((t.as_str(), n.as_str())))
+        else {
             return eval::error(key, "no such resource");
         };
         self.resources.insert(key.to_string(), None);
