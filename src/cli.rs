@@ -29,7 +29,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Judge an inventory (live, Terraform, or a saved snapshot) with every rule.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List every rule.
     Rules(RulesArgs),
     /// Print a rule's documentation.
@@ -48,6 +48,12 @@ pub struct ScanArgs {
     /// Terraform source directory (HCL). With --plan, it supplies file:line locations.
     #[arg(long, value_name = "DIR", conflicts_with = "snapshot")]
     pub terraform: Option<PathBuf>,
+    /// A Terraform variable for --terraform, `NAME=VALUE`; repeatable.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// A Terraform variables file for --terraform; repeatable.
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
     /// The config file (default: ./alertpath.toml when present).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -210,9 +216,19 @@ fn load_inventory(args: &ScanArgs, config: &Config) -> anyhow::Result<crate::inv
         return Ok(source::snapshot::read(snapshot)?);
     }
     if args.plan.is_some() || args.terraform.is_some() {
+        let vars = source::terraform::hcl::VarInputs {
+            var_files: args.var_files.clone(),
+            vars: args
+                .vars
+                .iter()
+                .map(|v| source::terraform::hcl::parse_var(v))
+                .collect::<Result<_, _>>()?,
+            account_id: config.terraform.account_id.clone(),
+        };
         return source::terraform::read(
             args.plan.as_deref(),
             args.terraform.as_deref(),
+            &vars,
             &config.terraform,
         );
     }

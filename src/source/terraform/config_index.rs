@@ -41,8 +41,7 @@ pub struct ConfigIndex<'a> {
     module_instances: HashMap<(String, String), BTreeSet<Option<InstanceKey>>>,
     /// Resource configuration blocks by (module config, mode, type, name), built
     /// on first use per module so lookups stay O(1) on large plans.
-    resource_configs:
-        std::cell::RefCell<HashMap<*const Value, HashMap<(String, String, String), &'a Value>>>,
+    resource_configs: std::cell::RefCell<HashMap<*const Value, ResourceConfigs<'a>>>,
 }
 
 impl<'a> ConfigIndex<'a> {
@@ -448,21 +447,6 @@ fn parse_key(text: &str) -> Option<InstanceKey> {
     Address::parse(&probe).ok().and_then(|a| a.key)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn splits_traversals_with_quoted_keys() {
-        let s = split_traversal(r#"module.m["a.b"].out"#);
-        assert_eq!(s.len(), 3);
-        assert_eq!(s[1].1, Some(InstanceKey::Str("a.b".into())));
-        let s = split_traversal("aws_cloudwatch_log_group.lambda[0].arn");
-        assert_eq!(s[1], ("lambda".to_string(), Some(InstanceKey::Int(0))));
-        assert_eq!(s[2].0, "arn");
-    }
-}
-
 /// A module's resource configuration blocks by (mode, type, name).
 fn index_resources(module: &Value) -> ResourceConfigs<'_> {
     let field = |r: &Value, f: &str| {
@@ -478,4 +462,19 @@ fn index_resources(module: &Value) -> ResourceConfigs<'_> {
         .flatten()
         .map(|r| ((field(r, "mode"), field(r, "type"), field(r, "name")), r))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_traversals_with_quoted_keys() {
+        let s = split_traversal(r#"module.m["a.b"].out"#);
+        assert_eq!(s.len(), 3);
+        assert_eq!(s[1].1, Some(InstanceKey::Str("a.b".into())));
+        let s = split_traversal("aws_cloudwatch_log_group.lambda[0].arn");
+        assert_eq!(s[1], ("lambda".to_string(), Some(InstanceKey::Int(0))));
+        assert_eq!(s[2].0, "arn");
+    }
 }

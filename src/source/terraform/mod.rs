@@ -4,8 +4,9 @@
 
 pub mod adapt;
 pub mod address;
+pub mod attributes;
 pub mod config_index;
-mod hcl_stub;
+pub mod hcl;
 pub mod model;
 pub mod plan;
 pub mod secrets;
@@ -20,10 +21,11 @@ use crate::inventory::{Inventory, SourceKind};
 pub fn read(
     plan_file: Option<&Path>,
     dir: Option<&Path>,
+    vars: &hcl::VarInputs,
     config: &TerraformConfig,
 ) -> anyhow::Result<Inventory> {
     let hcl = match dir {
-        Some(dir) => Some(hcl_stub::read_dir(dir)?),
+        Some(dir) => Some(hcl::read_dir(dir, vars, &repo_root(dir))?),
         None => None,
     };
     let (stack, kind) = match (plan_file, hcl) {
@@ -40,19 +42,21 @@ pub fn read(
     Ok(adapt::adapt(&stack, config, kind))
 }
 
-/// Copy source positions from an HCL stack onto a plan stack, by address.
+/// The repository root for repo-relative paths: the nearest ancestor of `dir`
+/// holding `.git`, else the current directory.
+pub fn repo_root(dir: &Path) -> std::path::PathBuf {
+    let start = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    start
+        .ancestors()
+        .find(|a| a.join(".git").exists())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| std::env::current_dir().unwrap_or_else(|_| dir.to_path_buf()))
+}
+
+/// Copy source positions from an HCL stack onto a plan stack, by address:
+/// resources and their attributes, and the places of literal secrets.
 pub fn merge_locations(plan: &mut model::TfStack, hcl: &model::TfStack) {
-    let by_address: std::collections::HashMap<&str, &model::TfResource> = hcl
-        .resources
-        .iter()
-        .map(|r| (r.address.as_str(), r))
-        .collect();
-    for r in &mut plan.resources {
-        if let Some(h) = by_address.get(r.address.as_str()) {
-            r.location = h.location.clone();
-            r.attribute_locations = h.attribute_locations.clone();
-        }
-    }
+    hcl::attach_locations(plan, hcl);
     for secret in &mut plan.hardcoded_secrets {
         if let Some(h) = hcl
             .hardcoded_secrets
@@ -61,11 +65,6 @@ pub fn merge_locations(plan: &mut model::TfStack, hcl: &model::TfStack) {
         {
             secret.origin.location = h.origin.location.clone();
             secret.origin.attributes = h.origin.attributes.clone();
-        }
-    }
-    for input in &hcl.inputs {
-        if !plan.inputs.contains(input) {
-            plan.inputs.push(input.clone());
         }
     }
 }

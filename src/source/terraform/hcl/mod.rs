@@ -1,0 +1,220 @@
+//! The HCL source (`--terraform DIR`): `.tf` files parsed with hcl-edit
+//! (keeping spans for file:line), evaluated as far as alertpath can without
+//! Terraform, into the same [`TfStack`] the plan source produces.
+
+mod eval;
+mod expand;
+mod functions;
+mod locate;
+mod modules;
+mod parse;
+mod policy_doc;
+mod registry;
+mod secrets;
+mod value;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+pub use functions::FUNCTIONS;
+pub use locate::{attach_locations, normalize_address};
+pub use value::Val;
+
+use super::model::TfStack;
+use parse::ModuleAst;
+
+/// Variable inputs for the root module, in Terraform's precedence order
+/// (defaults < `terraform.tfvars` < `*.auto.tfvars` < `var_files` < `vars`),
+/// and the configured account.
+#[derive(Debug, Clone, Default)]
+pub struct VarInputs {
+    /// `--var-file` paths, in order.
+    pub var_files: Vec<PathBuf>,
+    /// `--var name=value` pairs, in order.
+    pub vars: Vec<(String, String)>,
+    /// `[terraform] account_id`: the value of `data.aws_caller_identity…account_id`
+    /// and the account of resources whose provider names none.
+    pub account_id: Option<String>,
+}
+
+/// Errors reading HCL (all exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum HclError {
+    /// A syntax error.
+    #[error("{file}:{line}:{column}: HCL syntax error: {message}")]
+    Syntax {
+        /// Repo-relative file.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// The parser's message.
+        message: String,
+    },
+    /// The directory does not exist.
+    #[error("Terraform directory {0} does not exist or is not a directory")]
+    MissingDir(String),
+    /// The directory holds no `.tf` file.
+    #[error("Terraform directory {0} contains no .tf files")]
+    NoFiles(String),
+    /// A file could not be read.
+    #[error("cannot read {path}: {message}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The error.
+        message: String,
+    },
+    /// A `--var` is malformed.
+    #[error("invalid --var {0:?}: expected NAME=VALUE")]
+    BadVar(String),
+}
+
+/// State shared by every module instance of one read.
+pub struct Global {
+    /// What has been found so far.
+    pub(crate) stack: TfStack,
+    /// The root module directory.
+    pub(crate) root_dir: PathBuf,
+    /// Where repo-relative paths start.
+    pub(crate) repo_root: PathBuf,
+    /// `[terraform] account_id`.
+    pub(crate) account: Option<String>,
+    /// `.terraform/modules/modules.json`: module key → directory.
+    pub(crate) manifest: HashMap<String, String>,
+    /// Parsed module directories.
+    pub(crate) cache: HashMap<PathBuf, Rc<ModuleAst>>,
+    /// Parsed built-in module models.
+    pub(crate) builtins: HashMap<String, Rc<ModuleAst>>,
+    /// Syntax errors met in child modules.
+    pub(crate) errors: Vec<HclError>,
+}
+
+/// Read and evaluate the Terraform configuration in `dir`; file paths are
+/// relative to `repo_root`.
+pub fn read_dir(dir: &Path, vars: &VarInputs, repo_root: &Path) -> Result<TfStack, HclError> {
+    if !dir.is_dir() {
+        return Err(HclError::MissingDir(dir.display().to_string()));
+    }
+    if parse::tf_files(dir)?.is_empty() {
+        return Err(HclError::NoFiles(dir.display().to_string()));
+    }
+    let ast = Rc::new(parse::parse_module_dir(dir, repo_root)?);
+    let mut g = Global {
+        stack: TfStack::default(),
+        root_dir: dir.to_path_buf(),
+        repo_root: repo_root.to_path_buf(),
+        account: vars.account_id.clone(),
+        manifest: registry::read_manifest(dir),
+        cache: HashMap::new(),
+        builtins: HashMap::new(),
+        errors: Vec::new(),
+    };
+    g.stack.inputs = ast.files.iter().filter_map(|f| f.path.clone()).collect();
+    let root_vars = root_variables(&mut g, dir, vars, repo_root)?;
+    {
+        let mut root =
+            modules::ModuleEval::new(&mut g, ast, String::new(), Vec::new(), dir.to_path_buf());
+        root.vars = root_vars;
+        root.run();
+    }
+    if let Some(e) = g.errors.into_iter().next() {
+        return Err(e);
+    }
+    let mut stack = g.stack;
+    stack.resources.sort_by(|a, b| a.address.cmp(&b.address));
+    stack.inputs.sort();
+    Ok(stack)
+}
+
+/// A scope with nothing in it, for tfvars and literal values.
+struct EmptyScope;
+
+impl eval::Scope for EmptyScope {
+    fn lookup(&mut self, _: &str, _: &[String], _: &str) -> Option<(Val, usize)> {
+        None
+    }
+    fn read_file(&mut self, path: &str) -> Result<String, String> {
+        Err(format!("file({path}) is not available here"))
+    }
+}
+
+/// Evaluate a self-contained expression (tests and `--var`).
+pub fn eval_literal(text: &str) -> Result<Val, HclError> {
+    let src = format!("x = {text}\n");
+    let body = parse::parse_text(&src, "<expression>")?;
+    let Some(attr) = body.get_attribute("x") else {
+        return Ok(Val::Null);
+    };
+    let mut ctx = eval::Ctx::new(&src);
+    Ok(eval::eval(&mut EmptyScope, &mut ctx, &attr.value))
+}
+
+fn root_variables(
+    g: &mut Global,
+    dir: &Path,
+    vars: &VarInputs,
+    repo_root: &Path,
+) -> Result<HashMap<String, Val>, HclError> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    let tfvars = dir.join("terraform.tfvars");
+    if tfvars.is_file() {
+        files.push(tfvars);
+    }
+    let mut auto: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| HclError::Io {
+            path: dir.display().to_string(),
+            message: e.to_string(),
+        })?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.ends_with(".auto.tfvars"))
+        })
+        .collect();
+    auto.sort();
+    files.extend(auto);
+    files.extend(vars.var_files.iter().cloned());
+    let mut out = HashMap::new();
+    for path in files {
+        let text = std::fs::read_to_string(&path).map_err(|e| HclError::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        let text = parse::strip_bom(&text).to_string();
+        let rel = parse::relative(&path, repo_root);
+        let body = parse::parse_text(&text, &rel)?;
+        let lines = locate::LineIndex::new(&text);
+        if !g.stack.inputs.contains(&rel) {
+            g.stack.inputs.push(rel.clone());
+        }
+        for attr in body.attributes() {
+            let name = attr.key.as_str().to_string();
+            let loc = hcl_edit::Span::span(attr).map(|r| locate::location(&rel, &lines, r.start));
+            secrets::scan_expr(g, &attr.value, &name, &format!("var.{name}"), loc, &text);
+            let mut ctx = eval::Ctx::new(&text);
+            out.insert(name, eval::eval(&mut EmptyScope, &mut ctx, &attr.value));
+        }
+    }
+    for (k, v) in &vars.vars {
+        let value = if v.trim_start().starts_with(['[', '{']) {
+            eval_literal(v)?
+        } else {
+            Val::Str(v.clone())
+        };
+        out.insert(k.clone(), value);
+    }
+    Ok(out)
+}
+
+/// Parse `NAME=VALUE` from `--var`.
+pub fn parse_var(arg: &str) -> Result<(String, String), HclError> {
+    match arg.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+        _ => Err(HclError::BadVar(arg.to_string())),
+    }
+}

@@ -1,0 +1,181 @@
+//! Reading `.tf` files: BOM stripping, syntax errors with file:line:col, and
+//! the blocks of one module directory.
+
+use std::path::{Path, PathBuf};
+
+use hcl_edit::structure::{Attribute, Block, Body};
+
+use super::HclError;
+use super::locate::LineIndex;
+use crate::inventory::SourceLocation;
+
+/// One parsed file.
+#[derive(Debug)]
+pub struct ParsedFile {
+    /// Repo-relative path (`/` separators), or `None` for built-in module models.
+    pub path: Option<String>,
+    /// The text (without BOM), for expression snippets.
+    pub text: String,
+    /// Line index of `text`.
+    pub lines: LineIndex,
+}
+
+impl ParsedFile {
+    /// The location of a byte offset, if the file is a real one.
+    pub fn location(&self, offset: Option<usize>) -> Option<SourceLocation> {
+        let path = self.path.as_ref()?;
+        Some(super::locate::location(
+            path,
+            &self.lines,
+            offset.unwrap_or(0),
+        ))
+    }
+
+    /// The source text of a span (trimmed), for messages.
+    pub fn snippet(&self, span: Option<std::ops::Range<usize>>) -> String {
+        span.and_then(|r| self.text.get(r))
+            .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+            .unwrap_or_default()
+    }
+}
+
+/// A block or attribute with the index of its file.
+#[derive(Debug, Clone)]
+pub struct Item<T> {
+    /// Index into [`ModuleAst::files`].
+    pub file: usize,
+    /// The block or attribute.
+    pub node: T,
+}
+
+/// The top-level blocks of one module directory.
+#[derive(Debug, Default)]
+pub struct ModuleAst {
+    /// Parsed files.
+    pub files: Vec<ParsedFile>,
+    /// `variable` blocks by name.
+    pub variables: Vec<(String, Item<Block>)>,
+    /// `locals` attributes by name.
+    pub locals: Vec<(String, Item<Attribute>)>,
+    /// `provider` blocks.
+    pub providers: Vec<Item<Block>>,
+    /// `resource` blocks (type, name).
+    pub resources: Vec<(String, String, Item<Block>)>,
+    /// `data` blocks (type, name).
+    pub data: Vec<(String, String, Item<Block>)>,
+    /// `module` blocks by name.
+    pub modules: Vec<(String, Item<Block>)>,
+    /// `output` blocks by name.
+    pub outputs: Vec<(String, Item<Block>)>,
+}
+
+/// Strip a leading UTF-8 BOM.
+pub fn strip_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+/// Parse HCL text; `display` names the file in errors.
+pub fn parse_text(text: &str, display: &str) -> Result<Body, HclError> {
+    hcl_edit::parser::parse_body(text).map_err(|e| HclError::Syntax {
+        file: display.to_string(),
+        line: e.location().line(),
+        column: e.location().column(),
+        message: e.message().to_string(),
+    })
+}
+
+/// Repo-relative display path with `/` separators.
+pub fn relative(path: &Path, repo_root: &Path) -> String {
+    let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let root = std::fs::canonicalize(repo_root).unwrap_or_else(|_| repo_root.to_path_buf());
+    let rel = abs
+        .strip_prefix(&root)
+        .map(Path::to_path_buf)
+        .unwrap_or(abs);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The `.tf` files of a directory, sorted.
+pub fn tf_files(dir: &Path) -> Result<Vec<PathBuf>, HclError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| HclError::Io {
+        path: dir.display().to_string(),
+        message: e.to_string(),
+    })?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "tf"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Parse every `.tf` file of a module directory.
+pub fn parse_module_dir(dir: &Path, repo_root: &Path) -> Result<ModuleAst, HclError> {
+    if !dir.is_dir() {
+        return Err(HclError::MissingDir(dir.display().to_string()));
+    }
+    let mut sources = Vec::new();
+    for path in tf_files(dir)? {
+        let text = std::fs::read_to_string(&path).map_err(|e| HclError::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        sources.push((Some(relative(&path, repo_root)), text));
+    }
+    parse_module_sources(sources)
+}
+
+/// Parse a module given as (path, text) pairs (path `None` for built-in models).
+pub fn parse_module_sources(sources: Vec<(Option<String>, String)>) -> Result<ModuleAst, HclError> {
+    let mut ast = ModuleAst::default();
+    for (path, text) in sources {
+        let text = strip_bom(&text).to_string();
+        let display = path.clone().unwrap_or_else(|| "<built-in module>".into());
+        let body = parse_text(&text, &display)?;
+        let file = ast.files.len();
+        ast.files.push(ParsedFile {
+            path,
+            lines: LineIndex::new(&text),
+            text,
+        });
+        collect(&mut ast, file, body);
+    }
+    Ok(ast)
+}
+
+fn label(block: &Block, i: usize) -> String {
+    block
+        .labels
+        .get(i)
+        .map(|l| l.as_str().to_string())
+        .unwrap_or_default()
+}
+
+fn collect(ast: &mut ModuleAst, file: usize, body: Body) {
+    for block in body.into_blocks() {
+        let item = |node: Block| Item { file, node };
+        match block.ident.as_str() {
+            "variable" => ast.variables.push((label(&block, 0), item(block))),
+            "locals" => {
+                for attr in block.body.into_attributes() {
+                    ast.locals
+                        .push((attr.key.as_str().to_string(), Item { file, node: attr }));
+                }
+            }
+            "provider" => ast.providers.push(item(block)),
+            "resource" => ast
+                .resources
+                .push((label(&block, 0), label(&block, 1), item(block))),
+            "data" => ast
+                .data
+                .push((label(&block, 0), label(&block, 1), item(block))),
+            "module" => ast.modules.push((label(&block, 0), item(block))),
+            "output" => ast.outputs.push((label(&block, 0), item(block))),
+            _ => {}
+        }
+    }
+}
