@@ -1,3 +1,4 @@
 //! Sources turn one input into the [`crate::inventory::Inventory`].
 
+pub mod aws;
 pub mod snapshot;
