@@ -22,7 +22,10 @@ fn init_policy_prints_the_policy() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), operations::policy_json());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        operations::policy_json()
+    );
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

@@ -10,7 +10,7 @@ use std::time::Instant;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::{
-    BeforeDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
+    AfterDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
     FinalizerInterceptorContextRef,
 };
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
@@ -201,16 +201,21 @@ impl Intercept for CallCounter {
         Ok(())
     }
 
-    fn read_before_deserialization(
+    fn read_after_deserialization(
         &self,
-        ctx: &BeforeDeserializationInterceptorContextRef<'_>,
+        ctx: &AfterDeserializationInterceptorContextRef<'_>,
         _rc: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         let response = ctx.response();
         let status = response.status().as_u16();
+        let header = ["x-amzn-errortype", "x-amzn-query-error"]
+            .iter()
+            .filter_map(|h| response.headers().get(*h))
+            .collect::<Vec<_>>()
+            .join(" ");
         let body = response.body().bytes().unwrap_or_default();
-        if is_throttle(status, body) {
+        if is_throttle(status, header.as_bytes()) || is_throttle(status, body) {
             self.stats.bump(self.key(cfg), |c| c.throttles += 1);
         }
         Ok(())
