@@ -10,8 +10,10 @@ N="${1:-200}"; R="${2:-2}"; shift $(( $# > 2 ? 2 : $# )) || true
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/alertpath/target}"
 cd "$ROOT"
-cargo build --quiet --release --bin alertpath
-bin="$CARGO_TARGET_DIR/release/alertpath"
+# BENCH_PROFILE=debug skips the (slow) release build of the AWS SDK crates.
+PROFILE="${BENCH_PROFILE:-release}"
+if [ "$PROFILE" = release ]; then cargo build --quiet --release --bin alertpath; else cargo build --quiet --bin alertpath; fi
+bin="$CARGO_TARGET_DIR/$([ "$PROFILE" = release ] && echo release || echo debug)/alertpath"
 ALL_REGIONS=(us-east-1 eu-west-1 us-west-2 eu-central-1 ap-southeast-2 us-east-2 eu-west-2 ap-northeast-1)
 REGIONS="$(IFS=,; echo "${ALL_REGIONS[*]:0:$R}")"
 WITH_PROXY=0
