@@ -89,13 +89,14 @@ pub fn write_atomic(path: &Path, contents: &str) -> anyhow::Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    std::fs::create_dir_all(&dir).with_context(|| {
-        format!(
-            "{}: cannot write output: cannot create directory {}",
-            path.display(),
-            dir.display()
-        )
-    })?;
+    std::fs::create_dir_all(&dir)
+        .with_context(|| {
+            format!(
+                "{}: cannot write output: cannot create directory {}",
+                path.display(),
+                dir.display()
+            )
+        })?;
     let mut tmp = tempfile::NamedTempFile::new_in(&dir)
         .with_context(|| format!("{}: cannot write output", path.display()))?;
     tmp.write_all(contents.as_bytes())

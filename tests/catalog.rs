@@ -35,17 +35,10 @@ fn every_rule_has_a_doc_with_the_required_sections() {
     for rule in REGISTRY {
         let m = &rule.meta;
         let title = format!("# {}: {}\n", m.id, m.name);
-        assert!(
-            m.doc.starts_with(&title),
-            "{}: doc must start with `{title}`",
-            m.id
-        );
+        assert!(m.doc.starts_with(&title), "{}: doc must start with `{title}`", m.id);
         let mut last = 0;
         for section in SECTIONS {
-            let at = m
-                .doc
-                .find(section)
-                .unwrap_or_else(|| panic!("{}: missing `{section}`", m.id));
+            let at = m.doc.find(section).unwrap_or_else(|| panic!("{}: missing `{section}`", m.id));
             assert!(at > last, "{}: `{section}` out of order", m.id);
             last = at;
         }
@@ -56,11 +49,7 @@ fn every_rule_has_a_doc_with_the_required_sections() {
             m.judged_in.as_str(),
             m.source_letters()
         );
-        assert!(
-            m.doc.contains(&header),
-            "{}: doc header must read `{header}`",
-            m.id
-        );
+        assert!(m.doc.contains(&header), "{}: doc header must read `{header}`", m.id);
     }
 }
 
@@ -80,10 +69,7 @@ fn every_doc_has_a_rule() {
                 family.file_name().to_string_lossy(),
                 doc.file_name().to_string_lossy()
             );
-            assert!(
-                known.contains(&rel),
-                "rules/{rel} has no rule in the registry"
-            );
+            assert!(known.contains(&rel), "rules/{rel} has no rule in the registry");
         }
     }
 }

@@ -50,18 +50,9 @@ fn example_org_fails_with_one() {
 fn fail_on_raises_the_bar() {
     // The example org's failures are high at most; with --fail-on critical it has
     // none, but some scope is not assessed: exit 3.
+    assert_eq!(code(&scan(&["--snapshot", &example(), "--fail-on", "critical"])), 3);
     assert_eq!(
-        code(&scan(&["--snapshot", &example(), "--fail-on", "critical"])),
-        3
-    );
-    assert_eq!(
-        code(&scan(&[
-            "--snapshot",
-            &example(),
-            "--fail-on",
-            "critical",
-            "--allow-partial"
-        ])),
+        code(&scan(&["--snapshot", &example(), "--fail-on", "critical", "--allow-partial"])),
         0
     );
 }
@@ -70,19 +61,10 @@ fn fail_on_raises_the_bar() {
 fn exit_zero_masks_one_and_three_but_not_two() {
     assert_eq!(code(&scan(&["--snapshot", &example(), "--exit-zero"])), 0);
     assert_eq!(
-        code(&scan(&[
-            "--snapshot",
-            &example(),
-            "--fail-on",
-            "critical",
-            "--exit-zero"
-        ])),
+        code(&scan(&["--snapshot", &example(), "--fail-on", "critical", "--exit-zero"])),
         0
     );
-    assert_eq!(
-        code(&scan(&["--snapshot", "/nonexistent.json", "--exit-zero"])),
-        2
-    );
+    assert_eq!(code(&scan(&["--snapshot", "/nonexistent.json", "--exit-zero"])), 2);
 }
 
 #[test]
@@ -114,19 +96,9 @@ fn several_formats_each_to_its_own_file() {
 #[test]
 fn output_dir_writes_all_four() {
     let dir = tempfile::tempdir().unwrap();
-    let out = scan(&[
-        "--snapshot",
-        &example(),
-        "--output-dir",
-        dir.path().to_str().unwrap(),
-    ]);
+    let out = scan(&["--snapshot", &example(), "--output-dir", dir.path().to_str().unwrap()]);
     assert_eq!(code(&out), 1);
-    for name in [
-        "alertpath.txt",
-        "alertpath.json",
-        "alertpath.sarif",
-        "alertpath.md",
-    ] {
+    for name in ["alertpath.txt", "alertpath.json", "alertpath.sarif", "alertpath.md"] {
         assert!(dir.path().join(name).exists(), "{name}");
     }
 }
@@ -150,11 +122,7 @@ fn wrong_snapshot_version_is_an_error() {
     std::fs::write(&bad, r#"{"format_version": 9}"#).unwrap();
     let out = scan(&["--snapshot", bad.to_str().unwrap()]);
     assert_eq!(code(&out), 2);
-    assert!(
-        stderr(&out).contains("format_version 9 is not supported"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("format_version 9 is not supported"), "{}", stderr(&out));
 }
 
 #[test]
@@ -163,14 +131,7 @@ fn unwritable_output_is_an_error_and_leaves_nothing() {
     let blocker = dir.path().join("file");
     std::fs::write(&blocker, "x").unwrap();
     let target = blocker.join("out.json");
-    let out = scan(&[
-        "--snapshot",
-        &healthy(),
-        "--format",
-        "json",
-        "--output",
-        target.to_str().unwrap(),
-    ]);
+    let out = scan(&["--snapshot", &healthy(), "--format", "json", "--output", target.to_str().unwrap()]);
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("out.json"), "{}", stderr(&out));
     assert!(!target.exists());
@@ -178,32 +139,16 @@ fn unwritable_output_is_an_error_and_leaves_nothing() {
 
 #[test]
 fn bad_output_pairing_is_a_usage_error() {
-    let out = scan(&[
-        "--snapshot",
-        &healthy(),
-        "--format",
-        "json",
-        "--format",
-        "sarif",
-    ]);
+    let out = scan(&["--snapshot", &healthy(), "--format", "json", "--format", "sarif"]);
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("stdout"));
 }
 
 #[test]
 fn missing_config_file_is_an_error() {
-    let out = scan(&[
-        "--snapshot",
-        &healthy(),
-        "--config",
-        "/nonexistent/alertpath.toml",
-    ]);
+    let out = scan(&["--snapshot", &healthy(), "--config", "/nonexistent/alertpath.toml"]);
     assert_eq!(code(&out), 2);
-    assert!(
-        stderr(&out).contains("/nonexistent/alertpath.toml"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("/nonexistent/alertpath.toml"), "{}", stderr(&out));
 }
 
 #[test]
@@ -222,12 +167,7 @@ fn rules_lists_every_rule_as_text_and_json() {
     let out = bin().args(["rules", "--format", "json"]).output().unwrap();
     assert_eq!(code(&out), 0);
     let rules: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let ids: Vec<&str> = rules
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap())
-        .collect();
+    let ids: Vec<&str> = rules.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), alertpath::rules::REGISTRY.len());
     assert!(ids.contains(&"SCAN004"));
     let out = bin().arg("rules").output().unwrap();

@@ -20,14 +20,8 @@ fn base() -> Org {
 #[test]
 fn gd001_fails_without_detector_and_passes_with_one() {
     let report = run(&base().build());
-    assert_eq!(
-        status_at(&report, "GD001", Some(MEMBER), Some(UE), None),
-        vec![Fail]
-    );
-    assert_eq!(
-        status_at(&report, "GD001", Some(ADMIN), Some(UE), None),
-        vec![Pass]
-    );
+    assert_eq!(status_at(&report, "GD001", Some(MEMBER), Some(UE), None), vec![Fail]);
+    assert_eq!(status_at(&report, "GD001", Some(ADMIN), Some(UE), None), vec![Pass]);
 }
 
 #[test]
@@ -35,10 +29,7 @@ fn gd001_gap_is_not_assessed_never_pass() {
     let mut org = base();
     org.facts(MEMBER, UE).guardduty = Observed::Gap(denied("guardduty:ListDetectors"));
     let report = run(&org.build());
-    assert_eq!(
-        status_at(&report, "GD001", Some(MEMBER), Some(UE), None),
-        vec![NotAssessed]
-    );
+    assert_eq!(status_at(&report, "GD001", Some(MEMBER), Some(UE), None), vec![NotAssessed]);
 }
 
 #[test]
@@ -56,14 +47,8 @@ fn gd001_unreachable_account_and_region_are_not_assessed() {
         }))),
     );
     let report = run(&inv);
-    assert_eq!(
-        status_at(&report, "GD001", Some(MEMBER), None, None),
-        vec![NotAssessed]
-    );
-    assert_eq!(
-        status_at(&report, "GD001", Some("100000000009"), Some(EW), None),
-        vec![NotAssessed]
-    );
+    assert_eq!(status_at(&report, "GD001", Some(MEMBER), None, None), vec![NotAssessed]);
+    assert_eq!(status_at(&report, "GD001", Some("100000000009"), Some(EW), None), vec![NotAssessed]);
 }
 
 #[test]
@@ -86,14 +71,8 @@ fn gd001_waiver_applies_to_its_scope_only() {
     let inv = base().account("100000000009", &[UE]).build();
     let config = with_waivers(vec![waiver("GD001", Some(MEMBER), Some(UE))]);
     let report = run_with(&inv, &config);
-    assert_eq!(
-        status_at(&report, "GD001", Some(MEMBER), Some(UE), None),
-        vec![Waived]
-    );
-    assert_eq!(
-        status_at(&report, "GD001", Some("100000000009"), Some(UE), None),
-        vec![Fail]
-    );
+    assert_eq!(status_at(&report, "GD001", Some(MEMBER), Some(UE), None), vec![Waived]);
+    assert_eq!(status_at(&report, "GD001", Some("100000000009"), Some(UE), None), vec![Fail]);
     let waived = &of(&report, "GD001")
         .into_iter()
         .find(|f| f.status() == Waived)
@@ -106,57 +85,30 @@ fn gd001_waiver_applies_to_its_scope_only() {
 fn gd002_judges_each_detector() {
     let org = base().detector(MEMBER, UE, "DISABLED", "SIX_HOURS");
     let report = run(&org.build());
-    assert_eq!(
-        status_at(&report, "GD002", Some(MEMBER), Some(UE), None),
-        vec![Fail]
-    );
-    assert_eq!(
-        status_at(&report, "GD002", Some(ADMIN), Some(UE), None),
-        vec![Pass]
-    );
+    assert_eq!(status_at(&report, "GD002", Some(MEMBER), Some(UE), None), vec![Fail]);
+    assert_eq!(status_at(&report, "GD002", Some(ADMIN), Some(UE), None), vec![Pass]);
 }
 
 #[test]
 fn gd002_unknown_status_is_not_assessed_and_waivable_when_failing() {
     let mut org = base().detector(MEMBER, UE, "DISABLED", "SIX_HOURS");
-    org.gd(ADMIN, UE).detectors[0].status =
-        Known::after_apply("aws_guardduty_detector.main.enable");
+    org.gd(ADMIN, UE).detectors[0].status = Known::after_apply("aws_guardduty_detector.main.enable");
     let inv = org.build();
     let report = run(&inv);
-    assert_eq!(
-        status_at(&report, "GD002", Some(ADMIN), Some(UE), None),
-        vec![NotAssessed]
-    );
-    let waived = run_with(
-        &inv,
-        &with_waivers(vec![waiver("GD002", Some(MEMBER), None)]),
-    );
-    assert_eq!(
-        status_at(&waived, "GD002", Some(MEMBER), Some(UE), None),
-        vec![Waived]
-    );
+    assert_eq!(status_at(&report, "GD002", Some(ADMIN), Some(UE), None), vec![NotAssessed]);
+    let waived = run_with(&inv, &with_waivers(vec![waiver("GD002", Some(MEMBER), None)]));
+    assert_eq!(status_at(&waived, "GD002", Some(MEMBER), Some(UE), None), vec![Waived]);
 }
 
 #[test]
 fn gd003_membership() {
-    let org = base().account("100000000009", &[UE]).members(
-        ADMIN,
-        UE,
-        &[(MEMBER, "Enabled"), ("100000000009", "Invited")],
-    );
+    let org = base()
+        .account("100000000009", &[UE])
+        .members(ADMIN, UE, &[(MEMBER, "Enabled"), ("100000000009", "Invited")]);
     let report = run(&org.build());
+    assert_eq!(status_at(&report, "GD003", Some(ADMIN), Some(UE), Some(MEMBER)), vec![Pass]);
     assert_eq!(
-        status_at(&report, "GD003", Some(ADMIN), Some(UE), Some(MEMBER)),
-        vec![Pass]
-    );
-    assert_eq!(
-        status_at(
-            &report,
-            "GD003",
-            Some(ADMIN),
-            Some(UE),
-            Some("100000000009")
-        ),
+        status_at(&report, "GD003", Some(ADMIN), Some(UE), Some("100000000009")),
         vec![Fail]
     );
 }
@@ -164,10 +116,7 @@ fn gd003_membership() {
 #[test]
 fn gd003_missing_member_fails_and_gap_is_not_assessed() {
     let report = run(&base().members(ADMIN, UE, &[]).build());
-    assert_eq!(
-        status_at(&report, "GD003", Some(ADMIN), Some(UE), Some(MEMBER)),
-        vec![Fail]
-    );
+    assert_eq!(status_at(&report, "GD003", Some(ADMIN), Some(UE), Some(MEMBER)), vec![Fail]);
     let mut org = base();
     org.gd(ADMIN, UE).members = Some(Observed::Gap(denied("guardduty:ListMembers")));
     let report = run(&org.build());
@@ -177,14 +126,8 @@ fn gd003_missing_member_fails_and_gap_is_not_assessed() {
 #[test]
 fn gd003_waiver_and_no_org() {
     let inv = base().members(ADMIN, UE, &[]).build();
-    let report = run_with(
-        &inv,
-        &with_waivers(vec![waiver("GD003", Some(ADMIN), Some(UE))]),
-    );
-    assert_eq!(
-        status_at(&report, "GD003", Some(ADMIN), Some(UE), Some(MEMBER)),
-        vec![Waived]
-    );
+    let report = run_with(&inv, &with_waivers(vec![waiver("GD003", Some(ADMIN), Some(UE))]));
+    assert_eq!(status_at(&report, "GD003", Some(ADMIN), Some(UE), Some(MEMBER)), vec![Waived]);
     let standalone = Org::standalone().account(ADMIN, &[UE]).build();
     assert_eq!(statuses(&run(&standalone), "GD003"), vec![NotApplicable]);
 }
@@ -192,20 +135,15 @@ fn gd003_waiver_and_no_org() {
 #[test]
 fn gd003_admin_unknown_is_not_assessed() {
     let mut inv = base().build();
-    inv.organization.as_mut().unwrap().management_view =
-        Observed::Gap(denied("guardduty:ListOrganizationAdminAccounts"));
+    inv.organization.as_mut().unwrap().management_view = Observed::Gap(denied("guardduty:ListOrganizationAdminAccounts"));
     assert_eq!(statuses(&run(&inv), "GD003"), vec![NotAssessed]);
 }
 
 #[test]
 fn gd004_all_passes_none_fails() {
-    let report = run(&base()
-        .auto_enable(ADMIN, UE, Known::Value("ALL".into()))
-        .build());
+    let report = run(&base().auto_enable(ADMIN, UE, Known::Value("ALL".into())).build());
     assert_eq!(statuses(&report, "GD004"), vec![Pass]);
-    let report = run(&base()
-        .auto_enable(ADMIN, UE, Known::Value("NONE".into()))
-        .build());
+    let report = run(&base().auto_enable(ADMIN, UE, Known::Value("NONE".into())).build());
     assert_eq!(statuses(&report, "GD004"), vec![Fail]);
 }
 
@@ -230,9 +168,7 @@ fn gd004_unknown_and_missing_config_are_not_assessed_and_waiver_applies() {
     assert_eq!(statuses(&report, "GD004"), vec![NotAssessed]);
     assert_eq!(report.summary.known_after_apply, 1);
     assert_eq!(statuses(&run(&base().build()), "GD004"), vec![NotAssessed]);
-    let inv = base()
-        .auto_enable(ADMIN, UE, Known::Value("NONE".into()))
-        .build();
+    let inv = base().auto_enable(ADMIN, UE, Known::Value("NONE".into())).build();
     let report = run_with(&inv, &with_waivers(vec![waiver("GD004", None, None)]));
     assert_eq!(statuses(&report, "GD004"), vec![Waived]);
 }
@@ -248,10 +184,7 @@ fn gd005_judges_only_the_admin() {
         .detector(ADMIN, UE, "ENABLED", "SIX_HOURS");
     let inv = slow.build();
     assert_eq!(statuses(&run(&inv), "GD005"), vec![Fail]);
-    let report = run_with(
-        &inv,
-        &with_waivers(vec![waiver("GD005", Some(ADMIN), Some(UE))]),
-    );
+    let report = run_with(&inv, &with_waivers(vec![waiver("GD005", Some(ADMIN), Some(UE))]));
     assert_eq!(statuses(&report, "GD005"), vec![Waived]);
 }
 

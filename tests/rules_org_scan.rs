@@ -38,24 +38,14 @@ fn org001_fails_in_a_source_region_without_admin() {
     let mut inv = org(&[UE]).build();
     set_admins(&mut inv, EW, Observed::Collected(vec![]));
     let report = run(&inv);
-    assert_eq!(
-        status_at(&report, "ORG001", Some(MGMT), Some(UE), None),
-        vec![Pass]
-    );
-    assert_eq!(
-        status_at(&report, "ORG001", Some(MGMT), Some(EW), None),
-        vec![Fail]
-    );
+    assert_eq!(status_at(&report, "ORG001", Some(MGMT), Some(UE), None), vec![Pass]);
+    assert_eq!(status_at(&report, "ORG001", Some(MGMT), Some(EW), None), vec![Fail]);
 }
 
 #[test]
 fn org001_gap_not_assessed_no_org_not_applicable_and_waiver() {
     let mut inv = org(&[UE]).build();
-    set_admins(
-        &mut inv,
-        EW,
-        Observed::Gap(denied("guardduty:ListOrganizationAdminAccounts")),
-    );
+    set_admins(&mut inv, EW, Observed::Gap(denied("guardduty:ListOrganizationAdminAccounts")));
     assert_eq!(
         status_at(&run(&inv), "ORG001", Some(MGMT), Some(EW), None),
         vec![NotAssessed]
@@ -64,10 +54,7 @@ fn org001_gap_not_assessed_no_org_not_applicable_and_waiver() {
     assert_eq!(statuses(&run(&standalone), "ORG001"), vec![NotApplicable]);
     set_admins(&mut inv, EW, Observed::Collected(vec![]));
     let report = run_with(&inv, &with_waivers(vec![waiver("ORG001", None, Some(EW))]));
-    assert_eq!(
-        status_at(&report, "ORG001", Some(MGMT), Some(EW), None),
-        vec![Waived]
-    );
+    assert_eq!(status_at(&report, "ORG001", Some(MGMT), Some(EW), None), vec![Waived]);
 }
 
 #[test]
@@ -88,22 +75,10 @@ fn org002_management_account_as_admin_fails() {
     let mut inv = org(&[UE]).build();
     set_admins(&mut inv, EW, Observed::Collected(vec![admin_entry(MGMT)]));
     let report = run(&inv);
-    assert_eq!(
-        status_at(&report, "ORG002", Some(MGMT), Some(UE), None),
-        vec![Pass]
-    );
-    assert_eq!(
-        status_at(&report, "ORG002", Some(MGMT), Some(EW), None),
-        vec![Fail]
-    );
-    let waived = run_with(
-        &inv,
-        &with_waivers(vec![waiver("ORG002", Some(MGMT), Some(EW))]),
-    );
-    assert_eq!(
-        status_at(&waived, "ORG002", Some(MGMT), Some(EW), None),
-        vec![Waived]
-    );
+    assert_eq!(status_at(&report, "ORG002", Some(MGMT), Some(UE), None), vec![Pass]);
+    assert_eq!(status_at(&report, "ORG002", Some(MGMT), Some(EW), None), vec![Fail]);
+    let waived = run_with(&inv, &with_waivers(vec![waiver("ORG002", Some(MGMT), Some(EW))]));
+    assert_eq!(status_at(&waived, "ORG002", Some(MGMT), Some(EW), None), vec![Waived]);
 }
 
 #[test]
@@ -112,16 +87,9 @@ fn org003_inconsistency_between_regions_and_config() {
     assert_eq!(statuses(&run(&consistent), "ORG003"), vec![Pass]);
     let mut config = with_waivers(vec![]);
     config.guardduty.admin_account = Some("100000000009".into());
-    assert_eq!(
-        statuses(&run_with(&consistent, &config), "ORG003"),
-        vec![Fail]
-    );
+    assert_eq!(statuses(&run_with(&consistent, &config), "ORG003"), vec![Fail]);
     let mut split = org(&[UE]).account("100000000009", &[EW]).build();
-    set_admins(
-        &mut split,
-        EW,
-        Observed::Collected(vec![admin_entry("100000000009")]),
-    );
+    set_admins(&mut split, EW, Observed::Collected(vec![admin_entry("100000000009")]));
     let report = run(&split);
     assert_eq!(statuses(&report, "ORG003"), vec![Fail]);
     let waived = run_with(&split, &with_waivers(vec![waiver("ORG003", None, None)]));
@@ -133,22 +101,10 @@ fn scan001_counts_as_not_assessed_and_is_waivable() {
     let mut inv = org(&[UE, EW]).account("100000000009", &[UE]).build();
     inv.accounts.get_mut("100000000009").unwrap().access = Observed::Gap(denied("sts:AssumeRole"));
     let report = run(&inv);
-    assert_eq!(
-        status_at(&report, "SCAN001", Some("100000000009"), None, None),
-        vec![NotAssessed]
-    );
-    assert_eq!(
-        status_at(&report, "SCAN001", Some(ADMIN), None, None),
-        vec![Pass]
-    );
-    let waived = run_with(
-        &inv,
-        &with_waivers(vec![waiver("SCAN001", Some("100000000009"), None)]),
-    );
-    assert_eq!(
-        status_at(&waived, "SCAN001", Some("100000000009"), None, None),
-        vec![Waived]
-    );
+    assert_eq!(status_at(&report, "SCAN001", Some("100000000009"), None, None), vec![NotAssessed]);
+    assert_eq!(status_at(&report, "SCAN001", Some(ADMIN), None, None), vec![Pass]);
+    let waived = run_with(&inv, &with_waivers(vec![waiver("SCAN001", Some("100000000009"), None)]));
+    assert_eq!(status_at(&waived, "SCAN001", Some("100000000009"), None, None), vec![Waived]);
 }
 
 #[test]
@@ -170,22 +126,10 @@ fn scan002_region_and_group_failures_but_not_denials() {
         }))),
     );
     let report = run(&inv);
-    assert_eq!(
-        status_at(&report, "SCAN002", Some(ADMIN), Some(EW), None),
-        vec![NotAssessed]
-    );
-    assert_eq!(
-        status_at(&report, "SCAN002", Some(MGMT), Some(UE), None),
-        vec![NotAssessed]
-    );
-    assert_eq!(
-        status_at(&report, "SCAN002", Some(MGMT), Some(EW), None),
-        vec![Pass]
-    );
-    assert_eq!(
-        status_at(&report, "SCAN002", Some(ADMIN), Some(UE), None),
-        vec![Pass]
-    );
+    assert_eq!(status_at(&report, "SCAN002", Some(ADMIN), Some(EW), None), vec![NotAssessed]);
+    assert_eq!(status_at(&report, "SCAN002", Some(MGMT), Some(UE), None), vec![NotAssessed]);
+    assert_eq!(status_at(&report, "SCAN002", Some(MGMT), Some(EW), None), vec![Pass]);
+    assert_eq!(status_at(&report, "SCAN002", Some(ADMIN), Some(UE), None), vec![Pass]);
 }
 
 #[test]
@@ -200,18 +144,9 @@ fn scan003_names_each_denied_action() {
         .filter(|f| f.status() == NotAssessed)
         .map(|f| f.outcome.subject.resource.as_ref().unwrap().name.clone())
         .collect();
-    assert_eq!(
-        denied,
-        vec!["cloudtrail:DescribeTrails", "cloudwatch:DescribeAlarms"]
-    );
-    assert_eq!(
-        status_at(&report, "SCAN003", Some(ADMIN), Some(UE), None),
-        vec![Pass]
-    );
-    let waived = run_with(
-        &inv,
-        &with_waivers(vec![waiver("SCAN003", Some(MGMT), Some(EW))]),
-    );
+    assert_eq!(denied, vec!["cloudtrail:DescribeTrails", "cloudwatch:DescribeAlarms"]);
+    assert_eq!(status_at(&report, "SCAN003", Some(ADMIN), Some(UE), None), vec![Pass]);
+    let waived = run_with(&inv, &with_waivers(vec![waiver("SCAN003", Some(MGMT), Some(EW))]));
     assert_eq!(
         status_at(&waived, "SCAN003", Some(MGMT), Some(EW), None),
         vec![Waived, Waived]
@@ -238,12 +173,7 @@ fn scan_rules_do_not_apply_to_terraform_input_and_scan004_does_not_apply_live() 
     let report = run(&inv);
     assert_eq!(statuses(&report, "SCAN001"), vec![NotApplicable]);
     assert_eq!(statuses(&report, "SCAN004"), vec![NotAssessed]);
-    assert!(
-        of(&report, "SCAN004")[0]
-            .outcome
-            .message
-            .contains("module.slack.this_slack_topic_arn")
-    );
+    assert!(of(&report, "SCAN004")[0].outcome.message.contains("module.slack.this_slack_topic_arn"));
 }
 
 #[test]
