@@ -8,6 +8,15 @@ export ALERTPATH_CACHE="${ALERTPATH_CACHE:-$HOME/.cache/alertpath}"
 export CARGO_TERM_COLOR=never
 step() { printf '\n== %s\n' "$*"; }
 
+step "live-test harness: python venv with moto (tests/harness/setup.sh)"
+# The live tests start moto and the fault proxy themselves; this installs them
+# up front so a missing python3-venv fails here, loudly.
+if ! python3 -m venv --help >/dev/null 2>&1; then
+  echo "python3 venv missing; installing python3-venv" >&2
+  (apt-get install -y -qq python3-venv >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null)) || true
+fi
+bash tests/harness/setup.sh | tail -1
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 

@@ -34,6 +34,10 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print a rule's documentation.
     Explain(ExplainArgs),
+    /// Collect the live inventory and save it as a snapshot (for `scan --snapshot`).
+    Collect(Box<CollectArgs>),
+    /// Print the IAM policy the audit role needs.
+    InitPolicy,
 }
 
 /// `alertpath scan`.
@@ -94,6 +98,26 @@ pub struct ScanArgs {
     /// Colour: auto (TTY only), always or never.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: ColorChoice,
+    /// Live collection (used when no --snapshot is given).
+    #[command(flatten)]
+    pub live: crate::cli_live::LiveArgs,
+}
+
+/// `alertpath collect`.
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// Where to write the snapshot.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// The config file (default: ./alertpath.toml when present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Live collection.
+    #[command(flatten)]
+    pub live: crate::cli_live::LiveArgs,
 }
 
 /// When to use colour.
@@ -142,6 +166,11 @@ pub fn run(cli: Cli) -> u8 {
         Command::Scan(args) => scan(&args),
         Command::Rules(args) => list_rules(&args),
         Command::Explain(args) => explain(&args),
+        Command::Collect(args) => crate::cli_live::collect(&args),
+        Command::InitPolicy => {
+            print!("{}", crate::source::aws::operations::policy_json());
+            Ok(exit::OK)
+        }
     };
     match result {
         Ok(code) => code,
@@ -157,7 +186,12 @@ fn today() -> chrono::NaiveDate {
 }
 
 fn load_config(args: &ScanArgs) -> anyhow::Result<Config> {
-    match &args.config {
+    load_config_file(args.config.as_deref())
+}
+
+/// Load `--config`, else `./alertpath.toml` when present, else defaults.
+pub(crate) fn load_config_file(path: Option<&std::path::Path>) -> anyhow::Result<Config> {
+    match path {
         Some(path) => Ok(config::load_file(path)?),
         None if std::path::Path::new("alertpath.toml").exists() => {
             Ok(config::load_file(std::path::Path::new("alertpath.toml"))?)
@@ -170,12 +204,21 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
     let plan = output::plan(&args.formats, &args.outputs, args.output_dir.as_deref())
         .map_err(|e| UsageError(e.0))?;
     let config = load_config(args)?;
-    let inventory = load_inventory(args, &config)?;
+    let offline = args.snapshot.is_some() || args.plan.is_some() || args.terraform.is_some();
+    let (inventory, stats) = if offline {
+        (load_inventory(args, &config)?, None)
+    } else {
+        let collected = crate::cli_live::run_live(&args.live, &config, args.quiet)?;
+        (collected.inventory, Some(collected.stats))
+    };
     let options = EngineOptions {
         today: today(),
         strict_config: args.strict_config,
     };
     let mut report = engine::run(&inventory, &config, &options)?;
+    if let Some(stats) = &stats {
+        report.stats = serde_json::to_value(stats).ok();
+    }
     report.finished_at =
         Some(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
     for warning in &report.warnings {
@@ -232,11 +275,10 @@ fn load_inventory(args: &ScanArgs, config: &Config) -> anyhow::Result<crate::inv
             &config.terraform,
         );
     }
-    Err(UsageError(
-        "give an input: --snapshot FILE, --plan FILE or --terraform DIR (live comes with its own release)"
-            .to_string(),
+    Err(
+        UsageError("give an input: --snapshot FILE, --plan FILE or --terraform DIR".to_string())
+            .into(),
     )
-    .into())
 }
 
 fn write_outputs(

@@ -5,6 +5,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod cli_live;
 pub mod config;
 pub mod engine;
 pub mod graph;

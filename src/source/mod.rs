@@ -1,4 +1,5 @@
 //! Sources turn one input into the [`crate::inventory::Inventory`].
 
+pub mod aws;
 pub mod snapshot;
 pub mod terraform;

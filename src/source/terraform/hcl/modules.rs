@@ -133,19 +133,19 @@ impl<'g> ModuleEval<'g> {
         let ast = self.ast.clone();
         for (name, item) in &ast.variables {
             let default = item.node.body.get_attribute("default");
-            if let Some(d) = default {
-                if self.prefix.is_empty() || self.location_override.is_none() {
-                    let loc = self.location(item.file, d.span());
-                    let origin = format!("{}var.{name}", self.prefix);
-                    secrets::scan_expr(
-                        self.g,
-                        &d.value,
-                        name,
-                        &origin,
-                        loc,
-                        &ast.files[item.file].text,
-                    );
-                }
+            if let Some(d) = default
+                && (self.prefix.is_empty() || self.location_override.is_none())
+            {
+                let loc = self.location(item.file, d.span());
+                let origin = format!("{}var.{name}", self.prefix);
+                secrets::scan_expr(
+                    self.g,
+                    &d.value,
+                    name,
+                    &origin,
+                    loc,
+                    &ast.files[item.file].text,
+                );
             }
             if self.vars.contains_key(name) {
                 continue;

@@ -1,0 +1,216 @@
+//! Credentials and endpoints: the standard aws-config chain (env, profile, SSO,
+//! web identity), `--profile`, `--endpoint-url` / `AWS_ENDPOINT_URL`, adaptive
+//! retry and timeouts on every call; one cached assumed-role credential per
+//! account, reused across regions and refreshed before it expires; and the
+//! per-region service clients, each with the call-counting interceptor.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::error::CredentialsError;
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider, future};
+
+use super::errors;
+use super::stats::{CallCounter, Stats};
+use crate::inventory::Gap;
+
+/// Refresh an assumed-role credential this long before it expires.
+const REFRESH_BEFORE_EXPIRY: Duration = Duration::from_secs(300);
+
+/// How to reach AWS.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    /// A named profile (`--profile`).
+    pub profile: Option<String>,
+    /// An endpoint for every service (`--endpoint-url`; `AWS_ENDPOINT_URL` is read by aws-config).
+    pub endpoint_url: Option<String>,
+    /// Timeout of one attempt.
+    pub attempt_timeout: Duration,
+    /// Attempts per call, retries included (adaptive retry).
+    pub max_attempts: u32,
+}
+
+/// Load the caller's configuration from the standard chain.
+pub async fn load_base(options: &ConnectOptions, fallback_region: &str) -> SdkConfig {
+    let attempt = options.attempt_timeout;
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(attempt.min(Duration::from_secs(5)))
+        .operation_attempt_timeout(attempt)
+        .operation_timeout(attempt * (options.max_attempts + 1) + Duration::from_secs(20))
+        .build();
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(RetryConfig::adaptive().with_max_attempts(options.max_attempts.max(1)))
+        .timeout_config(timeouts);
+    if let Some(profile) = &options.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(url) = &options.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    let config = loader.load().await;
+    if config.region().is_none() {
+        return config
+            .into_builder()
+            .region(Region::new(fallback_region.to_string()))
+            .build();
+    }
+    config
+}
+
+/// A role in one account, assumed with the caller's credentials. The
+/// credential is cached and refreshed [`REFRESH_BEFORE_EXPIRY`] before it
+/// expires, so every region of the account shares one `AssumeRole` call.
+#[derive(Debug)]
+pub struct AssumedRole {
+    sts: aws_sdk_sts::Client,
+    role_arn: String,
+    external_id: Option<String>,
+    cache: tokio::sync::Mutex<Option<Credentials>>,
+}
+
+impl AssumedRole {
+    /// A role to assume through `sts` (a client with the caller's credentials).
+    pub fn new(sts: aws_sdk_sts::Client, role_arn: String, external_id: Option<String>) -> Self {
+        AssumedRole {
+            sts,
+            role_arn,
+            external_id,
+            cache: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// The role ARN.
+    pub fn role_arn(&self) -> &str {
+        &self.role_arn
+    }
+
+    /// The current credential, assuming the role when none is cached or it expires soon.
+    pub async fn credentials(&self) -> Result<Credentials, Gap> {
+        let mut cached = self.cache.lock().await;
+        if let Some(c) = cached.as_ref() {
+            let fresh = c
+                .expiry()
+                .is_none_or(|e| e > SystemTime::now() + REFRESH_BEFORE_EXPIRY);
+            if fresh {
+                return Ok(c.clone());
+            }
+        }
+        let out = self
+            .sts
+            .assume_role()
+            .role_arn(&self.role_arn)
+            .role_session_name("alertpath")
+            .set_external_id(self.external_id.clone())
+            .send()
+            .await
+            .map_err(|e| errors::classify("sts:AssumeRole", &e))?;
+        let Some(c) = out.credentials() else {
+            return Err(errors::other(
+                "sts:AssumeRole",
+                "the response carried no credentials",
+            ));
+        };
+        let expiry = SystemTime::try_from(*c.expiration()).ok();
+        let creds = Credentials::new(
+            c.access_key_id(),
+            c.secret_access_key(),
+            Some(c.session_token().to_string()),
+            expiry,
+            "alertpath-assume-role",
+        );
+        *cached = Some(creds.clone());
+        Ok(creds)
+    }
+}
+
+impl ProvideCredentials for AssumedRole {
+    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        future::ProvideCredentials::new(async move {
+            self.credentials()
+                .await
+                .map_err(|gap| CredentialsError::provider_error(gap.describe()))
+        })
+    }
+}
+
+/// The configuration for one account (caller's or assumed role's credentials).
+pub fn account_config(base: &SdkConfig, role: Option<Arc<AssumedRole>>) -> SdkConfig {
+    match role {
+        None => base.clone(),
+        Some(role) => base
+            .to_builder()
+            .credentials_provider(SharedCredentialsProvider::new(ArcProvider(role)))
+            .build(),
+    }
+}
+
+#[derive(Debug)]
+struct ArcProvider(Arc<AssumedRole>);
+
+impl ProvideCredentials for ArcProvider {
+    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        self.0.provide_credentials()
+    }
+}
+
+/// The configuration for one account in one region.
+pub fn region_config(account: &SdkConfig, region: &str) -> SdkConfig {
+    account
+        .to_builder()
+        .region(Region::new(region.to_string()))
+        .build()
+}
+
+macro_rules! client_fn {
+    ($name:ident, $krate:ident, $service:literal) => {
+        /// A client with the call counter for this service.
+        pub fn $name(&self) -> $krate::Client {
+            let conf = $krate::config::Builder::from(&self.config)
+                .interceptor(CallCounter {
+                    service: $service,
+                    stats: self.stats.clone(),
+                })
+                .build();
+            $krate::Client::from_conf(conf)
+        }
+    };
+}
+
+/// Builds service clients for one account × region.
+#[derive(Debug, Clone)]
+pub struct Clients {
+    /// The account × region configuration.
+    pub config: SdkConfig,
+    /// The shared call counters.
+    pub stats: Arc<Stats>,
+}
+
+impl Clients {
+    /// Clients over a configuration.
+    pub fn new(config: SdkConfig, stats: Arc<Stats>) -> Self {
+        Clients { config, stats }
+    }
+
+    client_fn!(sts, aws_sdk_sts, "sts");
+    client_fn!(organizations, aws_sdk_organizations, "organizations");
+    client_fn!(account, aws_sdk_account, "account");
+    client_fn!(guardduty, aws_sdk_guardduty, "guardduty");
+    client_fn!(events, aws_sdk_eventbridge, "events");
+    client_fn!(sns, aws_sdk_sns, "sns");
+    client_fn!(lambda, aws_sdk_lambda, "lambda");
+    client_fn!(cloudwatch, aws_sdk_cloudwatch, "cloudwatch");
+    client_fn!(logs, aws_sdk_cloudwatchlogs, "logs");
+    client_fn!(cloudtrail, aws_sdk_cloudtrail, "cloudtrail");
+    client_fn!(ssm, aws_sdk_ssm, "ssm");
+    client_fn!(kms, aws_sdk_kms, "kms");
+}

@@ -1,0 +1,248 @@
+//! Discovery: who the caller is, whether an organization is visible, which
+//! accounts are in scope (`State = ACTIVE`, falling back to `Status` only when
+//! `State` is absent; `--accounts`, `--exclude-accounts`, `--ou` with nested
+//! OUs), and which regions each account has enabled (`account:ListRegions`).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::inventory::{Gap, OutOfScopeAccount};
+use crate::source::aws::errors::{classify, code};
+
+/// Filters on the organization's accounts.
+#[derive(Debug, Clone, Default)]
+pub struct ScopeFilter {
+    /// Only these accounts (`--accounts`).
+    pub accounts: Vec<String>,
+    /// Never these accounts (`--exclude-accounts`).
+    pub exclude: Vec<String>,
+    /// Only accounts under these OUs or roots, nested OUs included (`--ou`).
+    pub ous: Vec<String>,
+}
+
+/// What discovery found.
+#[derive(Debug, Clone)]
+pub struct Discovered {
+    /// The organization (id, management account), if visible.
+    pub organization: Option<(Option<String>, String)>,
+    /// In-scope accounts: id → name.
+    pub accounts: BTreeMap<String, Option<String>>,
+    /// Accounts seen but not scanned.
+    pub out_of_scope: Vec<OutOfScopeAccount>,
+    /// Statements for the report.
+    pub notes: Vec<String>,
+}
+
+/// Find the organization and the accounts in scope.
+pub async fn discover(
+    org: &aws_sdk_organizations::Client,
+    caller_account: &str,
+    filter: &ScopeFilter,
+) -> Result<Discovered, Gap> {
+    let described = org.describe_organization().send().await;
+    let organization = match described {
+        Ok(d) => d.organization().map(|o| {
+            (
+                o.id().map(str::to_string),
+                o.master_account_id().unwrap_or_default().to_string(),
+            )
+        }),
+        Err(e) => {
+            let gap = classify("organizations:DescribeOrganization", &e);
+            let not_in_org = code(&e) == Some("AWSOrganizationsNotInUseException");
+            let why = if not_in_org {
+                "the caller's account is not in an organization".to_string()
+            } else {
+                gap.describe()
+            };
+            return Ok(alone(caller_account, None, &why));
+        }
+    };
+    let Some((org_id, management)) = organization else {
+        return Ok(alone(
+            caller_account,
+            None,
+            "DescribeOrganization returned nothing",
+        ));
+    };
+    let listed = org
+        .list_accounts()
+        .into_paginator()
+        .send()
+        .try_collect()
+        .await
+        .map(|pages| {
+            pages
+                .iter()
+                .flat_map(|p| p.accounts().to_vec())
+                .collect::<Vec<_>>()
+        });
+    let listed = match listed {
+        Ok(l) => l,
+        Err(e) => {
+            let gap = classify("organizations:ListAccounts", &e);
+            return Ok(alone(
+                caller_account,
+                Some((org_id, management)),
+                &gap.describe(),
+            ));
+        }
+    };
+    let under_ous = if filter.ous.is_empty() {
+        None
+    } else {
+        Some(accounts_under(org, &filter.ous).await?)
+    };
+    let mut accounts = BTreeMap::new();
+    let mut out_of_scope = Vec::new();
+    for a in &listed {
+        let id = a.id().unwrap_or_default().to_string();
+        let name = a.name().map(str::to_string);
+        #[allow(deprecated)]
+        let state = match (a.state(), a.status()) {
+            (Some(s), _) => s.as_str().to_string(),
+            (None, Some(s)) => s.as_str().to_string(),
+            (None, None) => "UNKNOWN".to_string(),
+        };
+        let reason = if state != "ACTIVE" {
+            Some(format!("state {state}"))
+        } else if !filter.accounts.is_empty() && !filter.accounts.contains(&id) {
+            Some("not listed in --accounts".to_string())
+        } else if filter.exclude.contains(&id) {
+            Some("excluded by --exclude-accounts".to_string())
+        } else if under_ous.as_ref().is_some_and(|set| !set.contains(&id)) {
+            Some("outside the --ou scope".to_string())
+        } else {
+            None
+        };
+        match reason {
+            Some(reason) => out_of_scope.push(OutOfScopeAccount { id, name, reason }),
+            None => {
+                accounts.insert(id, name);
+            }
+        }
+    }
+    let mut notes = Vec::new();
+    for wanted in &filter.accounts {
+        if !listed.iter().any(|a| a.id() == Some(wanted.as_str())) {
+            notes.push(format!(
+                "--accounts names {wanted}, which is not in the organization"
+            ));
+        }
+    }
+    Ok(Discovered {
+        organization: Some((org_id, management)),
+        accounts,
+        out_of_scope,
+        notes,
+    })
+}
+
+fn alone(caller: &str, organization: Option<(Option<String>, String)>, why: &str) -> Discovered {
+    let note = if organization.is_some() {
+        format!(
+            "the organization's accounts could not be listed ({why}): scanned the caller's account {caller} alone"
+        )
+    } else {
+        format!(
+            "no organization visible ({why}): scanned the caller's account {caller} alone and treated it as the GuardDuty admin"
+        )
+    };
+    Discovered {
+        organization,
+        accounts: BTreeMap::from([(caller.to_string(), None)]),
+        out_of_scope: Vec::new(),
+        notes: vec![note],
+    }
+}
+
+/// Every account under the given OUs or roots, nested OUs included.
+async fn accounts_under(
+    org: &aws_sdk_organizations::Client,
+    parents: &[String],
+) -> Result<BTreeSet<String>, Gap> {
+    let mut found = BTreeSet::new();
+    let mut queue: Vec<String> = parents.to_vec();
+    let mut seen = BTreeSet::new();
+    while let Some(parent) = queue.pop() {
+        if !seen.insert(parent.clone()) {
+            continue;
+        }
+        let accounts = org
+            .list_accounts_for_parent()
+            .parent_id(&parent)
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| classify("organizations:ListAccountsForParent", &e))?;
+        found.extend(
+            accounts
+                .iter()
+                .flat_map(|p| p.accounts())
+                .filter_map(|a| a.id().map(str::to_string)),
+        );
+        let children = org
+            .list_organizational_units_for_parent()
+            .parent_id(&parent)
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| classify("organizations:ListOrganizationalUnitsForParent", &e))?;
+        queue.extend(
+            children
+                .iter()
+                .flat_map(|p| p.organizational_units())
+                .filter_map(|o| o.id().map(str::to_string)),
+        );
+    }
+    Ok(found)
+}
+
+/// Regions of one account: enabled ones, and the ones not enabled (opt-in).
+#[derive(Debug, Clone, Default)]
+pub struct AccountRegions {
+    /// Enabled regions.
+    pub enabled: BTreeSet<String>,
+    /// Regions not enabled for this account.
+    pub not_enabled: BTreeSet<String>,
+}
+
+/// `account:ListRegions` for an account (pages), narrowed to `wanted` when given.
+pub async fn regions(
+    client: &aws_sdk_account::Client,
+    wanted: &[String],
+) -> Result<AccountRegions, Gap> {
+    let listed = client
+        .list_regions()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| classify("account:ListRegions", &e))?;
+    let mut out = AccountRegions::default();
+    for r in listed {
+        let Some(name) = r.region_name() else {
+            continue;
+        };
+        if !wanted.is_empty() && !wanted.iter().any(|w| w == name) {
+            continue;
+        }
+        let enabled = matches!(
+            r.region_opt_status().map(|s| s.as_str()),
+            Some("ENABLED" | "ENABLED_BY_DEFAULT")
+        );
+        if enabled {
+            out.enabled.insert(name.to_string());
+        } else {
+            out.not_enabled.insert(name.to_string());
+        }
+    }
+    for w in wanted {
+        if !out.enabled.contains(w) && !out.not_enabled.contains(w) {
+            out.not_enabled.insert(w.clone());
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,266 @@
+//! Collects one account × region, in dependency order: GuardDuty; EventBridge
+//! rules matching a sample and their targets; the default bus; alarms; then the
+//! chain topics those name (plus config), their subscriptions, subscribed
+//! functions, the keys of the topics; trails (global region only); metric
+//! filters of notifier and trail log groups; secret-named SSM parameters.
+//! References into another account or region become [`FollowUp`]s.
+
+use std::collections::BTreeSet;
+
+use crate::inventory::arn::Arn;
+use crate::inventory::{Observed, RegionFacts};
+use crate::source::aws::clients::Clients;
+use crate::source::aws::services::guardduty::AdminRole;
+use crate::source::aws::services::{
+    cloudtrail, cloudwatch, events, guardduty, kms, lambda, logs, sns, ssm,
+};
+
+/// Names from config that widen collection.
+#[derive(Debug, Clone, Default)]
+pub struct ConfigNames {
+    /// Topics (ARN) to treat as chain topics.
+    pub topics: Vec<String>,
+    /// SSM parameter names that hold secrets.
+    pub parameters: Vec<String>,
+}
+
+/// One account × region to collect.
+#[derive(Debug, Clone)]
+pub struct RegionJob {
+    /// The account.
+    pub account: String,
+    /// The region.
+    pub region: String,
+    /// The partition.
+    pub partition: String,
+    /// The partition's global region.
+    pub global_region: String,
+    /// Whether the account is GuardDuty's admin here.
+    pub admin: AdminRole,
+}
+
+/// A resource found in another account or region, fetched after the main pass.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FollowUp {
+    /// The account holding it.
+    pub account: String,
+    /// The region holding it.
+    pub region: String,
+    /// What it is.
+    pub kind: FollowUpKind,
+}
+
+/// Kinds of follow-up.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FollowUpKind {
+    /// An SNS topic ARN.
+    Topic(String),
+    /// A CloudWatch Logs group name.
+    LogGroup(String),
+}
+
+/// Split ARNs into those local to (account, region) and follow-ups elsewhere.
+fn split_local(
+    arns: impl IntoIterator<Item = String>,
+    service: &str,
+    job: &RegionJob,
+    follow: &mut Vec<FollowUp>,
+) -> BTreeSet<String> {
+    let mut local = BTreeSet::new();
+    for arn in arns {
+        let Some(parsed) = Arn::parse(&arn) else {
+            continue;
+        };
+        if parsed.service != service {
+            continue;
+        }
+        if parsed.account == job.account && parsed.region == job.region {
+            local.insert(arn);
+        } else if service == "sns" {
+            follow.push(FollowUp {
+                account: parsed.account.to_string(),
+                region: parsed.region.to_string(),
+                kind: FollowUpKind::Topic(arn.clone()),
+            });
+        }
+    }
+    local
+}
+
+/// Collect one account × region.
+pub async fn collect(
+    job: &RegionJob,
+    clients: &Clients,
+    names: &ConfigNames,
+) -> (RegionFacts, Vec<FollowUp>) {
+    let mut follow = Vec::new();
+    let mut facts = RegionFacts::default();
+    let detector_prefix = format!(
+        "arn:{}:guardduty:{}:{}:detector",
+        job.partition, job.region, job.account
+    );
+    facts.guardduty = guardduty::collect(&clients.guardduty(), &detector_prefix, job.admin).await;
+
+    let ev = clients.events();
+    facts.event_rules = events::rules(&ev, &job.account, &job.region).await;
+    facts.event_buses = events::default_bus(&ev).await;
+    facts.alarms = cloudwatch::alarms(&clients.cloudwatch()).await;
+
+    let mut referenced: Vec<String> = names.topics.clone();
+    let mut targeted_functions = Vec::new();
+    if let Some(rules) = facts.event_rules.collected() {
+        for t in rules.iter().filter_map(|r| r.targets.collected()).flatten() {
+            if let Some(arn) = t.arn.arn.value() {
+                referenced.push(arn.clone());
+                targeted_functions.push(arn.clone());
+            }
+        }
+    }
+    if let Some(alarms) = facts.alarms.collected() {
+        for a in alarms {
+            if let Some(actions) = a.alarm_actions.value() {
+                referenced.extend(actions.iter().filter_map(|r| r.arn.value().cloned()));
+            }
+        }
+    }
+    let topic_arns = split_local(referenced, "sns", job, &mut follow);
+    let sns_client = clients.sns();
+    facts.topics = sns::topics(&sns_client, &topic_arns).await;
+    let found: BTreeSet<String> = facts
+        .topics
+        .collected()
+        .map(|t| t.iter().filter_map(|t| t.arn.value().cloned()).collect())
+        .unwrap_or_default();
+    facts.subscriptions = sns::subscriptions(&sns_client, &found).await;
+
+    let mut function_arns: Vec<String> = targeted_functions;
+    if let Some(subs) = facts.subscriptions.collected() {
+        function_arns.extend(
+            subs.iter()
+                .filter(|s| s.protocol.value().is_some_and(|p| p == "lambda"))
+                .filter_map(|s| s.endpoint.value().cloned()),
+        );
+    }
+    let function_arns = split_local(function_arns, "lambda", job, &mut follow);
+    let (functions, absent) = lambda::functions(&clients.lambda(), &function_arns).await;
+    facts.functions = functions;
+    facts.absent_functions = absent;
+
+    if job.region == job.global_region {
+        facts.trails = cloudtrail::trails(&clients.cloudtrail()).await;
+    }
+    let mut groups = BTreeSet::new();
+    if let Some(functions) = facts.functions.collected() {
+        groups.extend(
+            functions
+                .iter()
+                .filter_map(|f| f.log_group.value().cloned().flatten()),
+        );
+    }
+    if let Some(trails) = facts.trails.collected() {
+        for arn in trails
+            .iter()
+            .filter_map(|t| t.cloudwatch_log_group_arn.value().cloned().flatten())
+        {
+            let Some(parsed) = Arn::parse(&arn) else {
+                continue;
+            };
+            let name = log_group_name(parsed.resource);
+            if parsed.account == job.account && parsed.region == job.region {
+                groups.insert(name);
+            } else {
+                follow.push(FollowUp {
+                    account: parsed.account.to_string(),
+                    region: parsed.region.to_string(),
+                    kind: FollowUpKind::LogGroup(name),
+                });
+            }
+        }
+    }
+    facts.metric_filters = logs::metric_filters(&clients.logs(), &groups).await;
+    facts.parameters = ssm::parameters(&clients.ssm(), &names.parameters).await;
+    facts.kms_keys = kms::keys(&clients.kms(), &topic_keys(&facts)).await;
+    (facts, follow)
+}
+
+/// `log-group:NAME[:*]` → `NAME`.
+fn log_group_name(resource: &str) -> String {
+    let name = resource.strip_prefix("log-group:").unwrap_or(resource);
+    name.strip_suffix(":*").unwrap_or(name).to_string()
+}
+
+fn topic_keys(facts: &RegionFacts) -> BTreeSet<String> {
+    facts
+        .topics
+        .collected()
+        .map(|topics| {
+            topics
+                .iter()
+                .filter_map(|t| t.kms_master_key_id.value().cloned().flatten())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Fetch follow-ups for one account × region and merge them into its facts.
+pub async fn follow_up(facts: &mut RegionFacts, clients: &Clients, items: &[FollowUpKind]) {
+    let topics: BTreeSet<String> = items
+        .iter()
+        .filter_map(|k| match k {
+            FollowUpKind::Topic(arn) => Some(arn.clone()),
+            FollowUpKind::LogGroup(_) => None,
+        })
+        .filter(|arn| {
+            !facts
+                .topics
+                .collected()
+                .is_some_and(|t| t.iter().any(|t| t.arn.value() == Some(arn)))
+        })
+        .collect();
+    if !topics.is_empty() {
+        let sns_client = clients.sns();
+        let fetched = sns::topics(&sns_client, &topics).await;
+        merge(&mut facts.topics, fetched);
+        for arn in &topics {
+            let subs = sns::subscriptions_of(&sns_client, arn).await;
+            merge(&mut facts.subscriptions, subs);
+        }
+        facts.kms_keys = kms::keys(&clients.kms(), &topic_keys(facts)).await;
+    }
+    let groups: BTreeSet<String> = items
+        .iter()
+        .filter_map(|k| match k {
+            FollowUpKind::LogGroup(name) => Some(name.clone()),
+            FollowUpKind::Topic(_) => None,
+        })
+        .collect();
+    if !groups.is_empty() {
+        let filters = logs::metric_filters(&clients.logs(), &groups).await;
+        merge(&mut facts.metric_filters, filters);
+    }
+}
+
+fn merge<T: PartialEq>(into: &mut Observed<Vec<T>>, more: Observed<Vec<T>>) {
+    match (into, more) {
+        (Observed::Collected(have), Observed::Collected(more)) => {
+            for item in more {
+                if !have.contains(&item) {
+                    have.push(item);
+                }
+            }
+        }
+        (Observed::Gap(_), _) => {}
+        (slot, Observed::Gap(gap)) => *slot = Observed::Gap(gap),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_group_names_come_from_arns() {
+        assert_eq!(log_group_name("log-group:org-trail:*"), "org-trail");
+        assert_eq!(log_group_name("log-group:/aws/x"), "/aws/x");
+    }
+}

@@ -1,0 +1,165 @@
+//! SNS: `GetTopicAttributes` only for chain topics (rule targets, alarm
+//! actions, config), `ListSubscriptions` once (pages) keeping those on chain
+//! topics, and `GetSubscriptionAttributes` for their confirmed subscriptions
+//! (filter policy). Endpoints are redacted here, at collection time.
+
+use std::collections::BTreeSet;
+
+use crate::inventory::{Known, Observed, Origin, Ref, Subscription, Topic};
+use crate::source::aws::errors::{classify, is_not_found};
+use crate::source::aws::redact;
+
+/// Topics by ARN; a topic that does not exist is left out (EVT004 sees it missing).
+pub async fn topics(client: &aws_sdk_sns::Client, arns: &BTreeSet<String>) -> Observed<Vec<Topic>> {
+    let mut out = Vec::new();
+    for arn in arns {
+        match client.get_topic_attributes().topic_arn(arn).send().await {
+            Ok(a) => {
+                let attrs = a.attributes();
+                let get = |k: &str| attrs.and_then(|m| m.get(k)).map(String::to_string);
+                out.push(Topic {
+                    origin: Origin::arn(arn.clone()),
+                    name: arn
+                        .rsplit(':')
+                        .next()
+                        .unwrap_or_default()
+                        .to_string()
+                        .into(),
+                    arn: arn.clone().into(),
+                    policy: Known::Value(get("Policy")),
+                    kms_master_key_id: Known::Value(
+                        get("KmsMasterKeyId").filter(|k| !k.is_empty()),
+                    ),
+                });
+            }
+            Err(e) if is_not_found(&e) => {}
+            Err(e) => return Observed::Gap(classify("sns:GetTopicAttributes", &e)),
+        }
+    }
+    Observed::Collected(out)
+}
+
+/// Subscriptions on the given topics, from one paginated `ListSubscriptions`.
+pub async fn subscriptions(
+    client: &aws_sdk_sns::Client,
+    topics: &BTreeSet<String>,
+) -> Observed<Vec<Subscription>> {
+    if topics.is_empty() {
+        return Observed::Collected(Vec::new());
+    }
+    let listed = client
+        .list_subscriptions()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await;
+    let listed = match listed {
+        Ok(l) => l,
+        Err(e) => return Observed::Gap(classify("sns:ListSubscriptions", &e)),
+    };
+    let mut out = Vec::new();
+    for s in listed {
+        let topic = s.topic_arn().unwrap_or_default();
+        if !topics.contains(topic) {
+            continue;
+        }
+        match subscription(
+            client,
+            topic,
+            s.subscription_arn(),
+            s.protocol(),
+            s.endpoint(),
+        )
+        .await
+        {
+            Ok(sub) => out.push(sub),
+            Err(gap) => return Observed::Gap(gap),
+        }
+    }
+    Observed::Collected(out)
+}
+
+/// Subscriptions of one topic (`ListSubscriptionsByTopic`), for topics found late.
+pub async fn subscriptions_of(
+    client: &aws_sdk_sns::Client,
+    topic: &str,
+) -> Observed<Vec<Subscription>> {
+    let listed = client
+        .list_subscriptions_by_topic()
+        .topic_arn(topic)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await;
+    let listed = match listed {
+        Ok(l) => l,
+        Err(e) if is_not_found(&e) => return Observed::Collected(Vec::new()),
+        Err(e) => return Observed::Gap(classify("sns:ListSubscriptionsByTopic", &e)),
+    };
+    let mut out = Vec::new();
+    for s in listed {
+        match subscription(
+            client,
+            topic,
+            s.subscription_arn(),
+            s.protocol(),
+            s.endpoint(),
+        )
+        .await
+        {
+            Ok(sub) => out.push(sub),
+            Err(gap) => return Observed::Gap(gap),
+        }
+    }
+    Observed::Collected(out)
+}
+
+async fn subscription(
+    client: &aws_sdk_sns::Client,
+    topic: &str,
+    arn: Option<&str>,
+    protocol: Option<&str>,
+    endpoint: Option<&str>,
+) -> Result<Subscription, crate::inventory::Gap> {
+    let endpoint = redact::endpoint(endpoint.unwrap_or_default());
+    let confirmed_arn = arn.filter(|a| a.starts_with("arn:"));
+    let mut sub = Subscription {
+        origin: Origin {
+            arn: confirmed_arn.map(str::to_string),
+            ..Origin::default()
+        },
+        arn: confirmed_arn.map(str::to_string),
+        topic: Ref::arn(topic),
+        protocol: protocol.unwrap_or_default().to_string().into(),
+        endpoint: endpoint.into(),
+        endpoint_address: None,
+        pending_confirmation: Known::Value(confirmed_arn.is_none()),
+        endpoint_auto_confirms: None,
+        filter_policy: Known::Value(None),
+        filter_policy_scope: Known::Value(None),
+    };
+    let Some(arn) = confirmed_arn else {
+        return Ok(sub);
+    };
+    match client
+        .get_subscription_attributes()
+        .subscription_arn(arn)
+        .send()
+        .await
+    {
+        Ok(a) => {
+            let attrs = a.attributes();
+            let get = |k: &str| attrs.and_then(|m| m.get(k)).map(String::to_string);
+            sub.filter_policy = Known::Value(get("FilterPolicy").filter(|p| !p.is_empty()));
+            sub.filter_policy_scope = Known::Value(get("FilterPolicyScope"));
+            if let Some(p) = get("PendingConfirmation") {
+                sub.pending_confirmation = Known::Value(p == "true");
+            }
+            Ok(sub)
+        }
+        Err(e) if is_not_found(&e) => Ok(sub),
+        Err(e) => Err(classify("sns:GetSubscriptionAttributes", &e)),
+    }
+}
