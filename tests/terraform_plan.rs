@@ -380,10 +380,8 @@ fn unknowns_are_not_assessed_and_do_not_exit_3_by_default() {
     let (strict, _) = scan("unknowns", &cfg, &["--strict-unknowns"]);
     assert_ne!(strict, 0);
     // Declaring the global region part of the stack makes the absence a failure.
-    let with_global = format!(
-        "[terraform]\nrole = \"guardduty-admin\"\nregions = [\"us-west-2\", \"us-east-1\"]\n\n[rules]\ndisable = [\"GD004\"]\n"
-    );
-    let (_, report) = scan("unknowns", &with_global, &[]);
+    let with_global = "[terraform]\nrole = \"guardduty-admin\"\nregions = [\"us-west-2\", \"us-east-1\"]\n\n[rules]\ndisable = [\"GD004\"]\n";
+    let (_, report) = scan("unknowns", with_global, &[]);
     assert_eq!(statuses(&report, "ROOT001", Some("us-east-1")), ["fail"]);
 }
 
