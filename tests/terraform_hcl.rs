@@ -115,15 +115,18 @@ fn resources_have_file_and_line() {
         line_of(rf, "resource \"aws_cloudwatch_event_rule\" \"root_login\"")
     );
     // Inside a local module: the module's own file.
-    let target = res(
+    let sub = res(
         &s,
-        "module.guardduty_notifications_west.aws_cloudwatch_event_target.slack[0]",
+        "module.notify_slack_west.aws_sns_topic_subscription.sns_notify_slack[0]",
     );
-    let mf = "tests/fixtures/terraform/modules/guardduty-notifications-v5/main.tf";
-    assert_eq!(target.location.as_ref().expect("loc").file, mf);
+    let mf = "tests/fixtures/terraform/modules/notify-slack/main.tf";
+    assert_eq!(sub.location.as_ref().expect("loc").file, mf);
     assert_eq!(
-        target.location.as_ref().expect("loc").line,
-        line_of(mf, "resource \"aws_cloudwatch_event_target\" \"slack\"")
+        sub.location.as_ref().expect("loc").line,
+        line_of(
+            mf,
+            "resource \"aws_sns_topic_subscription\" \"sns_notify_slack\""
+        )
     );
 }
 
@@ -163,10 +166,12 @@ fn healthy_values_regions_accounts_and_policy_documents() {
         sub.references["topic_arn"],
         vec!["aws_sns_topic.pager_west".to_string()]
     );
-    // The module's rule pattern comes from file() relative to the module.
+    // The module's rule pattern comes from file() relative to the module
+    // (the primer uses the local copy of trussworks' module).
+    let primer = read("primer");
     let rule = res(
-        &s,
-        "module.guardduty_notifications_west.aws_cloudwatch_event_rule.main",
+        &primer,
+        "module.guardduty_notifications.aws_cloudwatch_event_rule.main",
     );
     let pattern: serde_json::Value = serde_json::from_str(
         rule.get("event_pattern")
@@ -574,20 +579,24 @@ fn plan_resources_get_hcl_locations() {
     let mut plan = alertpath::source::terraform::model::TfStack::default();
     let mut r = res(
         &hcl_stack,
-        "module.guardduty_notifications_west.aws_cloudwatch_event_target.slack[0]",
+        "module.notify_slack_west.aws_sns_topic_subscription.sns_notify_slack[0]",
     )
     .clone();
     r.location = None;
     r.attribute_locations.clear();
-    r.address = "module.guardduty_notifications_west.aws_cloudwatch_event_target.slack[0]".into();
+    r.address = "module.notify_slack_west.aws_sns_topic_subscription.sns_notify_slack[0]".into();
     plan.resources.push(r);
     hcl::attach_locations(&mut plan, &hcl_stack);
     let loc = plan.resources[0].location.as_ref().expect("attached");
     assert_eq!(
         loc.file,
-        "tests/fixtures/terraform/modules/guardduty-notifications-v5/main.tf"
+        "tests/fixtures/terraform/modules/notify-slack/main.tf"
     );
-    assert!(plan.resources[0].attribute_locations.contains_key("arn"));
+    assert!(
+        plan.resources[0]
+            .attribute_locations
+            .contains_key("topic_arn")
+    );
     assert_eq!(
         hcl::normalize_address(r#"module.a[ "k.\"x" ].b"#),
         r#"module.a["k.\"x"].b"#
