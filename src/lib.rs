@@ -7,6 +7,7 @@ pub mod analysis;
 pub mod cli;
 pub mod config;
 pub mod engine;
+pub mod evidence;
 pub mod graph;
 pub mod inventory;
 pub mod links;
