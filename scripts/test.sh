@@ -26,3 +26,6 @@ code=$?
 set -e
 if [ "$code" -ne 1 ]; then echo "expected exit 1 from the example org, got $code" >&2; exit 1; fi
 scripts/validate-sarif.sh "$out/example.sarif"
+
+step "GitHub Action and workflows: zizmor, check-jsonschema"
+scripts/lint-actions.sh
