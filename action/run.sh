@@ -131,6 +131,7 @@ has_arg() {
 
 # From the JSON report: failures per severity, not-assessed, the outcomes that make
 # a scope partial, and the exit code the scan would have given under fail-on.
+# shellcheck disable=SC2016 # a jq program: $names are jq variables
 FACTS_JQ='
 def rank: {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}[.];
 .summary as $s
