@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/alertpath/target}"
 export ALERTPATH_CACHE="${ALERTPATH_CACHE:-$HOME/.cache/alertpath}"
 export CARGO_TERM_COLOR=never
+mkdir -p "$ALERTPATH_CACHE"
 step() { printf '\n== %s\n' "$*"; }
 
 step "live-test harness: python venv with moto (tests/harness/setup.sh)"
@@ -35,3 +36,6 @@ code=$?
 set -e
 if [ "$code" -ne 1 ]; then echo "expected exit 1 from the example org, got $code" >&2; exit 1; fi
 scripts/validate-sarif.sh "$out/example.sarif"
+
+step "GitHub Action and workflows: zizmor, check-jsonschema"
+scripts/lint-actions.sh

@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::config::{self, Config};
 use crate::engine::{self, EngineOptions};
+use crate::evidence;
 use crate::output::{self, Destination};
 use crate::report;
 use crate::report::{ExitPolicy, Format, RenderOptions, exit};
@@ -17,6 +18,7 @@ use crate::source;
 ///
 /// Exit codes: 0 ok; 1 findings at or above --fail-on; 2 usage, config or input
 /// error; 3 no failing findings but some scope was not assessed.
+/// `verify-evidence`: 0 verified; 1 a file or an outcome differs; 2 unreadable pack.
 #[derive(Debug, Parser)]
 #[command(name = "alertpath", version, about, long_about = None)]
 pub struct Cli {
@@ -38,6 +40,21 @@ pub enum Command {
     Collect(Box<CollectArgs>),
     /// Print the IAM policy the audit role needs.
     InitPolicy,
+    /// Check an evidence pack (`scan --evidence DIR`): file hashes, then a re-run
+    /// of the rules on its inventory with the clock frozen at the scan's start.
+    ///
+    /// Exit codes: 0 every file matches and the outcomes are reproduced; 1 a file
+    /// is missing, extra or altered, or the outcomes differ; 2 the pack cannot be
+    /// read.
+    VerifyEvidence(VerifyEvidenceArgs),
+}
+
+/// `alertpath verify-evidence`.
+#[derive(Debug, Args)]
+pub struct VerifyEvidenceArgs {
+    /// The evidence pack directory.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
 }
 
 /// `alertpath scan`.
@@ -98,6 +115,11 @@ pub struct ScanArgs {
     /// Colour: auto (TTY only), always or never.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: ColorChoice,
+    /// Also write an audit evidence pack into this new (or empty) directory:
+    /// report, SARIF, Markdown, inventory and a manifest with hashes.
+    /// `alertpath verify-evidence DIR` checks it.
+    #[arg(long, value_name = "DIR")]
+    pub evidence: Option<PathBuf>,
     /// Live collection (used when no --snapshot is given).
     #[command(flatten)]
     pub live: crate::cli_live::LiveArgs,
@@ -171,6 +193,7 @@ pub fn run(cli: Cli) -> u8 {
             print!("{}", crate::source::aws::operations::policy_json());
             Ok(exit::OK)
         }
+        Command::VerifyEvidence(args) => verify_evidence(&args),
     };
     match result {
         Ok(code) => code,
@@ -179,10 +202,6 @@ pub fn run(cli: Cli) -> u8 {
             exit::ERROR
         }
     }
-}
-
-fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
 }
 
 fn load_config(args: &ScanArgs) -> anyhow::Result<Config> {
@@ -201,8 +220,12 @@ pub(crate) fn load_config_file(path: Option<&std::path::Path>) -> anyhow::Result
 }
 
 fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
+    let started_at = chrono::Utc::now();
     let plan = output::plan(&args.formats, &args.outputs, args.output_dir.as_deref())
         .map_err(|e| UsageError(e.0))?;
+    if let Some(dir) = &args.evidence {
+        evidence::check_target(dir).map_err(UsageError)?;
+    }
     let config = load_config(args)?;
     let offline = args.snapshot.is_some() || args.plan.is_some() || args.terraform.is_some();
     let (inventory, stats) = if offline {
@@ -212,15 +235,15 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
         (collected.inventory, Some(collected.stats))
     };
     let options = EngineOptions {
-        today: today(),
+        today: started_at.date_naive(),
         strict_config: args.strict_config,
     };
     let mut report = engine::run(&inventory, &config, &options)?;
     if let Some(stats) = &stats {
         report.stats = serde_json::to_value(stats).ok();
     }
-    report.finished_at =
-        Some(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    let finished_at = chrono::Utc::now();
+    report.finished_at = Some(finished_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
     for warning in &report.warnings {
         eprintln!("warning: {warning}");
     }
@@ -230,6 +253,26 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
         baseline: read_baseline(args.baseline.as_deref())?,
     };
     write_outputs(&report, &plan, &render_options, args.quiet)?;
+    if let Some(dir) = &args.evidence {
+        let command_line: Vec<String> = std::env::args().collect();
+        evidence::write(
+            dir,
+            &evidence::PackInput {
+                inventory: &inventory,
+                snapshot_file: args.snapshot.as_deref(),
+                report: &report,
+                config: &config,
+                render: &render_options,
+                args: &command_line,
+                started_at,
+                finished_at,
+                engine: &options,
+            },
+        )?;
+        if !args.quiet {
+            eprintln!("wrote evidence pack {}", dir.display());
+        }
+    }
     Ok(report.exit_code(&ExitPolicy {
         fail_on: args.fail_on,
         allow_partial: args.allow_partial,
@@ -320,6 +363,19 @@ fn use_color(choice: ColorChoice) -> bool {
         ColorChoice::Never => false,
         ColorChoice::Auto => {
             std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+fn verify_evidence(args: &VerifyEvidenceArgs) -> anyhow::Result<u8> {
+    match evidence::verify(&args.dir) {
+        Ok(verification) => {
+            print!("{}", verification.render(&args.dir));
+            Ok(verification.exit_code())
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            Ok(evidence::exit::UNREADABLE)
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod cli_live;
 pub mod config;
 pub mod engine;
+pub mod evidence;
 pub mod graph;
 pub mod inventory;
 pub mod links;

@@ -19,7 +19,7 @@ mod walk;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::inventory::StackRole;
 use crate::severity::Severity;
@@ -29,7 +29,7 @@ pub use load::{
 };
 
 /// The effective configuration. Every field has a default.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Config {
     /// The file it was read from, if any.
     pub path: Option<String>,
@@ -56,7 +56,7 @@ pub struct Config {
 }
 
 /// `[scope]`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ScopeConfig {
     /// Regions to scan; empty = every enabled region of each account.
     pub regions: Vec<String>,
@@ -75,14 +75,14 @@ pub struct ScopeConfig {
 }
 
 /// `[guardduty]`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GuardDutyConfig {
     /// The expected delegated admin account (ORG003).
     pub admin_account: Option<String>,
 }
 
 /// `[pager]`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PagerConfig {
     /// Findings at or above this severity must page (ROUTE001). Default 7.0.
     pub min_severity: f64,
@@ -100,7 +100,7 @@ impl Default for PagerConfig {
 }
 
 /// `[chat]`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChatConfig {
     /// Findings at or above this severity must reach chat (ROUTE002). Default 1.0.
     pub min_severity: f64,
@@ -118,7 +118,7 @@ impl Default for ChatConfig {
 }
 
 /// `[chain]`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ChainConfig {
     /// Extra topics (ARN) to treat as chain topics.
     pub topics: Vec<String>,
@@ -127,21 +127,21 @@ pub struct ChainConfig {
 }
 
 /// `[secrets]`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SecretsConfig {
     /// SSM parameter names that hold secrets (SEC001).
     pub parameters: Vec<String>,
 }
 
 /// `[root]`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RootConfig {
     /// Accounts whose root credentials are centrally removed (ROOT001 not applicable).
     pub credentials_removed: Vec<String>,
 }
 
 /// `[terraform]`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TerraformConfig {
     /// What the stack is.
     pub role: Option<StackRole>,
@@ -152,7 +152,7 @@ pub struct TerraformConfig {
 }
 
 /// `[rules]`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RulesConfig {
     /// Rule ids not to run.
     pub disable: Vec<String>,
@@ -161,7 +161,7 @@ pub struct RulesConfig {
 }
 
 /// A `[[waiver]]`: accepts a known failure, with a reason and an optional expiry.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Waiver {
     /// The rule id.
     pub rule: String,
