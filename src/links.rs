@@ -62,33 +62,27 @@ impl Link {
     }
 }
 
+/// A resource's name for messages: its name, else its address or ARN, else `kind`.
+fn label(name: &Known<String>, origin: &crate::inventory::Origin, kind: &str) -> String {
+    name.value()
+        .cloned()
+        .or_else(|| origin.label().map(str::to_string))
+        .unwrap_or_else(|| kind.to_string())
+}
+
 /// A rule's name for messages.
 pub fn rule_label(rule: &EventRule) -> String {
-    rule.name
-        .value()
-        .cloned()
-        .or_else(|| rule.origin.label().map(str::to_string))
-        .unwrap_or_else(|| "rule".to_string())
+    label(&rule.name, &rule.origin, "rule")
 }
 
 /// A topic's name for messages.
 pub fn topic_label(topic: &Topic) -> String {
-    topic
-        .name
-        .value()
-        .cloned()
-        .or_else(|| topic.origin.label().map(str::to_string))
-        .unwrap_or_else(|| "topic".to_string())
+    label(&topic.name, &topic.origin, "topic")
 }
 
 /// A function's name for messages.
 pub fn function_label(function: &Function) -> String {
-    function
-        .name
-        .value()
-        .cloned()
-        .or_else(|| function.origin.label().map(str::to_string))
-        .unwrap_or_else(|| "function".to_string())
+    label(&function.name, &function.origin, "function")
 }
 
 /// EVT002: the rule is enabled (any state but `DISABLED`).
