@@ -35,7 +35,15 @@ set +e
 code=$?
 set -e
 if [ "$code" -ne 1 ]; then echo "expected exit 1 from the example org, got $code" >&2; exit 1; fi
-scripts/validate-sarif.sh "$out/example.sarif"
+# The primer's broken routes put codeFlows into the SARIF: validate those too.
+set +e
+"$CARGO_TARGET_DIR/debug/alertpath" scan --quiet --snapshot tests/fixtures/snapshots/primer.json \
+  --format sarif --output "$out/primer.sarif"
+code=$?
+set -e
+if [ "$code" -ne 1 ]; then echo "expected exit 1 from the primer, got $code" >&2; exit 1; fi
+grep -q '"codeFlows"' "$out/primer.sarif" || { echo "primer SARIF has no codeFlows" >&2; exit 1; }
+scripts/validate-sarif.sh "$out/example.sarif" "$out/primer.sarif"
 
 step "GitHub Action and workflows: zizmor, check-jsonschema"
 scripts/lint-actions.sh

@@ -297,3 +297,150 @@ fn malformed_baseline_is_an_error() {
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("prev.sarif:1:"), "{}", stderr(&out));
 }
+
+fn config_file(dir: &tempfile::TempDir, text: &str) -> String {
+    let path = dir.path().join("alertpath.toml");
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn expired_waiver_warns_and_the_finding_comes_back_or_strict_config_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_file(
+        &dir,
+        r#"
+[[waiver]]
+rule = "GD001"
+account = "100000000003"
+region = "eu-west-1"
+reason = "region being decommissioned"
+expires = "2020-01-31"
+"#,
+    );
+    let json = dir.path().join("r.json");
+    let out = scan(&[
+        "--snapshot",
+        &example(),
+        "--config",
+        &config,
+        "--format",
+        "json",
+        "--output",
+        json.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("expired on 2020-01-31"),
+        "{}",
+        stderr(&out)
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let gd001 = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| {
+            f["rule"] == "GD001"
+                && f["subject"]["account"] == "100000000003"
+                && f["subject"]["region"] == "eu-west-1"
+        })
+        .unwrap();
+    assert_eq!(gd001["status"], "fail", "an expired waiver stops applying");
+    let strict = scan(&[
+        "--snapshot",
+        &example(),
+        "--config",
+        &config,
+        "--strict-config",
+    ]);
+    assert_eq!(code(&strict), 2);
+    assert!(stderr(&strict).contains("expired"), "{}", stderr(&strict));
+}
+
+#[test]
+fn valid_waiver_waives_and_unmatched_waiver_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_file(
+        &dir,
+        r#"
+[[waiver]]
+rule = "GD001"
+account = "100000000003"
+region = "eu-west-1"
+reason = "region being decommissioned"
+expires = "2099-01-31"
+
+[[waiver]]
+rule = "GD002"
+account = "100000000009"
+reason = "no such account"
+"#,
+    );
+    let sarif = dir.path().join("r.sarif");
+    let out = scan(&[
+        "--snapshot",
+        &example(),
+        "--config",
+        &config,
+        "--format",
+        "sarif",
+        "--output",
+        sarif.to_str().unwrap(),
+    ]);
+    assert!(
+        stderr(&out).contains("matched no finding"),
+        "{}",
+        stderr(&out)
+    );
+    let log: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    let suppressed: Vec<&serde_json::Value> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ruleId"] == "GD001" && r["suppressions"].is_array())
+        .collect();
+    assert_eq!(
+        suppressed.len(),
+        1,
+        "a waived finding stays in SARIF as a suppression"
+    );
+    assert_eq!(
+        suppressed[0]["suppressions"][0]["justification"],
+        "region being decommissioned"
+    );
+}
+
+#[test]
+fn sarif_category_sets_automation_details() {
+    let dir = tempfile::tempdir().unwrap();
+    let sarif = dir.path().join("r.sarif");
+    let out = scan(&[
+        "--snapshot",
+        &healthy(),
+        "--sarif-category",
+        "org/nightly",
+        "--format",
+        "sarif",
+        "--output",
+        sarif.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 0);
+    let log: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    assert_eq!(log["runs"][0]["automationDetails"]["id"], "org/nightly/");
+    let default = scan(&[
+        "--snapshot",
+        &healthy(),
+        "--format",
+        "sarif",
+        "--output",
+        sarif.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&default), 0);
+    let log: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    assert_eq!(log["runs"][0]["automationDetails"]["id"], "alertpath/live/");
+}
