@@ -598,3 +598,55 @@ fn plan_only_sarif_points_at_terraform_pseudo_paths() {
         "{uris:?}"
     );
 }
+
+#[test]
+fn sarif_uris_are_repo_relative_from_a_subdirectory() {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let cwd = repo.join("tests/fixtures/terraform");
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("alertpath.toml");
+    std::fs::write(&config, "[terraform]\nrole = \"guardduty-admin\"\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_alertpath"))
+        .current_dir(&cwd)
+        .args(["scan", "--quiet", "--exit-zero", "--format", "sarif"])
+        .args([
+            "--plan",
+            "primer/plan.json",
+            "--terraform",
+            "primer",
+            "--config",
+        ])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let log: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let uris: Vec<String> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let tf: Vec<&String> = uris.iter().filter(|u| u.ends_with(".tf")).collect();
+    assert!(!tf.is_empty(), "findings point at .tf files: {uris:?}");
+    for uri in tf {
+        assert!(
+            uri.starts_with("tests/fixtures/terraform/"),
+            "{uri} is not relative to the repo root"
+        );
+        assert!(
+            repo.join(uri).is_file(),
+            "{uri} does not exist from the repo root"
+        );
+    }
+}
