@@ -59,6 +59,20 @@ pub enum FollowUpKind {
     LogGroup(String),
 }
 
+/// The function an `AWS/Lambda` `Errors` alarm names in its `FunctionName` dimension.
+fn lambda_errors_function(alarm: &crate::inventory::Alarm) -> Option<&str> {
+    let namespace = alarm.namespace.value()?.as_deref()?;
+    let metric = alarm.metric_name.value()?.as_deref()?;
+    if namespace != "AWS/Lambda" || metric != "Errors" {
+        return None;
+    }
+    alarm
+        .dimensions
+        .value()?
+        .get("FunctionName")
+        .map(String::as_str)
+}
+
 /// Split ARNs into those local to (account, region) and follow-ups elsewhere.
 fn split_local(
     arns: impl IntoIterator<Item = String>,
@@ -120,6 +134,14 @@ pub async fn collect(
         for a in alarms {
             if let Some(actions) = a.alarm_actions.value() {
                 referenced.extend(actions.iter().filter_map(|r| r.arn.value().cloned()));
+            }
+            // ALM002 asks whether an Errors alarm's function exists: look it up,
+            // so "not found" is a confirmed absence, not a function we skipped.
+            if let Some(name) = lambda_errors_function(a) {
+                targeted_functions.push(format!(
+                    "arn:{}:lambda:{}:{}:function:{name}",
+                    job.partition, job.region, job.account
+                ));
             }
         }
     }
