@@ -261,3 +261,49 @@ fn stack_role_gates_absence_rules_in_terraform_input() {
     assert!(statuses(&report, "GD001").contains(&Pass));
     assert_eq!(statuses(&report, "GD004"), vec![NotApplicable]);
 }
+
+#[test]
+fn unlisted_regions_are_a_gap_never_silently_skipped() {
+    let mut inv = org(&[UE, EW]).build();
+    inv.accounts.get_mut(MGMT).unwrap().region_discovery = Some(denied("account:ListRegions"));
+    inv.accounts.get_mut(ADMIN).unwrap().region_discovery = Some(Gap {
+        reason: GapReason::Timeout,
+        call: Some("account:ListRegions".into()),
+        message: "timed out".into(),
+    });
+    let report = run(&inv);
+    assert_eq!(
+        status_at(
+            &report,
+            "SCAN003",
+            Some(MGMT),
+            None,
+            Some("account:ListRegions")
+        ),
+        vec![NotAssessed]
+    );
+    assert_eq!(
+        status_at(&report, "SCAN002", Some(ADMIN), None, None),
+        vec![NotAssessed]
+    );
+    assert!(of(&report, "SCAN002").iter().any(|f| {
+        f.outcome
+            .message
+            .contains("only eu-west-1, us-east-1 were scanned")
+    }));
+    // With only the SCAN rules enabled, the gaps alone make the scan partial.
+    let mut config = with_waivers(vec![]);
+    config.rules.disable = alertpath::rules::REGISTRY
+        .iter()
+        .map(|r| r.meta.id.to_string())
+        .filter(|id| !id.starts_with("SCAN"))
+        .collect();
+    let report = run_with(&inv, &config);
+    let code = report.exit_code(&alertpath::report::ExitPolicy {
+        fail_on: alertpath::severity::Severity::Critical,
+        allow_partial: false,
+        exit_zero: false,
+        strict_unknowns: false,
+    });
+    assert_eq!(code, 3, "unlisted regions make the scan partial");
+}

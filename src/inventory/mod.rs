@@ -191,6 +191,10 @@ pub struct Account {
     /// Regions and what was collected there.
     #[serde(default)]
     pub regions: BTreeMap<Region, RegionSlot>,
+    /// Set when the account's enabled regions could not be listed: only the
+    /// regions in `regions` were scanned, and others may exist (SCAN002/SCAN003).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region_discovery: Option<Gap>,
 }
 
 /// How the account's facts were read.

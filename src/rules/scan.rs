@@ -79,6 +79,16 @@ fn check_scan002(ctx: &Context<'_>, out: &mut Outcomes) {
         if account.access.gap().is_some() {
             continue;
         }
+        if let Some(gap) = account.region_discovery.as_ref().filter(|g| !is_denied(g)) {
+            out.fail(
+                Subject::account(id),
+                format!(
+                    "the enabled regions of {id} could not be listed, so only {} were scanned: {}",
+                    scanned_regions(account),
+                    gap.describe()
+                ),
+            );
+        }
         for (region, slot) in &account.regions {
             let subject = Subject::region(id, region);
             let RegionSlot::Enabled(observed) = slot else {
@@ -126,6 +136,25 @@ fn check_scan003(ctx: &Context<'_>, out: &mut Outcomes) {
     for (id, account) in &ctx.inventory.accounts {
         if account.access.gap().is_some() {
             continue;
+        }
+        if let Some(gap) = account.region_discovery.as_ref().filter(|g| is_denied(g)) {
+            let outcome = out.fail(
+                Subject::account(id),
+                format!(
+                    "{} was denied, so only {} of {id} were scanned; add it to the audit role's policy",
+                    gap.call.as_deref().unwrap_or("account:ListRegions"),
+                    scanned_regions(account)
+                ),
+            );
+            outcome.subject.resource = Some(crate::outcome::ResourceRef {
+                kind: "iam-action".to_string(),
+                name: gap
+                    .call
+                    .clone()
+                    .unwrap_or_else(|| "account:ListRegions".into()),
+                origin: Default::default(),
+                attribute: None,
+            });
         }
         for (region, slot) in &account.regions {
             let RegionSlot::Enabled(observed) = slot else {
@@ -198,5 +227,15 @@ fn check_scan004(ctx: &Context<'_>, out: &mut Outcomes) {
                 item.expression, item.reason
             ),
         );
+    }
+}
+
+/// The regions of an account that were scanned, for messages.
+fn scanned_regions(account: &crate::inventory::Account) -> String {
+    let regions: Vec<&str> = account.regions.keys().map(String::as_str).collect();
+    if regions.is_empty() {
+        "no region".to_string()
+    } else {
+        regions.join(", ")
     }
 }

@@ -54,6 +54,7 @@ impl Org {
                 name: None,
                 access: Observed::Collected(AccessPath::Caller),
                 regions,
+                region_discovery: None,
             },
         );
         self

@@ -110,6 +110,8 @@ struct AccountSetup {
     access: Observed<AccessPath>,
     regions: AccountRegions,
     note: Option<String>,
+    /// Set when the enabled regions could not be listed and no --regions was given.
+    region_discovery: Option<Gap>,
 }
 
 /// Collect the organization.
@@ -232,6 +234,7 @@ pub async fn collect(options: &LiveOptions) -> Result<Collected, LiveError> {
             name: setup.name.clone(),
             access: setup.access.clone(),
             regions: BTreeMap::new(),
+            region_discovery: setup.region_discovery.clone(),
         };
         for r in &setup.regions.not_enabled {
             account.regions.insert(r.clone(), RegionSlot::NotEnabled);
@@ -367,32 +370,37 @@ async fn setup_account(
             access: Observed::Gap(gap),
             regions: AccountRegions::default(),
             note: None,
+            region_discovery: None,
         };
     }
     let config = clients::account_config(base, role);
     let clients = Clients::new(config.clone(), stats);
-    let (regions, note) = match discovery::regions(&clients.account(), wanted).await {
-        Ok(r) => (r, None),
-        Err(gap) => {
-            let fallback: BTreeSet<String> = if wanted.is_empty() {
-                config.region().map(|r| r.to_string()).into_iter().collect()
-            } else {
-                wanted.iter().cloned().collect()
-            };
-            let note = format!(
-                "account {id}: {}; scanned {} without knowing which regions are enabled",
-                gap.describe(),
-                fallback.iter().cloned().collect::<Vec<_>>().join(", ")
-            );
-            (
-                AccountRegions {
-                    enabled: fallback,
-                    not_enabled: BTreeSet::new(),
-                },
-                Some(note),
-            )
-        }
-    };
+    let (regions, note, region_discovery) =
+        match discovery::regions(&clients.account(), wanted).await {
+            Ok(r) => (r, None, None),
+            Err(gap) => {
+                let fallback: BTreeSet<String> = if wanted.is_empty() {
+                    config.region().map(|r| r.to_string()).into_iter().collect()
+                } else {
+                    wanted.iter().cloned().collect()
+                };
+                let note = format!(
+                    "account {id}: {}; scanned {} without knowing which regions are enabled",
+                    gap.describe(),
+                    fallback.iter().cloned().collect::<Vec<_>>().join(", ")
+                );
+                // Without --regions, other enabled regions went unscanned: a gap.
+                let discovery = wanted.is_empty().then(|| gap.clone());
+                (
+                    AccountRegions {
+                        enabled: fallback,
+                        not_enabled: BTreeSet::new(),
+                    },
+                    Some(note),
+                    discovery,
+                )
+            }
+        };
     AccountSetup {
         id,
         name,
@@ -400,6 +408,7 @@ async fn setup_account(
         access: Observed::Collected(access),
         regions,
         note,
+        region_discovery,
     }
 }
 

@@ -89,6 +89,7 @@ pub fn adapt(stack: &TfStack, config: &TerraformConfig, kind: SourceKind) -> Inv
                 name: None,
                 access: Observed::Collected(AccessPath::Terraform),
                 regions: BTreeMap::new(),
+                region_discovery: None,
             })
             .regions
             .insert(
