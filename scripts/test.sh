@@ -43,7 +43,14 @@ code=$?
 set -e
 if [ "$code" -ne 1 ]; then echo "expected exit 1 from the primer, got $code" >&2; exit 1; fi
 grep -q '"codeFlows"' "$out/primer.sarif" || { echo "primer SARIF has no codeFlows" >&2; exit 1; }
-scripts/validate-sarif.sh "$out/example.sarif" "$out/primer.sarif"
+# Terraform input: findings carry .tf file:line locations.
+printf '[terraform]\nrole = "guardduty-admin"\n' > "$out/tf.toml"
+"$CARGO_TARGET_DIR/debug/alertpath" scan --quiet --exit-zero --config "$out/tf.toml" \
+  --plan tests/fixtures/terraform/primer/plan.json --terraform tests/fixtures/terraform/primer \
+  --format sarif --output "$out/primer-tf.sarif"
+grep -q '"uri": "tests/fixtures/terraform/primer/' "$out/primer-tf.sarif" \
+  || { echo "Terraform SARIF has no .tf locations" >&2; exit 1; }
+scripts/validate-sarif.sh "$out/example.sarif" "$out/primer.sarif" "$out/primer-tf.sarif"
 
 step "GitHub Action and workflows: zizmor, check-jsonschema"
 scripts/lint-actions.sh
