@@ -226,6 +226,31 @@ pub enum EnvValue {
     Unknown,
 }
 
+impl EnvValue {
+    /// Classify an environment value; the caller then drops the value. Live and
+    /// Terraform sources share this, so both judge SEC003 the same way.
+    pub fn of(value: &str) -> EnvValue {
+        let v = value.trim();
+        if v.is_empty() {
+            EnvValue::Empty
+        } else if v.starts_with("https://") || v.starts_with("http://") {
+            EnvValue::PlaintextUrl
+        } else if looks_like_kms_ciphertext(v) {
+            EnvValue::KmsCiphertext
+        } else {
+            EnvValue::Other
+        }
+    }
+}
+
+/// KMS ciphertext blobs are base64 and start with the `AQI` header bytes.
+fn looks_like_kms_ciphertext(v: &str) -> bool {
+    v.len() >= 100
+        && v.starts_with("AQI")
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='))
+}
+
 /// A CloudWatch metric alarm.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

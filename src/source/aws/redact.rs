@@ -1,8 +1,6 @@
 //! Secrets never enter the inventory: subscription endpoints are redacted at
 //! collection time, and Lambda environment values are reduced to facts.
 
-use crate::inventory::EnvValue;
-
 /// The replacement for a secret.
 pub const REDACTED: &str = "<redacted>";
 
@@ -65,31 +63,11 @@ fn is_token_like(seg: &str) -> bool {
         || seg.chars().any(|c| c == '%')
 }
 
-/// Reduce an environment value to what kind of value it is; the value is dropped.
-pub fn env_value(value: &str) -> EnvValue {
-    let v = value.trim();
-    if v.is_empty() {
-        EnvValue::Empty
-    } else if v.starts_with("https://") || v.starts_with("http://") {
-        EnvValue::PlaintextUrl
-    } else if looks_like_kms_ciphertext(v) {
-        EnvValue::KmsCiphertext
-    } else {
-        EnvValue::Other
-    }
-}
-
 /// KMS ciphertext blobs are base64 of a binary starting 0x01 0x02 (`AQI…`).
-fn looks_like_kms_ciphertext(v: &str) -> bool {
-    v.len() >= 100
-        && v.starts_with("AQI")
-        && v.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::inventory::EnvValue;
 
     #[test]
     fn pagerduty_key_is_redacted() {
@@ -131,14 +109,14 @@ mod tests {
     #[test]
     fn env_values_become_facts() {
         assert_eq!(
-            env_value("https://hooks.slack.com/services/x"),
+            EnvValue::of("https://hooks.slack.com/services/x"),
             EnvValue::PlaintextUrl
         );
-        assert_eq!(env_value(""), EnvValue::Empty);
+        assert_eq!(EnvValue::of(""), EnvValue::Empty);
         assert_eq!(
-            env_value(&format!("AQICAH{}", "a".repeat(120))),
+            EnvValue::of(&format!("AQICAH{}", "a".repeat(120))),
             EnvValue::KmsCiphertext
         );
-        assert_eq!(env_value("INFO"), EnvValue::Other);
+        assert_eq!(EnvValue::of("INFO"), EnvValue::Other);
     }
 }

@@ -6,7 +6,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::inventory::{Function, Gap, Known, Observed, Origin};
 use crate::source::aws::errors::{classify, is_not_found};
-use crate::source::aws::redact;
 
 /// The functions (by ARN) and the ones confirmed absent.
 pub async fn functions(
@@ -42,7 +41,7 @@ async fn function(client: &aws_sdk_lambda::Client, arn: &str) -> Result<Option<F
         .and_then(|e| e.variables())
         .map(|vars| {
             vars.iter()
-                .map(|(k, v)| (k.clone(), redact::env_value(v)))
+                .map(|(k, v)| (k.clone(), crate::inventory::EnvValue::of(v)))
                 .collect()
         })
         .unwrap_or_default();

@@ -345,23 +345,6 @@ pub fn metric_filter(r: &TfResource) -> MetricFilter {
     }
 }
 
-/// Classify one environment value, dropping it.
-pub fn env_value(value: &str) -> EnvValue {
-    let v = value.trim();
-    if v.is_empty() {
-        EnvValue::Empty
-    } else if v.starts_with("https://") || v.starts_with("http://") {
-        EnvValue::PlaintextUrl
-    } else if v.len() >= 64
-        && v.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=')
-    {
-        EnvValue::KmsCiphertext
-    } else {
-        EnvValue::Other
-    }
-}
-
 /// `aws_lambda_function` (policy filled in from permissions later).
 /// `module_env` gives facts for env keys a module's documented interface sets
 /// when the plan shows the variables as unknown.
@@ -384,7 +367,7 @@ pub fn function(r: &TfResource, module_env: Option<BTreeMap<String, EnvValue>>) 
                             .is_some_and(|u| u == &Value::Bool(true));
                         let fact = match v.as_str() {
                             _ if is_unknown => EnvValue::Unknown,
-                            Some(s) => env_value(s),
+                            Some(s) => EnvValue::of(s),
                             None => EnvValue::Other,
                         };
                         (k.clone(), fact)
