@@ -321,17 +321,23 @@ fn watches_failed_notifications(alarm: &Alarm, name: &str) -> Option<bool> {
     })
 }
 
-/// Whether the topic has a pager subscription: `Some(true)`, `Some(false)`, or
-/// `None` when some endpoint is unknown and none is known to be a pager.
-fn has_pager(graph: &Graph<'_>, subs: &[Located<'_, Subscription>]) -> Option<bool> {
+/// Whether the topic has a pager subscription: `Ok(true)`, `Ok(false)`, or
+/// `Err(why)` when some endpoint is unknown and none is known to be a pager.
+fn has_pager(
+    graph: &Graph<'_>,
+    subs: &[Located<'_, Subscription>],
+) -> Result<bool, crate::inventory::Unknown> {
     let endpoints: Vec<Endpoint<'_>> = subs.iter().map(|s| graph.endpoint(*s)).collect();
     if endpoints.iter().any(|e| matches!(e, Endpoint::Pager)) {
-        return Some(true);
+        return Ok(true);
     }
-    if endpoints.iter().any(|e| matches!(e, Endpoint::Unknown(_))) {
-        return None;
+    match endpoints.into_iter().find_map(|e| match e {
+        Endpoint::Unknown(u) => Some(u),
+        _ => None,
+    }) {
+        Some(unknown) => Err(unknown),
+        None => Ok(false),
     }
-    Some(false)
 }
 
 fn check_sub005(ctx: &Context<'_>, out: &mut Outcomes) {
@@ -347,15 +353,17 @@ fn check_sub005(ctx: &Context<'_>, out: &mut Outcomes) {
             Ok(subs) => subs,
         };
         match has_pager(graph, &subs) {
-            Some(false) => continue,
-            None => {
-                out.not_assessed(
+            Ok(false) => continue,
+            Err(unknown) => {
+                // Keep the unknown's kind: "known after apply" must not cause exit 3.
+                out.unknown(
                     subject,
-                    "some subscription's endpoint is unknown, so whether the topic pages is unknown",
+                    &unknown,
+                    "a subscription endpoint, so whether the topic pages",
                 );
                 continue;
             }
-            Some(true) => {}
+            Ok(true) => {}
         }
         sub005_topic(ctx, topic, subject, out);
     }
