@@ -5,6 +5,7 @@ mod path;
 use std::collections::BTreeSet;
 
 use crate::graph::{Graph, Located, Walk};
+use crate::inventory::UnknownKind;
 use crate::inventory::{Known, Observed, RegionSlot, Trail};
 use crate::outcome::{Outcomes, Subject};
 use crate::rules::{ANY_ROLE, AdminLookup, Context, rule};
@@ -110,7 +111,10 @@ fn check_root001(ctx: &Context<'_>, out: &mut Outcomes) {
         }
         let bus = match analysis.root_walks.iter().find(|w| w.account == *account) {
             Some(walk) => path::walk_verdict(&analysis.graph, walk),
-            None => Verdict::Unknown(region_unreadable(ctx, account, global)),
+            None => Verdict::Unknown(
+                region_unreadable(ctx, account, global),
+                UnknownKind::NotObservable,
+            ),
         };
         let trail = trail_verdict(ctx, &analysis.graph, account);
         report_root001(out, subject, account, bus, trail);
@@ -141,11 +145,12 @@ fn report_root001(
                 format!("root console sign-in of account {account} reaches {via} through {how}"),
             );
         }
-        Verdict::Unknown(_) => {
+        Verdict::Unknown(_, kind) => {
             out.not_assessed(
                 subject,
                 format!("whether root console sign-in of account {account} reaches a human could not be judged: {both}"),
-            );
+            )
+            .unknown = Some(kind);
         }
         Verdict::Broken(_) => {
             out.fail(
@@ -176,10 +181,10 @@ fn trail_verdict(ctx: &Context<'_>, graph: &Graph<'_>, account: &str) -> Verdict
         }
         let listed = match &facts.trails {
             Observed::Gap(gap) => {
-                problems.push(Verdict::Unknown(format!(
-                    "trails in {owner}/{region}: {}",
-                    gap.describe()
-                )));
+                problems.push(Verdict::Unknown(
+                    format!("trails in {owner}/{region}: {}", gap.describe()),
+                    UnknownKind::NotObservable,
+                ));
                 continue;
             }
             Observed::Collected(t) => t,
@@ -190,10 +195,13 @@ fn trail_verdict(ctx: &Context<'_>, graph: &Graph<'_>, account: &str) -> Verdict
                     Known::Value(true) => {}
                     Known::Value(false) => continue,
                     Known::Unknown(m) => {
-                        problems.push(Verdict::Unknown(format!(
-                            "whether a management-account trail is an organization trail: {}",
-                            m.unknown.describe()
-                        )));
+                        problems.push(Verdict::Unknown(
+                            format!(
+                                "whether a management-account trail is an organization trail: {}",
+                                m.unknown.describe()
+                            ),
+                            m.unknown.kind,
+                        ));
                         continue;
                     }
                 }
@@ -320,9 +328,10 @@ fn root_api_verdict(ctx: &Context<'_>, graph: &Graph<'_>, account: &str, region:
             path::walk_verdict(graph, &graph.walk(&admin, region, vec![finding]))
         }
         AdminLookup::NoAdmin => Verdict::Broken(format!("no GuardDuty administrator in {region}")),
-        AdminLookup::Unknown(why) => {
-            Verdict::Unknown(format!("GuardDuty administrator in {region}: {why}"))
-        }
+        AdminLookup::Unknown(why) => Verdict::Unknown(
+            format!("GuardDuty administrator in {region}: {why}"),
+            UnknownKind::NotObservable,
+        ),
     };
     path::best([own, guardduty], || Verdict::Broken(String::new()))
 }
@@ -334,15 +343,16 @@ fn check_root003(ctx: &Context<'_>, out: &mut Outcomes) {
             continue;
         }
         let mut uncovered: BTreeSet<String> = BTreeSet::new();
-        let mut unknown: Vec<String> = Vec::new();
+        let mut unknown: Vec<(String, UnknownKind)> = Vec::new();
         let mut covered = 0;
         for (region, slot) in &acct.regions {
             let verdict = match slot {
                 RegionSlot::NotEnabled => continue,
                 RegionSlot::Enabled(o) => match o.gap() {
-                    Some(gap) => {
-                        Verdict::Unknown(format!("not assessed (SCAN002): {}", gap.describe()))
-                    }
+                    Some(gap) => Verdict::Unknown(
+                        format!("not assessed (SCAN002): {}", gap.describe()),
+                        UnknownKind::NotObservable,
+                    ),
                     None => root_api_verdict(ctx, graph, account, region),
                 },
             };
@@ -351,7 +361,7 @@ fn check_root003(ctx: &Context<'_>, out: &mut Outcomes) {
                 Verdict::Broken(_) => {
                     uncovered.insert(region.clone());
                 }
-                Verdict::Unknown(why) => unknown.push(format!("{region} ({why})")),
+                Verdict::Unknown(why, kind) => unknown.push((format!("{region} ({why})"), kind)),
             }
         }
         judge_root003(out, account, covered, uncovered, unknown);
@@ -363,9 +373,20 @@ fn judge_root003(
     account: &str,
     covered: usize,
     uncovered: BTreeSet<String>,
-    unknown: Vec<String>,
+    unknown: Vec<(String, UnknownKind)>,
 ) {
     let subject = Subject::account(account);
+    // Known-after-apply only when every unknown region is (no exit 3 by default).
+    let kind = if !unknown.is_empty()
+        && unknown
+            .iter()
+            .all(|(_, k)| *k == UnknownKind::KnownAfterApply)
+    {
+        UnknownKind::KnownAfterApply
+    } else {
+        UnknownKind::NotObservable
+    };
+    let unknown: Vec<String> = unknown.into_iter().map(|(text, _)| text).collect();
     let unknown_note = if unknown.is_empty() {
         String::new()
     } else {
@@ -386,7 +407,8 @@ fn judge_root003(
                 "root API call coverage of account {account} could not be judged in {}",
                 unknown.join(", ")
             ),
-        );
+        )
+        .unknown = Some(kind);
     } else if covered == 0 {
         out.not_applicable(subject, format!("account {account} has no enabled region"));
     } else {

@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use crate::graph::{Dest, Endpoint, Graph, Located, Resolution, RuleHop, SubHop, TargetHop, Walk};
-use crate::inventory::{Alarm, Function, Known, Observed, Ref, Topic, Trail};
+use crate::inventory::{Alarm, Function, Known, Observed, Ref, Topic, Trail, UnknownKind};
 use crate::links::{self, Link, function_label, rule_label, topic_label};
 use crate::logfilter::FilterPattern;
 
@@ -17,15 +17,16 @@ pub(super) enum Verdict {
     Covered(String),
     /// It does not; the text names the first broken link.
     Broken(String),
-    /// It cannot be judged; the text says why.
-    Unknown(String),
+    /// It cannot be judged; the text says why, and the kind of unknown
+    /// (known-after-apply does not cause exit 3).
+    Unknown(String, UnknownKind),
 }
 
 impl Verdict {
     fn rank(&self) -> u8 {
         match self {
             Verdict::Covered(_) => 2,
-            Verdict::Unknown(_) => 1,
+            Verdict::Unknown(..) => 1,
             Verdict::Broken(_) => 0,
         }
     }
@@ -33,7 +34,7 @@ impl Verdict {
     /// The text of the verdict.
     pub(super) fn text(&self) -> &str {
         match self {
-            Verdict::Covered(t) | Verdict::Broken(t) | Verdict::Unknown(t) => t,
+            Verdict::Covered(t) | Verdict::Broken(t) | Verdict::Unknown(t, _) => t,
         }
     }
 }
@@ -60,7 +61,7 @@ fn gate(link: Link) -> Step {
     match link {
         Link::Ok(_) => Ok(()),
         Link::Broken { rule, why } => Err(Verdict::Broken(format!("{why} ({rule})"))),
-        Link::Unknown { why, .. } => Err(Verdict::Unknown(why)),
+        Link::Unknown { why, kind } => Err(Verdict::Unknown(why, kind)),
     }
 }
 
@@ -73,13 +74,16 @@ fn flat(result: Result<Verdict, Verdict>) -> Verdict {
 /// Does a walk (with one event) reach a human?
 pub(super) fn walk_verdict(graph: &Graph<'_>, walk: &Walk<'_>) -> Verdict {
     let Some(event) = walk.events.first() else {
-        return Verdict::Unknown("no event walked".into());
+        return Verdict::Unknown("no event walked".into(), UnknownKind::NotObservable);
     };
     match &walk.rules {
-        Err(why) => Verdict::Unknown(format!(
-            "the default bus of {} in {} could not be read: {why}",
-            walk.account, walk.region
-        )),
+        Err(why) => Verdict::Unknown(
+            format!(
+                "the default bus of {} in {} could not be read: {why}",
+                walk.account, walk.region
+            ),
+            UnknownKind::NotObservable,
+        ),
         Ok(rules) => rules_verdict(graph, rules, event, &walk.account, &walk.region),
     }
 }
@@ -108,13 +112,18 @@ fn rule_path(graph: &Graph<'_>, hop: &RuleHop<'_>, event: &Value) -> Result<Verd
             .pattern_problem
             .clone()
             .unwrap_or_else(|| "unknown".into());
-        return Err(Verdict::Unknown(format!("rule {name}'s pattern: {why}")));
+        return Err(Verdict::Unknown(
+            format!("rule {name}'s pattern: {why}"),
+            UnknownKind::NotObservable,
+        ));
     }
     gate(links::rule_enabled(hop.rule.item))?;
-    let targets = hop
-        .targets
-        .as_ref()
-        .map_err(|gap| Verdict::Unknown(format!("targets of rule {name}: {}", gap.describe())))?;
+    let targets = hop.targets.as_ref().map_err(|gap| {
+        Verdict::Unknown(
+            format!("targets of rule {name}: {}", gap.describe()),
+            UnknownKind::NotObservable,
+        )
+    })?;
     Ok(best(
         targets
             .iter()
@@ -147,9 +156,10 @@ fn target_path(
             region,
             rules,
         } => match rules {
-            Err(why) => Verdict::Unknown(format!(
-                "the default bus of {account} in {region} could not be read: {why}"
-            )),
+            Err(why) => Verdict::Unknown(
+                format!("the default bus of {account} in {region} could not be read: {why}"),
+                UnknownKind::NotObservable,
+            ),
             Ok(rules) => rules_verdict(graph, rules, event, account, region),
         },
         Dest::Function(Resolution::Found(f)) => function_verdict(graph, *f),
@@ -157,10 +167,11 @@ fn target_path(
             "rule {} delivers to {what}, which is not a human endpoint",
             rule_label(rule.item)
         )),
-        Dest::Unknown(u) => Verdict::Unknown(u.describe()),
-        Dest::TopicUnresolved(_) | Dest::Function(_) => {
-            Verdict::Unknown("the target did not resolve".into())
-        }
+        Dest::Unknown(u) => Verdict::Unknown(u.describe(), u.kind),
+        Dest::TopicUnresolved(_) | Dest::Function(_) => Verdict::Unknown(
+            "the target did not resolve".into(),
+            UnknownKind::NotObservable,
+        ),
     })
 }
 
@@ -175,7 +186,10 @@ fn topic_verdict(
     let name = topic_label(topic.item);
     let subs = match subs {
         Err(gap) => {
-            return Verdict::Unknown(format!("subscriptions of topic {name}: {}", gap.describe()));
+            return Verdict::Unknown(
+                format!("subscriptions of topic {name}: {}", gap.describe()),
+                UnknownKind::NotObservable,
+            );
         }
         Ok(subs) => subs,
     };
@@ -204,14 +218,17 @@ fn sub_path(
             gate(links::function_invocable(topic, resolution))?;
             match resolution {
                 Resolution::Found(f) => function_verdict(graph, *f),
-                _ => Verdict::Unknown("the subscribed function did not resolve".into()),
+                _ => Verdict::Unknown(
+                    "the subscribed function did not resolve".into(),
+                    UnknownKind::NotObservable,
+                ),
             }
         }
         Endpoint::Other(protocol) => Verdict::Broken(format!(
             "the {protocol} subscription on topic {name} is not a human endpoint"
         )),
         Endpoint::Unknown(u) => {
-            Verdict::Unknown(format!("subscription endpoint: {}", u.describe()))
+            Verdict::Unknown(format!("subscription endpoint: {}", u.describe()), u.kind)
         }
     })
 }
@@ -243,10 +260,10 @@ pub(super) fn trails_verdict(
 fn known_bool(value: &Known<bool>, what: &str) -> Result<bool, Verdict> {
     match value {
         Known::Value(v) => Ok(*v),
-        Known::Unknown(m) => Err(Verdict::Unknown(format!(
-            "{what}: {}",
-            m.unknown.describe()
-        ))),
+        Known::Unknown(m) => Err(Verdict::Unknown(
+            format!("{what}: {}", m.unknown.describe()),
+            m.unknown.kind,
+        )),
     }
 }
 
@@ -272,10 +289,10 @@ fn trail_path(
         let home = match &t.home_region {
             Known::Value(h) => h.as_str(),
             Known::Unknown(m) => {
-                return Err(Verdict::Unknown(format!(
-                    "trail {name}'s home region: {}",
-                    m.unknown.describe()
-                )));
+                return Err(Verdict::Unknown(
+                    format!("trail {name}'s home region: {}", m.unknown.describe()),
+                    m.unknown.kind,
+                ));
             }
         };
         let global_events = known_bool(
@@ -301,10 +318,10 @@ fn trail_path(
             )));
         }
         Known::Unknown(m) => {
-            return Err(Verdict::Unknown(format!(
-                "trail {name}'s log group: {}",
-                m.unknown.describe()
-            )));
+            return Err(Verdict::Unknown(
+                format!("trail {name}'s log group: {}", m.unknown.describe()),
+                m.unknown.kind,
+            ));
         }
     };
     log_group_path(graph, group_arn, trail.account, trail.region)
@@ -344,25 +361,26 @@ fn log_group_path(
 ) -> Result<Verdict, Verdict> {
     let (account, region, group) = log_group_of(group_arn, account, region);
     let facts = graph.inventory().facts(account, region).ok_or_else(|| {
-        Verdict::Unknown(format!(
-            "log group {group}'s account {account} in {region} was not collected"
-        ))
+        Verdict::Unknown(
+            format!("log group {group}'s account {account} in {region} was not collected"),
+            UnknownKind::NotObservable,
+        )
     })?;
     let filters = match &facts.metric_filters {
         Observed::Gap(gap) => {
-            return Err(Verdict::Unknown(format!(
-                "metric filters in {account}/{region}: {}",
-                gap.describe()
-            )));
+            return Err(Verdict::Unknown(
+                format!("metric filters in {account}/{region}: {}", gap.describe()),
+                UnknownKind::NotObservable,
+            ));
         }
         Observed::Collected(f) => f,
     };
     let alarms = match &facts.alarms {
         Observed::Gap(gap) => {
-            return Err(Verdict::Unknown(format!(
-                "alarms in {account}/{region}: {}",
-                gap.describe()
-            )));
+            return Err(Verdict::Unknown(
+                format!("alarms in {account}/{region}: {}", gap.describe()),
+                UnknownKind::NotObservable,
+            ));
         }
         Observed::Collected(a) => a,
     };
@@ -375,12 +393,12 @@ fn log_group_path(
         on_group.map(|filter| {
             let fname = filter.name.value().cloned().unwrap_or_else(|| "metric filter".into());
             if let Known::Unknown(m) = &filter.log_group {
-                return Verdict::Unknown(format!("metric filter {fname}'s log group: {}", m.unknown.describe()));
+                return Verdict::Unknown(format!("metric filter {fname}'s log group: {}", m.unknown.describe()), m.unknown.kind);
             }
             let pattern = match &filter.pattern {
                 Known::Value(p) => p,
                 Known::Unknown(m) => {
-                    return Verdict::Unknown(format!("metric filter {fname}'s pattern: {}", m.unknown.describe()));
+                    return Verdict::Unknown(format!("metric filter {fname}'s pattern: {}", m.unknown.describe()), m.unknown.kind);
                 }
             };
             match FilterPattern::parse(pattern) {
@@ -406,10 +424,10 @@ fn metrics_verdict(
     let metrics = match metrics {
         Known::Value(m) => m,
         Known::Unknown(m) => {
-            return Verdict::Unknown(format!(
-                "metric filter {filter}'s metric: {}",
-                m.unknown.describe()
-            ));
+            return Verdict::Unknown(
+                format!("metric filter {filter}'s metric: {}", m.unknown.describe()),
+                m.unknown.kind,
+            );
         }
     };
     let on_metric = alarms.iter().filter(|a| {
@@ -450,9 +468,10 @@ fn alarm_path(graph: &Graph<'_>, alarm: Located<'_, Alarm>) -> Result<Verdict, V
     }
     match crate::graph::alarm_can_fire(alarm.item) {
         None => {
-            return Err(Verdict::Unknown(format!(
-                "alarm {name}'s threshold or comparison is unknown"
-            )));
+            return Err(Verdict::Unknown(
+                format!("alarm {name}'s threshold or comparison is unknown"),
+                UnknownKind::NotObservable,
+            ));
         }
         Some(false) => return Err(Verdict::Broken(format!("alarm {name} can never fire"))),
         Some(true) => {}
@@ -460,10 +479,10 @@ fn alarm_path(graph: &Graph<'_>, alarm: Located<'_, Alarm>) -> Result<Verdict, V
     let actions = match &alarm.item.alarm_actions {
         Known::Value(a) => a,
         Known::Unknown(m) => {
-            return Err(Verdict::Unknown(format!(
-                "alarm {name}'s actions: {}",
-                m.unknown.describe()
-            )));
+            return Err(Verdict::Unknown(
+                format!("alarm {name}'s actions: {}", m.unknown.describe()),
+                m.unknown.kind,
+            ));
         }
     };
     Ok(best(
@@ -482,9 +501,14 @@ fn action_path(
     let topic = match graph.resolve_topic(action) {
         Resolution::Found(t) => t,
         Resolution::Missing(what) => return Err(Verdict::Broken(format!("alarm action {what}"))),
-        Resolution::NotCollected(why) => return Err(Verdict::Unknown(why)),
+        Resolution::NotCollected(why) => {
+            return Err(Verdict::Unknown(why, UnknownKind::NotObservable));
+        }
         Resolution::Unknown(u) => {
-            return Err(Verdict::Unknown(format!("alarm action: {}", u.describe())));
+            return Err(Verdict::Unknown(
+                format!("alarm action: {}", u.describe()),
+                u.kind,
+            ));
         }
     };
     gate(links::alarm_can_publish(alarm, topic))?;
