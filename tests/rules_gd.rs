@@ -224,17 +224,51 @@ fn gd004_new_depends_on_existing_enrolment() {
 }
 
 #[test]
-fn gd004_unknown_and_missing_config_are_not_assessed_and_waiver_applies() {
+fn gd004_unknown_is_not_assessed_and_waiver_applies() {
     let unknown = base().auto_enable(ADMIN, UE, Known::after_apply("x"));
     let report = run(&unknown.build());
     assert_eq!(statuses(&report, "GD004"), vec![NotAssessed]);
     assert_eq!(report.summary.known_after_apply, 1);
-    assert_eq!(statuses(&run(&base().build()), "GD004"), vec![NotAssessed]);
     let inv = base()
         .auto_enable(ADMIN, UE, Known::Value("NONE".into()))
         .build();
     let report = run_with(&inv, &with_waivers(vec![waiver("GD004", None, None)]));
     assert_eq!(statuses(&report, "GD004"), vec![Waived]);
+}
+
+#[test]
+fn gd004_missing_config_depends_on_the_source() {
+    // Live, organization visible: the admin's configuration was not collected.
+    let report = run(&base().build());
+    assert_eq!(statuses(&report, "GD004"), vec![NotAssessed]);
+    // Live, no organization: nothing to auto-enable.
+    let standalone = Org::standalone()
+        .account(ADMIN, &[UE])
+        .detector(ADMIN, UE, "ENABLED", "FIFTEEN_MINUTES")
+        .build();
+    let report = run(&standalone);
+    assert_eq!(statuses(&report, "GD004"), vec![NotApplicable]);
+    assert!(
+        of(&report, "GD004")[0]
+            .outcome
+            .message
+            .contains("no organization visible")
+    );
+    // A Terraform admin stack that declares no organization configuration fails.
+    let mut stack = standalone.clone();
+    stack.source.kind = SourceKind::Plan;
+    stack.terraform = Some(TerraformFacts {
+        role: Some(StackRole::GuarddutyAdmin),
+        ..Default::default()
+    });
+    let report = run(&stack);
+    assert_eq!(statuses(&report, "GD004"), vec![Fail]);
+    assert!(
+        of(&report, "GD004")[0]
+            .outcome
+            .message
+            .contains("aws_guardduty_organization_configuration")
+    );
 }
 
 #[test]

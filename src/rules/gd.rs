@@ -1,6 +1,6 @@
 //! GD: GuardDuty detectors and membership.
 
-use crate::inventory::{Detector, Known, Member, Observed};
+use crate::inventory::{Detector, Known, Member, Observed, SourceKind};
 use crate::outcome::{Outcomes, Subject};
 use crate::rules::{ADMIN_ROLE, ANY_ROLE, AdminLookup, Context, rule};
 
@@ -265,6 +265,33 @@ fn member_subject(admin: &str, region: &str, account: &str, members: &[Member]) 
     Subject::resource(admin, region, "guardduty-member", account, &origin)
 }
 
+/// GD004 where the admin has no organization configuration at all. A Terraform
+/// stack of the admin role that declares none fails (it is an absence rule); a
+/// live account outside any organization has no members to auto-enable.
+fn judge_missing_configuration(ctx: &Context<'_>, admin: &str, region: &str, out: &mut Outcomes) {
+    let subject = Subject::region(admin, region);
+    if ctx.source() != SourceKind::Live {
+        out.fail(
+            subject,
+            format!(
+                "the stack declares no aws_guardduty_organization_configuration for {region}: new and existing accounts are not enrolled automatically"
+            ),
+        );
+    } else if !ctx.organization_visible() {
+        out.not_applicable(
+            subject,
+            format!("no organization visible: account {admin} has no member accounts to auto-enable in {region}"),
+        );
+    } else {
+        out.not_assessed(
+            subject,
+            format!(
+                "no GuardDuty organization configuration collected for admin {admin} in {region}"
+            ),
+        );
+    }
+}
+
 fn check_gd004(ctx: &Context<'_>, out: &mut Outcomes) {
     for region in ctx.all_regions() {
         let Some((admin, gd)) = admin_guardduty(ctx, region, out) else {
@@ -277,10 +304,7 @@ fn check_gd004(ctx: &Context<'_>, out: &mut Outcomes) {
                 continue;
             }
             None => {
-                out.not_assessed(
-                    Subject::region(&admin, region),
-                    format!("no GuardDuty organization configuration collected for admin {admin} in {region}"),
-                );
+                judge_missing_configuration(ctx, &admin, region, out);
                 continue;
             }
         };
