@@ -18,13 +18,20 @@ pub fn notify_slack_env(r: &TfResource) -> Option<BTreeMap<String, EnvValue>> {
     if handler != "notify_slack.lambda_handler" {
         return None;
     }
-    let no_kms = refs_of(r, "environment", &["aws_kms_ciphertext"]).is_empty();
-    let fact = if no_kms {
+    Some(BTreeMap::from([(
+        "SLACK_WEBHOOK_URL".to_string(),
+        unknown_webhook_fact(r),
+    )]))
+}
+
+/// What an unknown `SLACK_WEBHOOK_URL` holds: KMS ciphertext when the
+/// environment is built from an `aws_kms_ciphertext`, else unknown.
+pub fn unknown_webhook_fact(r: &TfResource) -> EnvValue {
+    if refs_of(r, "environment", &["aws_kms_ciphertext"]).is_empty() {
         EnvValue::Unknown
     } else {
         EnvValue::KmsCiphertext
-    };
-    Some(BTreeMap::from([("SLACK_WEBHOOK_URL".to_string(), fact)]))
+    }
 }
 
 /// Whether a permission names a function (by reference, name or ARN).

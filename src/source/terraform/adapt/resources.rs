@@ -366,6 +366,9 @@ pub fn function(r: &TfResource, module_env: Option<BTreeMap<String, EnvValue>>) 
                             .and_then(|u| u.get(k))
                             .is_some_and(|u| u == &Value::Bool(true));
                         let fact = match v.as_str() {
+                            _ if is_unknown && k == "SLACK_WEBHOOK_URL" => {
+                                super::lambda::unknown_webhook_fact(r)
+                            }
                             _ if is_unknown => EnvValue::Unknown,
                             Some(s) => EnvValue::of(s),
                             None => EnvValue::Other,
