@@ -13,6 +13,7 @@ Extensions (a WSGI layer in front of moto's DomainDispatcherApplication):
              UpdateOrganizationConfiguration, GetAdministratorAccount (fixed),
              ListOrganizationAdminAccounts (deduplicated)
   account    ListRegions, GetRegionOptStatus, EnableRegion, DisableRegion
+  organizations  CreateAccount with Email account-<12 digits>@... uses that id
   control    POST /_alertpath/region-opt {"account","region","status"}
              GET  /_alertpath/state      (dump of the extension state)
              GET  /_alertpath/health
@@ -618,6 +619,32 @@ def apply_patches() -> list[str]:
 
     ctm.CloudTrailBackend.describe_trails = describe_trails
     applied.append("cloudtrail: organization trails visible from member accounts")
+
+    # Organizations: CreateAccount with Email "account-<12 digits>@..." gets
+    # that account id, so a seeded organization can hold the account a
+    # Terraform fixture names (seed.py parity). Other emails: random, as moto.
+    from moto.organizations import models as orgm
+
+    orig_account_init = orgm.FakeAccount.__init__
+    orig_random_id = orgm.utils.make_random_account_id
+    chosen_id = re.compile(r"^account-(\d{12})@")
+    chosen = threading.local()
+
+    def account_id() -> str:
+        return getattr(chosen, "id", None) or orig_random_id()
+
+    def account_init(self, organization, **kwargs):
+        m = chosen_id.match(kwargs.get("Email", ""))
+        chosen.id = m.group(1) if m else None
+        try:
+            orig_account_init(self, organization, **kwargs)
+        finally:
+            chosen.id = None
+
+    orgm.utils.make_random_account_id = account_id
+
+    orgm.FakeAccount.__init__ = account_init
+    applied.append("organizations.CreateAccount: account-<id>@ emails choose the account id")
 
     # Speed: moto resolves the caller's account by scanning every account's
     # IAM backend on every request (O(accounts)); memoise it.  Access key ids

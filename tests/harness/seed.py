@@ -4,6 +4,7 @@ through the fault proxy) and print a JSON manifest on stdout.
 
   seed.py --endpoint URL healthy [--accounts N] [--regions us-east-1,eu-west-1]
   seed.py --endpoint URL demo
+  seed.py --endpoint URL parity   (tests/fixtures/terraform/parity as the admin 111111111111)
   seed.py --endpoint URL bench   [--accounts N] [--regions r1,r2] [--workers K]
 
 --accounts N counts every account of the organization, the management
@@ -462,6 +463,144 @@ def scenario_demo(ep: str, workers: int) -> dict:
     return m
 
 
+# ----------------------------------------------------------------- parity
+# tests/fixtures/terraform/parity built in moto by hand, resource for resource,
+# for tests/parity.rs. Keep the two in step: every "PARITY BREAK" in
+# parity/us-west-2.tf has a `broken` branch here.
+PARITY_ACCOUNT = "111111111111"
+PARITY_NOTIFIER = "gd-notify-slack"
+
+
+def policy_document(policy_id: str, statements: list[tuple[str, str, str]], account: str) -> str:
+    """What `data "aws_iam_policy_document"` renders: (sid, service, resource) statements."""
+    return json.dumps({"Id": policy_id, "Version": "2012-10-17", "Statement": [{
+        "Sid": sid, "Effect": "Allow", "Action": "sns:Publish", "Resource": resource,
+        "Principal": {"Service": service},
+        "Condition": {"StringEquals": {"aws:SourceAccount": account}},
+    } for sid, service, resource in statements]})
+
+
+def parity_region(c: Clients, region: str, broken: bool) -> dict:
+    acct = PARITY_ACCOUNT
+    arn = lambda name: f"arn:aws:sns:{region}:{acct}:{name}"  # noqa: E731
+    events = ("AllowEventBridgePublish", "events.amazonaws.com")
+    alarms = ("AllowCloudWatchAlarmsPublish", "cloudwatch.amazonaws.com")
+
+    gd = c("guardduty", region)
+    det = gd.create_detector(Enable=True, FindingPublishingFrequency="SIX_HOURS" if broken else "FIFTEEN_MINUTES")[
+        "DetectorId"]
+    gd.update_organization_configuration(DetectorId=det, AutoEnableOrganizationMembers="NONE" if broken else "ALL")
+
+    sns = c("sns", region)
+    slack_publisher = alarms if broken else events
+    topics = {}
+    for name, pid, stmts in (
+            ("gd-pager", "gd-pager-policy", [events, alarms]),
+            ("gd-slack", "gd-slack-policy", [slack_publisher]),
+            ("gd-failover", "gd-failover-policy", [alarms])):
+        topics[name] = sns.create_topic(Name=name)["TopicArn"]
+        sns.set_topic_attributes(TopicArn=topics[name], AttributeName="Policy", AttributeValue=policy_document(
+            pid, [(sid, svc, arn(name)) for sid, svc in stmts], acct))
+    https_sub(c, region, topics["gd-pager"], f"https://events.pagerduty.com/integration/{'0' * 32}/enqueue")
+    https_sub(c, region, topics["gd-failover"], f"https://events.pagerduty.com/integration/{'1' * 32}/enqueue")
+    if broken:
+        sns.subscribe(TopicArn=topics["gd-failover"], Protocol="http", Endpoint="http://alerts.example.com/failover")
+
+    # notify-slack: KMS-encrypted webhook, log group, function, SNS permission, subscription
+    kms = c("kms", region)
+    key = kms.create_key(Description="notify-slack webhook encryption")["KeyMetadata"]
+    kms.enable_key_rotation(KeyId=key["KeyId"])
+    webhook = "https://hooks.slack.com/services/TSSM0000/BSSM0000/fromssmparameter"
+    ssm = c("ssm", region)
+    ssm.put_parameter(Name="/alerting/slack_webhook_url", Value=webhook, Type="SecureString")
+    blob = base64.b64encode(kms.encrypt(KeyId=key["KeyId"], Plaintext=webhook.encode())["CiphertextBlob"]).decode()
+    logs = c("logs", region)
+    log_group = f"/aws/lambda/{PARITY_NOTIFIER}"
+    logs.create_log_group(logGroupName=log_group)
+    logs.put_retention_policy(logGroupName=log_group, retentionInDays=90)
+    iam = c("iam")
+    role = f"lambda-{PARITY_NOTIFIER}-{region}"
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                "Principal": {"Service": "lambda.amazonaws.com"}}]}))
+    lam = c("lambda", region)
+    fn = lam.create_function(
+        FunctionName=PARITY_NOTIFIER, Runtime="python3.11", Role=f"arn:aws:iam::{acct}:role/{role}",
+        Handler="notify_slack.lambda_handler", Code={"ZipFile": lambda_zip()}, Timeout=30, Publish=True,
+        KMSKeyArn=key["Arn"], Environment={"Variables": {
+            "SLACK_WEBHOOK_URL": blob, "SLACK_CHANNEL": "#security-alerts",
+            "SLACK_USERNAME": f"GuardDuty {region}", "SLACK_EMOJI": ":aws:", "LOG_EVENTS": "False"}})
+    for qualifier in (fn["Version"], None):
+        extra = {"Qualifier": qualifier} if qualifier else {}
+        lam.add_permission(FunctionName=PARITY_NOTIFIER, StatementId="AllowExecutionFromSNS",
+                           Action="lambda:InvokeFunction", Principal="sns.amazonaws.com",
+                           SourceArn=topics["gd-slack"], **extra)
+    function_arn = fn["FunctionArn"].removesuffix(f":{fn['Version']}")
+    sns.subscribe(TopicArn=topics["gd-slack"], Protocol="lambda", Endpoint=function_arn)
+
+    ev = c("events", region)
+    ev.put_rule(Name=GD_RULE, Description="AWS GuardDuty event findings", State="ENABLED",
+                EventPattern=json.dumps({"detail-type": ["GuardDuty Finding"], "source": ["aws.guardduty"]}))
+    ev.put_targets(Rule=GD_RULE, Targets=[{"Id": "send-to-sns-slack", "Arn": topics["gd-slack"]},
+                                          {"Id": "send-to-sns-pagerduty", "Arn": topics["gd-pager"]}])
+
+    failover = topics["gd-failover"]
+    put_alarm(c, region, "gd-notify-slack-errors", "notify-slack-notifications" if broken else "AWS/Lambda",
+              "Errors", {"FunctionName": PARITY_NOTIFIER}, failover)
+    if not broken:
+        put_alarm(c, region, "gd-pager-delivery-failed", "AWS/SNS", "NumberOfNotificationsFailed",
+                  {"TopicName": "gd-pager"}, failover)
+    put_alarm(c, region, "gd-failover-delivery-failed", "AWS/SNS", "NumberOfNotificationsFailed",
+              {"TopicName": "gd-failover"}, topics["gd-pager"])
+    put_alarm(c, region, "gd-finding-rule-failed-invocations", "AWS/Events", "FailedInvocations",
+              {"RuleName": GD_RULE}, failover)
+    logs.put_metric_filter(logGroupName=log_group, filterName="gd-notify-slack-webhook-failures",
+                           filterPattern='?"HTTP Error" ?"URLError" ?"invalid_token" ?"no_service"',
+                           metricTransformations=[{"metricName": "WebhookFailures",
+                                                   "metricNamespace": "Alerting/NotifySlack",
+                                                   "metricValue": "1", "defaultValue": 0.0}])
+    put_alarm(c, region, "gd-notify-slack-webhook-failures", "Alerting/NotifySlack", "WebhookFailures", {},
+              failover)
+
+    ssm.put_parameter(Name="/alerting/pagerduty_integration_key", Value="0" * 32,
+                      Type="String" if broken else "SecureString")
+
+    if region == "us-east-1":
+        ev.put_rule(Name="root-account-console-login", Description="Root user signed in to the AWS console",
+                    State="ENABLED", EventPattern=json.dumps(ROOT_PATTERN))
+        ev.put_targets(Rule="root-account-console-login",
+                       Targets=[{"Id": "send-to-sns-pagerduty", "Arn": topics["gd-pager"]}])
+    return {"detector": det, "topics": topics, "notifier": function_arn, "broken": broken}
+
+
+def scenario_parity(ep: str) -> dict:
+    """An organization (management 123456789012) whose GuardDuty delegated
+    admin is the parity fixture's account 111111111111, holding the fixture's
+    stack in us-west-2 and us-east-1. Scan it from the management account."""
+    regions = ["us-west-2", "us-east-1"]
+    mgmt = Clients(ep)
+    org = mgmt("organizations")
+    org.create_organization(FeatureSet="ALL")
+    made = org.create_account(Email=f"account-{PARITY_ACCOUNT}@alertpath.test", AccountName="security")
+    if made["CreateAccountStatus"]["AccountId"] != PARITY_ACCOUNT:
+        raise SystemExit("seed: moto_server.py did not honour the account-<id>@ email (is the patch applied?)")
+    org.enable_aws_service_access(ServicePrincipal="guardduty.amazonaws.com")
+    org.register_delegated_administrator(AccountId=PARITY_ACCOUNT, ServicePrincipal="guardduty.amazonaws.com")
+    for region in regions:
+        mgmt("guardduty", region).enable_organization_admin_account(AdminAccountId=PARITY_ACCOUNT)
+    cr = mgmt("sts").assume_role(RoleArn=f"arn:aws:iam::{PARITY_ACCOUNT}:role/{ACCESS_ROLE}",
+                                 RoleSessionName="alertpath-parity")["Credentials"]
+    c = Clients(ep, {"aws_access_key_id": cr["AccessKeyId"], "aws_secret_access_key": cr["SecretAccessKey"],
+                     "aws_session_token": cr["SessionToken"]})
+    c("iam").create_role(RoleName=AUDIT_ROLE, AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                "Principal": {"AWS": f"arn:aws:iam::{MGMT_ACCOUNT}:root"}}]}))
+    built = {r: parity_region(c, r, broken=(r == "us-west-2")) for r in regions}
+    return {"scenario": "parity", "endpoint": ep, "management_account": MGMT_ACCOUNT,
+            "accounts": [{"id": MGMT_ACCOUNT, "kind": "management"}, {"id": PARITY_ACCOUNT, "kind": "security"}],
+            "security_account": PARITY_ACCOUNT, "regions": built}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--endpoint", required=True, help="moto_server.py URL (not the fault proxy)")
@@ -473,6 +612,7 @@ def main() -> int:
         p.add_argument("--accounts", type=int, default=4 if name == "healthy" else 200)
         p.add_argument("--regions", default="us-east-1,eu-west-1")
     sub.add_parser("demo")
+    sub.add_parser("parity")
     a = ap.parse_args()
     for k in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
         os.environ.pop(k, None)
@@ -480,6 +620,8 @@ def main() -> int:
     t = time.time()
     if a.scenario == "demo":
         m = scenario_demo(a.endpoint, a.workers or 4)
+    elif a.scenario == "parity":
+        m = scenario_parity(a.endpoint)
     else:
         regions = [r.strip() for r in a.regions.split(",") if r.strip()]
         workers = a.workers or (8 if a.scenario == "bench" else 4)

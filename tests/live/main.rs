@@ -2,6 +2,7 @@
 //! faults injected by the proxy. No mocks: the real binary, the real SDK.
 
 mod harness;
+mod terraform_parity;
 
 use harness::{Harness, outcomes, status_of};
 use serde_json::{Value, json};
