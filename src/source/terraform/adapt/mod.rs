@@ -19,7 +19,7 @@ use crate::inventory::{
 };
 use crate::source::terraform::model::{Mode, TfResource, TfStack};
 
-pub use resources::redact_endpoint;
+pub use resources::{endpoint_known_but_secret, redact_endpoint};
 
 /// The account used when neither config nor providers name one.
 pub const PLACEHOLDER_ACCOUNT: &str = "000000000000";

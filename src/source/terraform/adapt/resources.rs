@@ -121,10 +121,30 @@ pub fn redact_endpoint(endpoint: &str) -> String {
     endpoint.to_string()
 }
 
+/// The redacted endpoint of a quoted template whose only unresolved parts lie
+/// in the secret that redaction removes anyway, e.g.
+/// `"https://events.pagerduty.com/integration/${var.key}/enqueue"`: what the
+/// rules need is known although the key is not (HCL without the secret's value).
+pub fn endpoint_known_but_secret(expression: &str) -> Option<String> {
+    let inner = expression.strip_prefix('"')?.strip_suffix('"')?;
+    if inner.contains(['"', '\\', '\n']) {
+        return None;
+    }
+    let redacted = redact_endpoint(inner);
+    (!redacted.contains("${") && !redacted.contains("%{")).then_some(redacted)
+}
+
 /// `aws_sns_topic_subscription`, with RULES.md's P/H meaning of "confirmed".
 pub fn subscription(r: &TfResource) -> Subscription {
     let protocol = req_str(r, "protocol");
-    let endpoint = req_str(r, "endpoint").map(|e| redact_endpoint(e));
+    let endpoint = match req_str(r, "endpoint") {
+        Known::Unknown(u) => r
+            .expressions
+            .get("endpoint")
+            .and_then(|text| endpoint_known_but_secret(text))
+            .map_or(Known::Unknown(u), Known::Value),
+        known => known.map(|e| redact_endpoint(e)),
+    };
     let auto_confirms = match slot(r, &["endpoint_auto_confirms"]) {
         Slot::Value(Value::Bool(b)) => Some(*b),
         _ => None,
@@ -427,5 +447,35 @@ pub fn parameter(r: &TfResource, referenced: bool) -> Parameter {
         name: req_str(r, "name"),
         parameter_type: req_str(r, "type"),
         referenced,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::endpoint_known_but_secret as known;
+
+    #[test]
+    fn an_endpoint_unknown_only_in_its_secret_is_known_redacted() {
+        let pd = r#""https://events.pagerduty.com/integration/${var.key}/enqueue""#;
+        assert_eq!(
+            known(pd).as_deref(),
+            Some("https://events.pagerduty.com/integration/<redacted>/enqueue")
+        );
+        let slack = r#""https://hooks.slack.com/services/${local.path}""#;
+        assert_eq!(
+            known(slack).as_deref(),
+            Some("https://hooks.slack.com/services/<redacted>")
+        );
+        // An unknown host, scheme or path outside the secret stays unknown.
+        for text in [
+            r#""https://${var.host}/integration/abc/enqueue""#,
+            r#""${var.scheme}://events.pagerduty.com/integration/abc/enqueue""#,
+            r#""https://events.pagerduty.com/integration/${var.key}/${var.op}""#,
+            r#""https://example.com/${var.path}""#,
+            "var.endpoint",
+            r#""https://example.com/%{if var.x}a%{endif}""#,
+        ] {
+            assert_eq!(known(text), None, "{text}");
+        }
     }
 }

@@ -373,8 +373,12 @@ impl<'g> ModuleEval<'g> {
             if let Some(u) = value.and_then(Val::first_unknown) {
                 res.unknown_kind.insert(name.clone(), u.kind);
                 res.expressions.insert(name.clone(), text.clone());
+                let secret_only = kind == "aws_sns_topic_subscription"
+                    && name == "endpoint"
+                    && crate::source::terraform::adapt::endpoint_known_but_secret(text).is_some();
                 if needed.contains(&name.as_str())
                     && (u.kind == crate::inventory::UnknownKind::Unresolved)
+                    && !secret_only
                 {
                     let loc = res
                         .attribute_locations
