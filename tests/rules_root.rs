@@ -121,7 +121,10 @@ fn root001_unreadable_account_and_unscanned_global_region_are_not_assessed() {
         vec![NotAssessed]
     );
     assert_eq!(root001(&report, "100000000009"), vec![NotAssessed]);
-    assert!(message(&report, "ROOT001", "100000000009").contains("was not scanned"));
+    assert!(
+        message(&report, "ROOT001", "100000000009")
+            .contains("was not scanned (include it in --regions)")
+    );
 }
 
 #[test]

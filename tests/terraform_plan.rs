@@ -366,7 +366,8 @@ fn unknowns_are_not_assessed_and_do_not_exit_3_by_default() {
     assert_eq!(root[0]["subject"]["region"], "us-east-1");
     let message = root[0]["message"].as_str().unwrap_or_default();
     assert!(
-        message.contains("us-east-1 of account 000000000000 was not scanned"),
+        message.contains("us-east-1 of account 000000000000 was not scanned")
+            && message.contains("`[terraform] regions`"),
         "{message}"
     );
     assert!(

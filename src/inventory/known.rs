@@ -102,7 +102,7 @@ impl Unknown {
     pub fn describe(&self) -> String {
         let what = match self.kind {
             UnknownKind::KnownAfterApply => "known after apply",
-            UnknownKind::Unresolved => "could not be evaluated",
+            UnknownKind::Unresolved => "unresolved (see SCAN004)",
             UnknownKind::NotObservable => "not observable from this source",
         };
         match &self.expression {

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use crate::graph::{Graph, Located, Walk};
 use crate::inventory::UnknownKind;
-use crate::inventory::{Known, Observed, RegionSlot, Trail};
+use crate::inventory::{Known, Observed, RegionSlot, SourceKind, Trail};
 use crate::outcome::{Outcomes, Subject};
 use crate::rules::{ANY_ROLE, AdminLookup, Context, rule};
 use crate::samples;
@@ -66,6 +66,16 @@ fn account_unreadable(ctx: &Context<'_>, account: &str, out: &mut Outcomes) -> b
     gap.is_some()
 }
 
+/// "Region was not scanned", with how to include it for this source.
+fn not_scanned(ctx: &Context<'_>, region: &str, account: &str) -> String {
+    let hint = if ctx.source() == SourceKind::Live {
+        "include it in --regions"
+    } else {
+        "it is not one of this stack's regions; if the stack manages it, list it in `[terraform] regions`"
+    };
+    format!("{region} of account {account} was not scanned ({hint})")
+}
+
 /// Why an account's region has no walk: not scanned, not enabled, or a gap.
 fn region_unreadable(ctx: &Context<'_>, account: &str, region: &str) -> String {
     match ctx
@@ -74,7 +84,7 @@ fn region_unreadable(ctx: &Context<'_>, account: &str, region: &str) -> String {
         .get(account)
         .and_then(|a| a.regions.get(region))
     {
-        None => format!("{region} of account {account} was not scanned"),
+        None => not_scanned(ctx, region, account),
         Some(RegionSlot::NotEnabled) => format!("{region} is not enabled for account {account}"),
         Some(RegionSlot::Enabled(o)) => match o.gap() {
             Some(gap) => format!(
@@ -261,14 +271,15 @@ fn check_root002(ctx: &Context<'_>, out: &mut Outcomes) {
                 Err(why) => gaps.push(format!("{region}: {why}")),
             }
         }
-        judge_root002(out, subject, account, global, in_global, elsewhere, gaps);
+        let unscanned = not_scanned(ctx, global, account);
+        judge_root002(out, subject, unscanned, global, in_global, elsewhere, gaps);
     }
 }
 
 fn judge_root002(
     out: &mut Outcomes,
     subject: Subject,
-    account: &str,
+    unscanned: String,
     global: &str,
     in_global: Option<Result<Vec<String>, String>>,
     elsewhere: Vec<String>,
@@ -284,13 +295,16 @@ fn judge_root002(
         Some(Err(why)) => {
             out.not_assessed(
                 subject,
-                format!("the rules of {account} in {global} could not be read: {why}"),
+                format!("the rules in {global} could not be read: {why}"),
             );
         }
         None if !elsewhere.is_empty() => {
             out.not_assessed(
                 subject,
-                format!("{global} of account {account} was not scanned; root sign-in rule(s) elsewhere: {}", elsewhere.join(", ")),
+                format!(
+                    "{unscanned}; root sign-in rule(s) elsewhere: {}",
+                    elsewhere.join(", ")
+                ),
             );
         }
         _ if !elsewhere.is_empty() => {
@@ -309,10 +323,7 @@ fn judge_root002(
             );
         }
         _ => {
-            out.not_applicable(
-                subject,
-                format!("account {account} has no rule matching root sign-in in any region"),
-            );
+            out.not_applicable(subject, "no rule matching root sign-in in any region");
         }
     }
 }
