@@ -426,6 +426,13 @@ fn bad_version_and_truncated_exit_2_naming_the_file() {
     );
     let missing = run(&["--plan", "/nonexistent/plan.json"]);
     assert_eq!(missing.status.code(), Some(2));
+    // The file and the OS error, each said once.
+    let err = String::from_utf8_lossy(&missing.stderr);
+    assert!(
+        err.contains("/nonexistent/plan.json: cannot read Terraform plan"),
+        "{err}"
+    );
+    assert_eq!(err.matches("os error").count(), 1, "{err}");
 }
 
 #[test]

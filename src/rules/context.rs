@@ -180,7 +180,14 @@ impl<'a> Context<'a> {
     /// "An admin account" includes the admin of other regions and the configured
     /// admin, so a region that lacks a delegated admin is still a source region
     /// when the organization's admin runs a detector there (ORG001 judges it).
+    ///
+    /// A Terraform management stack cannot see the admin's detectors (they are
+    /// in the admin's stack), so there every region of the stack is one: the
+    /// stack is where each region's delegated admin is declared.
     pub fn source_regions(&self) -> BTreeSet<String> {
+        if self.source() != SourceKind::Live && self.stack_role() == Some(StackRole::Management) {
+            return self.all_regions().into_iter().map(str::to_string).collect();
+        }
         let global = self.inventory.global_region();
         let candidates = self.admin_candidates();
         self.all_regions()

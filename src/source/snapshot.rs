@@ -10,12 +10,12 @@ use crate::inventory::{FORMAT_VERSION, Inventory};
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
     /// The file could not be read.
-    #[error("{path}: cannot read snapshot: {source}")]
+    #[error("{path}: cannot read snapshot: {cause}")]
     Read {
         /// The file.
         path: String,
-        /// The I/O error.
-        source: std::io::Error,
+        /// The I/O error (in the message, so not a `source`: printed once).
+        cause: std::io::Error,
     },
     /// The JSON is malformed or does not match the inventory model.
     #[error("{path}:{line}:{column}: invalid snapshot: {message}")]
@@ -49,9 +49,9 @@ struct VersionProbe {
 /// Read and validate a snapshot file.
 pub fn read(path: &Path) -> Result<Inventory, SnapshotError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| SnapshotError::Read {
+    let text = std::fs::read_to_string(path).map_err(|cause| SnapshotError::Read {
         path: name.clone(),
-        source,
+        cause,
     })?;
     parse(&text, &name)
 }

@@ -24,12 +24,12 @@ pub const PRIOR_PENDING_CONFIRMATION: &str = "$prior.pending_confirmation";
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
     /// The file could not be read.
-    #[error("{path}: cannot read Terraform plan: {source}")]
+    #[error("{path}: cannot read Terraform plan: {cause}")]
     Read {
         /// The file.
         path: String,
-        /// The I/O error.
-        source: std::io::Error,
+        /// The I/O error (in the message, so not a `source`: printed once).
+        cause: std::io::Error,
     },
     /// The file is not valid JSON (e.g. truncated).
     #[error("{path}:{line}:{column}: invalid Terraform plan JSON: {message}")]
@@ -66,9 +66,9 @@ pub enum PlanError {
 /// Read a plan file.
 pub fn read(path: &Path) -> Result<TfStack, PlanError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| PlanError::Read {
+    let text = std::fs::read_to_string(path).map_err(|cause| PlanError::Read {
         path: name.clone(),
-        source,
+        cause,
     })?;
     parse(&text, &name)
 }
