@@ -185,6 +185,51 @@ fn alm003_alarm_that_cannot_raise_a_failover() {
 }
 
 #[test]
+fn alm003_judges_an_account_wide_alarm_once_for_all_its_notifiers() {
+    // A second notifier on gd-slack; the Errors alarm loses its FunctionName
+    // dimension, so it covers both.
+    let two_notifiers = |failover_to_slack: bool| {
+        let mut org = healthy_org(UE);
+        let facts = org.facts(ADMIN, UE);
+        if let Observed::Collected(functions) = &mut facts.functions {
+            functions.push(notifier(ADMIN, UE, "notify_teams", "gd-slack"));
+        }
+        if let Observed::Collected(subs) = &mut facts.subscriptions {
+            subs.push(subscription(
+                ADMIN,
+                UE,
+                "gd-slack",
+                "lambda",
+                &function_arn(ADMIN, UE, "notify_teams"),
+            ));
+        }
+        let alarm = org.alarm_mut(ADMIN, UE, ERRORS_ALARM);
+        alarm.dimensions = Known::Value(Default::default());
+        if failover_to_slack {
+            alarm.alarm_actions = Known::Value(vec![Ref::arn(topic_arn(ADMIN, UE, "gd-slack"))]);
+        }
+        org.build()
+    };
+    let report = run(&two_notifiers(false));
+    assert_eq!(at(&report, "ALM003", ERRORS_ALARM), vec![Pass]);
+    // Failing over to the topic both notifiers serve: one failure naming both.
+    let report = run(&two_notifiers(true));
+    assert_eq!(at(&report, "ALM003", ERRORS_ALARM), vec![Fail]);
+    let text = message(&report, "ALM003", Fail);
+    assert!(
+        text.contains("notify_slack") && text.contains("notify_teams"),
+        "{text}"
+    );
+    let fingerprints: Vec<&str> = report
+        .findings
+        .iter()
+        .map(|f| f.fingerprint.as_str())
+        .collect();
+    let unique: std::collections::BTreeSet<&str> = fingerprints.iter().copied().collect();
+    assert_eq!(unique.len(), fingerprints.len(), "duplicate fingerprints");
+}
+
+#[test]
 fn alm003_dead_end_topic_fails_and_waiver_applies() {
     let dead_end = || {
         let mut org = healthy_org(UE);

@@ -4,7 +4,7 @@ use crate::analysis::Analysis;
 use crate::graph::{Endpoint, Graph, Located, Resolution, alarm_can_fire, alarm_covers};
 use crate::inventory::arn::partition_of_region;
 use crate::inventory::{Alarm, Function, Known, MetricFilter, Observed, Ref, Topic, UnknownKind};
-use crate::links::{Link, function_label, topic_label};
+use crate::links::{Link, combine, function_label, topic_label};
 use crate::logfilter::FilterPattern;
 use crate::outcome::Outcomes;
 use crate::rules::sub::{
@@ -358,28 +358,40 @@ fn failover_verdict(graph: &Graph<'_>, alarm: Located<'_, Alarm>, notifier: &Fun
 
 fn check_alm003(ctx: &Context<'_>, out: &mut Outcomes) {
     let analysis = ctx.analysis();
+    // One outcome per alarm (an account-wide Errors alarm covers several
+    // notifiers), its verdict combined over the notifiers it covers.
+    let mut per_alarm: Vec<(Located<'_, Alarm>, Vec<(String, Link)>)> = Vec::new();
     for notifier in notifiers(analysis) {
         let covering = analysis.graph.covering_alarms(notifier);
         if covering.is_empty() {
             no_covering_alarm(out, notifier);
         }
         for alarm in covering {
-            let subject = alarm_subject(alarm).attribute("alarm_actions");
-            match failover_verdict(&analysis.graph, alarm, notifier.item) {
-                Link::Ok(why) => {
-                    out.pass(subject, why);
-                }
-                Link::Broken { why, .. } => {
-                    out.fail(
-                        subject,
-                        format!(
-                            "{why}: when notifier {} breaks, nobody is told",
-                            function_label(notifier.item)
-                        ),
-                    );
-                }
-                Link::Unknown { why, kind } => not_judged(out, subject, why, kind),
+            let label = format!("notifier {}", function_label(notifier.item));
+            let verdict = failover_verdict(&analysis.graph, alarm, notifier.item);
+            match per_alarm
+                .iter_mut()
+                .find(|(a, _)| std::ptr::eq(a.item, alarm.item))
+            {
+                Some((_, verdicts)) => verdicts.push((label, verdict)),
+                None => per_alarm.push((alarm, vec![(label, verdict)])),
             }
+        }
+    }
+    for (alarm, verdicts) in per_alarm {
+        let subject = alarm_subject(alarm).attribute("alarm_actions");
+        let (who, verdict) = match <[_; 1]>::try_from(verdicts) {
+            Ok([(label, verdict)]) => (label, verdict),
+            Err(many) => ("any of these notifiers".to_string(), combine(many)),
+        };
+        match verdict {
+            Link::Ok(why) => {
+                out.pass(subject, why);
+            }
+            Link::Broken { why, .. } => {
+                out.fail(subject, format!("{why}: when {who} breaks, nobody is told"));
+            }
+            Link::Unknown { why, kind } => not_judged(out, subject, why, kind),
         }
     }
 }
