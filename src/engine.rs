@@ -51,12 +51,33 @@ pub fn run(
             findings.push(Finding::new(outcome, severity));
         }
     }
+    debug_assert_unique_fingerprints(&findings);
     let mut warnings = Vec::new();
     let expired = apply_waivers(&mut findings, &config.waivers, options.today, &mut warnings);
     if options.strict_config && !expired.is_empty() {
         return Err(EngineError::ExpiredWaivers(expired));
     }
     Ok(Report::new(inventory, config, rules, findings, warnings))
+}
+
+/// Two findings with one fingerprint collapse into one code-scanning alert and
+/// one waiver target: each rule must give each subject one outcome. Checked in
+/// debug builds, so every test that runs the engine checks it.
+fn debug_assert_unique_fingerprints(findings: &[Finding]) {
+    if cfg!(debug_assertions) {
+        let mut seen = std::collections::BTreeMap::new();
+        for f in findings {
+            if let Some(first) = seen.insert(f.fingerprint.as_str(), f) {
+                panic!(
+                    "duplicate fingerprint for {} {}: {:?} / {:?}",
+                    f.outcome.rule,
+                    f.outcome.subject.key(),
+                    first.outcome.message,
+                    f.outcome.message
+                );
+            }
+        }
+    }
 }
 
 /// Run one rule, honouring its sources and, in Terraform input, the stack role.

@@ -343,6 +343,21 @@ fn unknowns_are_not_assessed_and_do_not_exit_3_by_default() {
             ("SUB002", None, NoFail),
         ],
     );
+    // The stack manages /alerting/unknowns/slack_webhook_url and also reads it
+    // through a data source: one SEC001 outcome, from the managed resource.
+    let sec001: Vec<&Value> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| {
+            f["rule"] == "SEC001"
+                && f["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("slack_webhook_url"))
+        })
+        .collect();
+    assert_eq!(sec001.len(), 1, "{sec001:?}");
+    assert_eq!(sec001[0]["status"], "pass");
     // Both topics' subscription endpoints are unknown (function URL, SSM
     // value), so whether either topic pages is unknown.
     assert_eq!(
