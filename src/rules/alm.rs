@@ -356,11 +356,14 @@ fn failover_verdict(graph: &Graph<'_>, alarm: Located<'_, Alarm>, notifier: &Fun
     }
 }
 
+/// One alarm's verdicts, labelled by the notifier each is about.
+type Verdicts = Vec<(String, Link)>;
+
 fn check_alm003(ctx: &Context<'_>, out: &mut Outcomes) {
     let analysis = ctx.analysis();
     // One outcome per alarm (an account-wide Errors alarm covers several
     // notifiers), its verdict combined over the notifiers it covers.
-    let mut per_alarm: Vec<(Located<'_, Alarm>, Vec<(String, Link)>)> = Vec::new();
+    let mut per_alarm: Vec<(Located<'_, Alarm>, Verdicts)> = Vec::new();
     for notifier in notifiers(analysis) {
         let covering = analysis.graph.covering_alarms(notifier);
         if covering.is_empty() {
