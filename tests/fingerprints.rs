@@ -10,6 +10,10 @@ fn assert_unique(report: &alertpath::report::Report, what: &str) {
     let mut seen: BTreeMap<&str, String> = BTreeMap::new();
     for f in &report.findings {
         let key = format!("{} {}", f.outcome.rule, f.outcome.subject.key());
+        assert!(
+            !f.fingerprint.contains(':'),
+            "{what}: `{key}` needed disambiguating"
+        );
         if let Some(first) = seen.insert(f.fingerprint.as_str(), key.clone()) {
             panic!("{what}: fingerprint shared by `{first}` and `{key}`");
         }
@@ -30,5 +34,34 @@ fn healthy_builder_report_has_unique_fingerprints() {
     assert_unique(
         &common::run(&common::chain::healthy_org("us-east-1").build()),
         "healthy_org",
+    );
+}
+
+/// Two resources with one name (possible in a Terraform input, not in AWS)
+/// keep distinct fingerprints: later ones get `:2`, `:3`, … in report order.
+#[test]
+fn duplicate_names_get_distinct_fingerprints() {
+    use alertpath::outcome::{Outcomes, Subject};
+    use alertpath::report::Finding;
+    use alertpath::severity::Severity;
+    let subject = Subject::region("111111111111", "us-east-1");
+    let mut outcomes = Outcomes::new("EVT002");
+    for message in ["a", "b", "c"] {
+        outcomes.pass(subject.clone(), message);
+    }
+    let mut findings: Vec<Finding> = outcomes
+        .into_vec()
+        .into_iter()
+        .map(|o| Finding::new(o, Severity::High))
+        .collect();
+    let base = findings[0].fingerprint.clone();
+    assert_eq!(
+        alertpath::engine::disambiguate_fingerprints(&mut findings),
+        2
+    );
+    let got: Vec<&str> = findings.iter().map(|f| f.fingerprint.as_str()).collect();
+    assert_eq!(
+        got,
+        [base.clone(), format!("{base}:2"), format!("{base}:3")]
     );
 }

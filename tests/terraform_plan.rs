@@ -57,7 +57,13 @@ fn scan(name: &str, config_text: &str, extra: &[&str]) -> (i32, Value) {
             String::from_utf8_lossy(&out.stderr)
         )
     });
-    (code, serde_json::from_str(&text).expect("report JSON"))
+    let report: Value = serde_json::from_str(&text).expect("report JSON");
+    // Each rule gives each subject one outcome: no fingerprint needed a suffix.
+    for f in report["findings"].as_array().expect("findings") {
+        let fingerprint = f["fingerprint"].as_str().unwrap_or_default();
+        assert!(!fingerprint.contains(':'), "{name}: shared subject: {f}");
+    }
+    (code, report)
 }
 
 const ADMIN: &str = "[terraform]\nrole = \"guardduty-admin\"\n";

@@ -148,8 +148,11 @@ pub fn today() -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap()
 }
 
+/// Run the engine. Every rule test also checks that no two findings share a
+/// subject (the engine would have to disambiguate their fingerprints): each
+/// rule gives each subject one outcome.
 pub fn run_with(inv: &Inventory, config: &Config) -> Report {
-    engine::run(
+    let report = engine::run(
         inv,
         config,
         &EngineOptions {
@@ -157,7 +160,17 @@ pub fn run_with(inv: &Inventory, config: &Config) -> Report {
             strict_config: false,
         },
     )
-    .expect("engine runs")
+    .expect("engine runs");
+    for f in &report.findings {
+        assert!(
+            !f.fingerprint.contains(':'),
+            "two findings share the subject of {} {}: {}",
+            f.outcome.rule,
+            f.outcome.subject.key(),
+            f.outcome.message
+        );
+    }
+    report
 }
 
 pub fn run(inv: &Inventory) -> Report {

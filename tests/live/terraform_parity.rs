@@ -112,6 +112,7 @@ fn outcomes(report: &Value, account: &str) -> Outcomes {
     let mut out = Outcomes::new();
     for f in report["findings"].as_array().expect("findings") {
         let s = |v: &Value| v.as_str().unwrap_or("").to_string();
+        assert!(!s(&f["fingerprint"]).contains(':'), "shared subject: {f}");
         if s(&f["subject"]["account"]) != account {
             continue;
         }
