@@ -64,8 +64,8 @@ pub fn run(
 /// alert. Each rule gives each subject one outcome, but an input can hold two
 /// resources with one name (two Terraform topics named `gd-pager` in one
 /// region): later duplicates get `:2`, `:3`, … appended, in report order,
-/// which is deterministic. Returns how many were renamed (tests assert 0 for
-/// sane inputs).
+/// which is deterministic. Returns how many were renamed. The rule, plan
+/// and parity tests assert that no fingerprint carries a suffix.
 pub fn disambiguate_fingerprints(findings: &mut [Finding]) -> usize {
     let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut renamed = 0;

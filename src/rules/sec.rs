@@ -82,7 +82,7 @@ fn check_sec001(ctx: &Context<'_>, out: &mut Outcomes) {
             Observed::Collected(p) => p,
         };
         let mut judged = 0;
-        for parameter in one_per_name(parameters) {
+        for parameter in parameters {
             let Some(why) = why_judged(ctx, parameter) else {
                 continue;
             };
@@ -96,33 +96,6 @@ fn check_sec001(ctx: &Context<'_>, out: &mut Outcomes) {
             );
         }
     });
-}
-
-/// One entry per parameter name. A Terraform stack can both manage a
-/// parameter and read it through `data "aws_ssm_parameter"`; the entry whose
-/// type is known wins, and of those the managed resource (what apply writes).
-fn one_per_name(parameters: &[Parameter]) -> Vec<&Parameter> {
-    let rank = |p: &Parameter| {
-        let is_data = p
-            .origin
-            .address
-            .as_deref()
-            .is_some_and(|a| a.starts_with("data.") || a.contains(".data."));
-        (p.parameter_type.value().is_none(), is_data)
-    };
-    let mut chosen: Vec<&Parameter> = Vec::new();
-    for parameter in parameters {
-        let name = parameter.name.value();
-        match chosen
-            .iter_mut()
-            .find(|c| name.is_some() && c.name.value() == name)
-        {
-            Some(c) if rank(parameter) < rank(c) => *c = parameter,
-            Some(_) => {}
-            None => chosen.push(parameter),
-        }
-    }
-    chosen
 }
 
 fn judge_parameter(

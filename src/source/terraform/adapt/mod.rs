@@ -305,16 +305,11 @@ fn fill(
                 &mut at(facts, &key).parameters,
                 resources::parameter(r, referenced.contains(r.address.as_str())),
             ),
-            (false, "aws_ssm_parameter") => {
-                push(
-                    &mut at(facts, &key).parameters,
-                    resources::parameter(r, true),
-                );
-            }
             (
                 true,
                 "aws_sns_topic_policy" | "aws_cloudwatch_event_target" | "aws_lambda_permission",
-            ) => {
+            )
+            | (false, "aws_ssm_parameter") => {
                 later.push(entry);
             }
             _ => {}
@@ -326,6 +321,7 @@ fn fill(
         match r.kind.as_str() {
             "aws_sns_topic_policy" => topic_policy(at(facts, &key), r, &docs),
             "aws_cloudwatch_event_target" => attach_target(at(facts, &key), r),
+            "aws_ssm_parameter" => read_parameter(at(facts, &key), r),
             _ => permissions.entry(key).or_default().push(r),
         }
     }
@@ -376,6 +372,23 @@ fn topic_policy(facts: &mut RegionFacts, r: &TfResource, docs: &resources::Polic
     });
     if let Some(topic) = found {
         topic.policy = resources::policy(r, "policy", docs);
+    }
+}
+
+/// `data "aws_ssm_parameter"`: a parameter the stack reads. When the stack
+/// also manages a parameter of that name here, that resource (what apply
+/// writes) stands for it, marked referenced; otherwise the read one is added.
+fn read_parameter(facts: &mut RegionFacts, r: &TfResource) {
+    let read = resources::parameter(r, true);
+    let Observed::Collected(parameters) = &mut facts.parameters else {
+        return;
+    };
+    let managed = parameters
+        .iter_mut()
+        .find(|p| read.name.value().is_some() && p.name.value() == read.name.value());
+    match managed {
+        Some(p) => p.referenced = true,
+        None => parameters.push(read),
     }
 }
 
