@@ -465,7 +465,7 @@ def scenario_demo(ep: str, workers: int) -> dict:
 
 # ----------------------------------------------------------------- parity
 # tests/fixtures/terraform/parity built in moto by hand, resource for resource,
-# for tests/parity.rs. Keep the two in step: every "PARITY BREAK" in
+# for tests/it/live/terraform_parity.rs. Keep the two in step: every "PARITY BREAK" in
 # parity/us-west-2.tf has a `broken` branch here.
 PARITY_ACCOUNT = "111111111111"
 PARITY_NOTIFIER = "gd-notify-slack"

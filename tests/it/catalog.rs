@@ -104,6 +104,6 @@ fn readme_rule_table_is_in_sync() {
     assert_eq!(
         &readme[from..to],
         table,
-        "README rule table is stale; run `ALERTPATH_UPDATE_README=1 cargo test --test catalog`"
+        "README rule table is stale; run `ALERTPATH_UPDATE_README=1 cargo test --test it catalog`"
     );
 }

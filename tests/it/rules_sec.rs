@@ -1,14 +1,12 @@
 //! SEC rules: fail, pass, not-assessed, not-applicable and waived outcomes, and
 //! no secret in any output format.
 
-mod common;
-
+use crate::common::chain::*;
+use crate::common::*;
 use alertpath::config::Config;
 use alertpath::inventory::*;
 use alertpath::outcome::Status::*;
 use alertpath::report::{Format, RenderOptions, Report, render};
-use common::chain::*;
-use common::*;
 
 const UE: &str = "us-east-1";
 

@@ -1,12 +1,10 @@
 //! ROUTE rules: end-to-end verdicts name the first broken link and its rule.
 
-mod common;
-
+use crate::common::chain::*;
+use crate::common::*;
 use alertpath::inventory::*;
 use alertpath::outcome::Status::*;
 use alertpath::report::{Format, RenderOptions, render};
-use common::chain::*;
-use common::*;
 
 const UE: &str = "us-east-1";
 

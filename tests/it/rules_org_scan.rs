@@ -1,10 +1,8 @@
 //! ORG and SCAN rules.
 
-mod common;
-
+use crate::common::*;
 use alertpath::inventory::*;
 use alertpath::outcome::Status::*;
-use common::*;
 
 const UE: &str = "us-east-1";
 const EW: &str = "eu-west-1";

@@ -1,12 +1,10 @@
 //! ALM rules: each starts from the healthy chain and breaks one link.
 
-mod common;
-
+use crate::common::chain::*;
+use crate::common::*;
 use alertpath::inventory::*;
 use alertpath::outcome::Status::{self, *};
 use alertpath::report::Report;
-use common::chain::*;
-use common::*;
 
 const UE: &str = "us-east-1";
 const NOTIFIER: &str = "notify_slack";

@@ -17,7 +17,7 @@ use alertpath::inventory::SourceKind;
 use alertpath::rules::REGISTRY;
 use serde_json::Value;
 
-use crate::harness::{Harness, root};
+use super::harness::{Harness, root};
 
 const REGIONS: &str = "us-west-2,us-east-1";
 

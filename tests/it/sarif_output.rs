@@ -1,7 +1,6 @@
 //! SARIF output: snapshot, schema validation, GitHub's rules, baseline, and the result limit.
 
-mod report_common;
-use report_common as common;
+use crate::report_common as common;
 
 use alertpath::report::sarif::{self, CARRIED_OVER_PREFIX, MAX_RESULTS};
 use alertpath::report::{Format, RenderOptions, Report, render};

@@ -1,12 +1,10 @@
 //! SUB rules: each starts from the healthy chain and breaks one link.
 
-mod common;
-
+use crate::common::chain::*;
+use crate::common::*;
 use alertpath::config::Config;
 use alertpath::inventory::*;
 use alertpath::outcome::Status::{self, *};
-use common::chain::*;
-use common::*;
 
 const UE: &str = "us-east-1";
 

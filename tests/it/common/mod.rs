@@ -1,5 +1,4 @@
 //! Test helpers: a small inventory builder and engine runners.
-#![allow(dead_code)]
 
 pub mod chain;
 

@@ -2,8 +2,6 @@
 //! every status, a SCAN001 and SCAN002, a ROUTE finding with a 3-hop path, and a
 //! Terraform-origin finding with file:line.
 
-#![allow(dead_code)]
-
 use std::collections::BTreeMap;
 
 use alertpath::inventory::{Origin, SourceInfo, SourceKind, SourceLocation};

@@ -1,7 +1,6 @@
 //! Text and Markdown output: snapshots, colour, escaping and the 1 MiB limit.
 
-mod report_common;
-use report_common as common;
+use crate::report_common as common;
 
 use alertpath::report::markdown::MAX_BYTES;
 use alertpath::report::{Format, RenderOptions, render};

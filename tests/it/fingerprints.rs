@@ -1,8 +1,7 @@
 //! Every finding in a report has its own fingerprint: GitHub code scanning
 //! tracks alerts by it, so two findings sharing one would merge or vanish.
 
-mod common;
-
+use crate::common;
 use std::collections::BTreeMap;
 use std::path::Path;
 

@@ -1,13 +1,11 @@
 //! SNS rules: each starts from the healthy chain and breaks one link.
 
-mod common;
-
+use crate::common::chain::*;
+use crate::common::*;
 use alertpath::config::Config;
 use alertpath::inventory::*;
 use alertpath::outcome::Status::{self, *};
 use alertpath::report::Report;
-use common::chain::*;
-use common::*;
 
 const UE: &str = "us-east-1";
 const SNS: [&str; 5] = ["SNS001", "SNS002", "SNS003", "SNS004", "SNS005"];

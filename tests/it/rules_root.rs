@@ -1,13 +1,11 @@
 //! ROOT rules: fail, pass, not-assessed, not-applicable and waived outcomes.
 
-mod common;
-
+use crate::common::chain::*;
+use crate::common::*;
 use alertpath::config::Config;
 use alertpath::inventory::*;
 use alertpath::outcome::Status::*;
 use alertpath::report::Report;
-use common::chain::*;
-use common::*;
 
 const UE: &str = "us-east-1";
 const EW: &str = "eu-west-1";

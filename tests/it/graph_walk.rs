@@ -1,10 +1,8 @@
 //! The alert graph and shared walks over a healthy chain.
 
-mod common;
-
+use crate::common::chain::healthy_org;
 use alertpath::config::Config;
 use alertpath::rules::Context;
-use common::chain::healthy_org;
 
 #[test]
 fn healthy_chain_is_reached() {

@@ -1,7 +1,6 @@
 //! The JSON report v1: snapshot, the committed schema, and validation against it.
 
-mod report_common;
-use report_common as common;
+use crate::report_common as common;
 
 use alertpath::report::{Format, RenderOptions, json, render};
 use serde_json::Value;
@@ -32,7 +31,7 @@ fn committed_schema_is_up_to_date() {
     assert!(
         committed == generated,
         "schemas/report-v1.schema.json is out of date with the Report type.\n\
-         Regenerate it with: ALERTPATH_UPDATE_SCHEMAS=1 cargo test --test json_output\n\
+         Regenerate it with: ALERTPATH_UPDATE_SCHEMAS=1 cargo test --test it json_output\n\
          and review the diff: within v1 only additive changes are allowed (docs/report-v1.md)."
     );
 }

@@ -1,5 +1,4 @@
 //! Builders for alert-chain resources, and a complete healthy chain that tests
-#![allow(dead_code)]
 //! break one link of.
 
 use std::collections::BTreeMap;

@@ -22,7 +22,7 @@ fn committed_schema_matches_the_code() {
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         committed == generated(),
-        "schemas/inventory-v1.schema.json is stale; run `ALERTPATH_UPDATE_SCHEMAS=1 cargo test --test inventory_schema`"
+        "schemas/inventory-v1.schema.json is stale; run `ALERTPATH_UPDATE_SCHEMAS=1 cargo test --test it inventory_schema`"
     );
 }
 

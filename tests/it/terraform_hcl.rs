@@ -603,7 +603,7 @@ fn plan_resources_get_hcl_locations() {
     );
 }
 
-/// `cargo test --release --test terraform_hcl -- --ignored bench --nocapture`
+/// `cargo test --release --test it terraform_hcl -- --ignored bench --nocapture`
 #[test]
 #[ignore]
 fn bench_500_files() {

@@ -1,11 +1,9 @@
 //! EVT rules: each starts from the healthy chain and breaks one link.
 
-mod common;
-
+use crate::common::chain::*;
+use crate::common::*;
 use alertpath::inventory::*;
 use alertpath::outcome::Status::{self, *};
-use common::chain::*;
-use common::*;
 
 const UE: &str = "us-east-1";
 const EW: &str = "eu-west-1";

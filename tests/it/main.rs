@@ -1,0 +1,31 @@
+//! alertpath's integration tests: one binary (it links the AWS SDK once), one
+//! module per area. Live tests start a real moto server (tests/harness).
+
+mod common;
+mod report_common;
+
+mod action;
+mod catalog;
+mod cli;
+mod config;
+mod evidence;
+mod fingerprints;
+mod graph_walk;
+mod inventory_schema;
+mod json_output;
+mod live;
+mod policy;
+mod primer;
+mod rules_alm;
+mod rules_evt;
+mod rules_gd;
+mod rules_org_scan;
+mod rules_root;
+mod rules_route;
+mod rules_sec;
+mod rules_sns;
+mod rules_sub;
+mod sarif_output;
+mod terraform_hcl;
+mod terraform_plan;
+mod text_markdown_output;
