@@ -144,16 +144,49 @@ pub struct Walk<'a> {
 
 type Key = (String, String, String);
 
+/// One kind of resource, indexed the three ways a link can name it: ARN,
+/// Terraform address, and (account, region, name).
+struct Index<'a, T> {
+    by_arn: HashMap<&'a str, Located<'a, T>>,
+    by_address: HashMap<&'a str, Located<'a, T>>,
+    by_key: HashMap<Key, Located<'a, T>>,
+}
+
+impl<'a, T> Index<'a, T> {
+    fn new() -> Self {
+        Index {
+            by_arn: HashMap::new(),
+            by_address: HashMap::new(),
+            by_key: HashMap::new(),
+        }
+    }
+
+    fn insert(
+        &mut self,
+        located: Located<'a, T>,
+        arn: Option<&'a String>,
+        address: Option<&'a str>,
+        name: Option<&'a String>,
+    ) {
+        if let Some(arn) = arn {
+            self.by_arn.insert(arn.as_str(), located);
+        }
+        if let Some(address) = address {
+            self.by_address.insert(address, located);
+        }
+        if let Some(name) = name {
+            self.by_key
+                .insert(key(located.account, located.region, name), located);
+        }
+    }
+}
+
 /// Indexes over the inventory for link resolution.
 pub struct Graph<'a> {
     inventory: &'a Inventory,
     config: &'a Config,
-    topics_by_arn: HashMap<&'a str, Located<'a, Topic>>,
-    topics_by_address: HashMap<&'a str, Located<'a, Topic>>,
-    topics_by_key: HashMap<Key, Located<'a, Topic>>,
-    functions_by_arn: HashMap<&'a str, Located<'a, Function>>,
-    functions_by_address: HashMap<&'a str, Located<'a, Function>>,
-    functions_by_key: HashMap<Key, Located<'a, Function>>,
+    topics: Index<'a, Topic>,
+    functions: Index<'a, Function>,
 }
 
 impl<'a> Graph<'a> {
@@ -162,12 +195,8 @@ impl<'a> Graph<'a> {
         let mut g = Graph {
             inventory,
             config,
-            topics_by_arn: HashMap::new(),
-            topics_by_address: HashMap::new(),
-            topics_by_key: HashMap::new(),
-            functions_by_arn: HashMap::new(),
-            functions_by_address: HashMap::new(),
-            functions_by_key: HashMap::new(),
+            topics: Index::new(),
+            functions: Index::new(),
         };
         for (account, region, facts) in inventory.region_facts() {
             for topic in facts.topics.collected().into_iter().flatten() {
@@ -176,15 +205,12 @@ impl<'a> Graph<'a> {
                     region,
                     item: topic,
                 };
-                if let Some(arn) = topic.arn.value() {
-                    g.topics_by_arn.insert(arn.as_str(), located);
-                }
-                if let Some(address) = topic.origin.address.as_deref() {
-                    g.topics_by_address.insert(address, located);
-                }
-                if let Some(name) = topic.name.value() {
-                    g.topics_by_key.insert(key(account, region, name), located);
-                }
+                g.topics.insert(
+                    located,
+                    topic.arn.value(),
+                    topic.origin.address.as_deref(),
+                    topic.name.value(),
+                );
             }
             for function in facts.functions.collected().into_iter().flatten() {
                 let located = Located {
@@ -192,16 +218,12 @@ impl<'a> Graph<'a> {
                     region,
                     item: function,
                 };
-                if let Some(arn) = function.arn.value() {
-                    g.functions_by_arn.insert(arn.as_str(), located);
-                }
-                if let Some(address) = function.origin.address.as_deref() {
-                    g.functions_by_address.insert(address, located);
-                }
-                if let Some(name) = function.name.value() {
-                    g.functions_by_key
-                        .insert(key(account, region, name), located);
-                }
+                g.functions.insert(
+                    located,
+                    function.arn.value(),
+                    function.origin.address.as_deref(),
+                    function.name.value(),
+                );
             }
         }
         g
@@ -222,9 +244,7 @@ impl<'a> Graph<'a> {
         self.resolve(
             link,
             "sns",
-            &self.topics_by_arn,
-            &self.topics_by_address,
-            &self.topics_by_key,
+            &self.topics,
             |f| f.topics.gap(),
         )
     }
@@ -241,9 +261,7 @@ impl<'a> Graph<'a> {
         let found = self.resolve(
             &link,
             "lambda",
-            &self.functions_by_arn,
-            &self.functions_by_address,
-            &self.functions_by_key,
+            &self.functions,
             |f| f.functions.gap(),
         );
         match found {
@@ -268,30 +286,27 @@ impl<'a> Graph<'a> {
             .any(|(_, _, f)| f.absent_functions.iter().any(|a| a == arn))
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn resolve<T>(
         &self,
         link: &Ref,
         service: &str,
-        by_arn: &HashMap<&'a str, Located<'a, T>>,
-        by_address: &HashMap<&'a str, Located<'a, T>>,
-        by_key: &HashMap<Key, Located<'a, T>>,
+        index: &Index<'a, T>,
         group_gap: impl Fn(&'a RegionFacts) -> Option<&'a Gap>,
     ) -> Resolution<'a, T> {
-        if let Some(found) = link.address.as_deref().and_then(|a| by_address.get(a)) {
+        if let Some(found) = link.address.as_deref().and_then(|a| index.by_address.get(a)) {
             return Resolution::Found(*found);
         }
         let arn = match &link.arn {
             Known::Value(arn) => arn,
             Known::Unknown(m) => return Resolution::Unknown(m.unknown.clone()),
         };
-        if let Some(found) = by_arn.get(arn.as_str()) {
+        if let Some(found) = index.by_arn.get(arn.as_str()) {
             return Resolution::Found(*found);
         }
         let Some(parsed) = Arn::parse(arn).filter(|a| a.service == service) else {
             return Resolution::Missing(format!("`{arn}` is not a {service} ARN"));
         };
-        if let Some(found) = by_key.get(&key(parsed.account, parsed.region, parsed.name())) {
+        if let Some(found) = index.by_key.get(&key(parsed.account, parsed.region, parsed.name())) {
             return Resolution::Found(*found);
         }
         let Some(account) = self.inventory.accounts.get(parsed.account) else {
@@ -493,10 +508,10 @@ impl<'a> Graph<'a> {
         visited: &mut BTreeSet<(String, String)>,
     ) -> Dest<'a> {
         if let Some(address) = &target.arn.address {
-            if let Some(topic) = self.topics_by_address.get(address.as_str()) {
+            if let Some(topic) = self.topics.by_address.get(address.as_str()) {
                 return Dest::Topic(self.topic_hop(*topic));
             }
-            if let Some(function) = self.functions_by_address.get(address.as_str()) {
+            if let Some(function) = self.functions.by_address.get(address.as_str()) {
                 return Dest::Function(Resolution::Found(*function));
             }
         }

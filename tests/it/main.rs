@@ -1,6 +1,13 @@
 //! alertpath's integration tests: one binary (it links the AWS SDK once), one
 //! module per area. Live tests start a real moto server (tests/harness).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed assumption fails its test loudly"
+)]
+
 mod common;
 mod report_common;
 
