@@ -2,7 +2,6 @@
 //! builds the [`Report`].
 
 use chrono::NaiveDate;
-use sha2::{Digest, Sha256};
 
 use crate::config::{Config, Waiver};
 use crate::inventory::Inventory;
@@ -36,10 +35,10 @@ pub fn run(
     let context = Context::new(inventory, config);
     let mut rules = Vec::new();
     let mut findings = Vec::new();
-    for rule in REGISTRY {
+    for rule in REGISTRY.iter() {
         let disabled = config.is_disabled(rule.meta.id);
         rules.push(RuleRun {
-            id: rule.meta.id.to_string(),
+            id: rule.meta.id,
             enabled: !disabled,
             severity: config.severity_of(rule.meta.id, rule.meta.severity),
         });
@@ -164,7 +163,9 @@ fn apply_waivers(
 
 fn waiver_matches(waiver: &Waiver, finding: &Finding) -> bool {
     let subject = &finding.outcome.subject;
-    waiver.rule.eq_ignore_ascii_case(&finding.outcome.rule)
+    waiver
+        .rule
+        .eq_ignore_ascii_case(finding.outcome.rule.as_str())
         && field_matches(&waiver.account, subject.account.as_deref())
         && field_matches(&waiver.region, subject.region.as_deref())
         && waiver
@@ -184,14 +185,4 @@ fn resource_matches(want: &str, subject: &Subject) -> bool {
     resource.name == want
         || resource.origin.arn.as_deref() == Some(want)
         || resource.origin.address.as_deref() == Some(want)
-}
-
-/// The stable fingerprint of a finding: a hash of rule, account, region and resource.
-pub fn fingerprint(rule: &str, subject: &Subject) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(rule.as_bytes());
-    hasher.update(b"\0");
-    hasher.update(subject.key().as_bytes());
-    let digest = hasher.finalize();
-    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }

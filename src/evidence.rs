@@ -118,8 +118,12 @@ pub struct PackInput<'a> {
 /// SHA-256 over every rule's id, severity and embedded doc, in registry order.
 pub fn rule_catalog_hash() -> String {
     let mut hasher = Sha256::new();
-    for rule in REGISTRY {
-        for part in [rule.meta.id, rule.meta.severity.as_str(), rule.meta.doc] {
+    for rule in REGISTRY.iter() {
+        for part in [
+            rule.meta.id.as_str(),
+            rule.meta.severity.as_str(),
+            rule.meta.doc,
+        ] {
             hasher.update((part.len() as u64).to_le_bytes());
             hasher.update(part.as_bytes());
         }
@@ -315,7 +319,7 @@ fn keys(report: &Report) -> BTreeMap<OutcomeKey, usize> {
     for finding in &report.findings {
         let subject = &finding.outcome.subject;
         let key = (
-            finding.outcome.rule.clone(),
+            finding.outcome.rule.to_string(),
             subject.account.clone().unwrap_or_else(|| "-".to_string()),
             subject.region.clone().unwrap_or_else(|| "-".to_string()),
             subject

@@ -241,12 +241,7 @@ impl<'a> Graph<'a> {
 
     /// Resolve a reference to a topic.
     pub fn resolve_topic(&self, link: &Ref) -> Resolution<'a, Topic> {
-        self.resolve(
-            link,
-            "sns",
-            &self.topics,
-            |f| f.topics.gap(),
-        )
+        self.resolve(link, "sns", &self.topics, |f| f.topics.gap())
     }
 
     /// Resolve a reference to a function (ARN, qualified ARN, address or name).
@@ -258,12 +253,7 @@ impl<'a> Graph<'a> {
             },
             Known::Unknown(_) => link.clone(),
         };
-        let found = self.resolve(
-            &link,
-            "lambda",
-            &self.functions,
-            |f| f.functions.gap(),
-        );
+        let found = self.resolve(&link, "lambda", &self.functions, |f| f.functions.gap());
         match found {
             Resolution::Missing(what) => {
                 let absent = link
@@ -293,7 +283,11 @@ impl<'a> Graph<'a> {
         index: &Index<'a, T>,
         group_gap: impl Fn(&'a RegionFacts) -> Option<&'a Gap>,
     ) -> Resolution<'a, T> {
-        if let Some(found) = link.address.as_deref().and_then(|a| index.by_address.get(a)) {
+        if let Some(found) = link
+            .address
+            .as_deref()
+            .and_then(|a| index.by_address.get(a))
+        {
             return Resolution::Found(*found);
         }
         let arn = match &link.arn {
@@ -306,7 +300,10 @@ impl<'a> Graph<'a> {
         let Some(parsed) = Arn::parse(arn).filter(|a| a.service == service) else {
             return Resolution::Missing(format!("`{arn}` is not a {service} ARN"));
         };
-        if let Some(found) = index.by_key.get(&key(parsed.account, parsed.region, parsed.name())) {
+        if let Some(found) = index
+            .by_key
+            .get(&key(parsed.account, parsed.region, parsed.name()))
+        {
             return Resolution::Found(*found);
         }
         let Some(account) = self.inventory.accounts.get(parsed.account) else {

@@ -4,6 +4,7 @@
 //! [`rules`] over it and builds a [`report::Report`]; writers render the report.
 
 pub mod analysis;
+pub mod catalog;
 pub mod cli;
 pub mod cli_live;
 pub mod config;

@@ -4,6 +4,7 @@
 
 use serde_json::Value;
 
+use crate::catalog::RuleId;
 use crate::graph::{Dest, Graph, Located, Resolution, is_pager_url};
 use crate::inventory::arn::Arn;
 use crate::inventory::{
@@ -21,7 +22,7 @@ pub enum Link {
     /// It is broken; `rule` is the link rule that describes it.
     Broken {
         /// The link rule's id, e.g. `SNS001`.
-        rule: &'static str,
+        rule: RuleId,
         /// Why.
         why: String,
     },
@@ -35,7 +36,7 @@ pub enum Link {
 }
 
 impl Link {
-    fn broken(rule: &'static str, why: impl Into<String>) -> Self {
+    fn broken(rule: RuleId, why: impl Into<String>) -> Self {
         Link::Broken {
             rule,
             why: why.into(),
@@ -89,9 +90,10 @@ pub fn function_label(function: &Function) -> String {
 pub fn rule_enabled(rule: &EventRule) -> Link {
     match &rule.state {
         Known::Unknown(u) => Link::unknown(&u.unknown, "rule state"),
-        Known::Value(s) if s.eq_ignore_ascii_case("DISABLED") => {
-            Link::broken("EVT002", format!("rule {} is DISABLED", rule_label(rule)))
-        }
+        Known::Value(s) if s.eq_ignore_ascii_case("DISABLED") => Link::broken(
+            RuleId::EVT002,
+            format!("rule {} is DISABLED", rule_label(rule)),
+        ),
         Known::Value(s) => Link::Ok(format!("rule is {s}")),
     }
 }
@@ -119,7 +121,7 @@ pub fn target_reachable(
 ) -> Link {
     match dest {
         Dest::TopicUnresolved(Resolution::Missing(what)) => {
-            Link::broken("EVT004", format!("target topic {what}"))
+            Link::broken(RuleId::EVT004, format!("target topic {what}"))
         }
         Dest::TopicUnresolved(Resolution::NotCollected(why)) => {
             Link::not_collected(format!("target topic not collected: {why}"))
@@ -133,7 +135,7 @@ pub fn target_reachable(
             account, region, ..
         } => bus_target_reachable(graph, rule, account, region),
         Dest::Function(Resolution::Missing(what)) => {
-            Link::broken("EVT004", format!("target function {what}"))
+            Link::broken(RuleId::EVT004, format!("target function {what}"))
         }
         Dest::Function(Resolution::Found(_)) => Link::Ok("function target".into()),
         Dest::Function(Resolution::NotCollected(why)) => Link::not_collected(why.clone()),
@@ -151,7 +153,7 @@ fn topic_target_reachable(
     let name = topic_label(topic.item);
     if topic.region != rule.region {
         return Link::broken(
-            "EVT004",
+            RuleId::EVT004,
             format!(
                 "topic {name} is in {}, but the rule is in {}: EventBridge never delivers to an SNS topic in another region",
                 topic.region, rule.region
@@ -167,14 +169,14 @@ fn topic_target_reachable(
         (true, Link::Ok(_)) => Link::Ok("cross-account with RoleArn and an allowing policy".into()),
         (_, Link::Unknown { why, kind }) => Link::Unknown { why, kind },
         (false, _) => Link::broken(
-            "EVT004",
+            RuleId::EVT004,
             format!(
                 "topic {name} is in account {}, and the target has no RoleArn",
                 topic.account
             ),
         ),
         (true, _) => Link::broken(
-            "EVT004",
+            RuleId::EVT004,
             format!(
                 "topic {name} in account {} does not allow this rule to publish",
                 topic.account
@@ -210,7 +212,7 @@ fn bus_target_reachable(
         Known::Unknown(u) => return Link::unknown(&u.unknown, "bus policy"),
         Known::Value(None) => {
             return Link::broken(
-                "EVT004",
+                RuleId::EVT004,
                 format!(
                     "the default bus of {account} has no policy allowing {}",
                     rule.account
@@ -237,7 +239,7 @@ fn bus_target_reachable(
         Decision::Allow => Link::Ok("receiving bus policy allows the sender".into()),
         Decision::Unknown(why) => Link::not_collected(why),
         _ => Link::broken(
-            "EVT004",
+            RuleId::EVT004,
             format!(
                 "the default bus of {account} does not allow events:PutEvents from {}",
                 rule.account
@@ -288,7 +290,7 @@ pub fn eventbridge_can_publish(
         Known::Unknown(u) => return Link::unknown(&u.unknown, "topic policy"),
         Known::Value(None) => {
             return Link::broken(
-                "SNS001",
+                RuleId::SNS001,
                 format!(
                     "topic {name} has the default policy, which EventBridge cannot use (it presents no aws:SourceOwner)"
                 ),
@@ -307,14 +309,14 @@ pub fn eventbridge_can_publish(
     match evaluate_text(policy, &request) {
         Decision::Allow => Link::Ok("topic policy allows events.amazonaws.com".into()),
         Decision::ExplicitDeny { sid } => Link::broken(
-            "SNS001",
+            RuleId::SNS001,
             format!(
                 "topic {name}'s policy denies events.amazonaws.com sns:Publish (statement {})",
                 sid.unwrap_or_else(|| "without Sid".into())
             ),
         ),
         Decision::ImplicitDeny => Link::broken(
-            "SNS001",
+            RuleId::SNS001,
             format!(
                 "topic {name}'s policy does not allow events.amazonaws.com to sns:Publish to {topic_arn}{}",
                 placeholder_hint(policy)
@@ -344,7 +346,7 @@ pub fn alarm_can_publish(alarm: Located<'_, Alarm>, topic: Located<'_, Topic>) -
         }
         Known::Value(None) => {
             return Link::broken(
-                "SNS002",
+                RuleId::SNS002,
                 format!(
                     "topic {name} has the default policy; alarms from account {} cannot publish",
                     alarm.account
@@ -370,7 +372,7 @@ pub fn alarm_can_publish(alarm: Located<'_, Alarm>, topic: Located<'_, Topic>) -
         Decision::Allow => Link::Ok("topic policy allows the alarm".into()),
         Decision::Unknown(why) => Link::not_collected(format!("topic {name}'s policy: {why}")),
         _ => Link::broken(
-            "SNS002",
+            RuleId::SNS002,
             format!(
                 "topic {name}'s policy does not let alarm {} publish{}",
                 alarm.item.name.value().cloned().unwrap_or_default(),
@@ -412,7 +414,7 @@ pub fn topic_key_usable(graph: &Graph<'_>, topic: Located<'_, Topic>, service: &
     };
     if is_aws_managed_sns_alias(key) {
         return Link::broken(
-            "SNS004",
+            RuleId::SNS004,
             format!(
                 "topic {name} is encrypted with the AWS-managed key alias/aws/sns, whose policy no service publisher can use"
             ),
@@ -432,21 +434,21 @@ pub fn topic_key_usable(graph: &Graph<'_>, topic: Located<'_, Topic>, service: &
 fn key_usable(topic: &str, key: &KmsKey, service: &str) -> Link {
     if key.key_manager.as_deref() == Some("AWS") {
         return Link::broken(
-            "SNS004",
+            RuleId::SNS004,
             format!("topic {topic} is encrypted with an AWS-managed key"),
         );
     }
     match key.key_state.as_deref() {
         None => {
             return Link::broken(
-                "SNS005",
+                RuleId::SNS005,
                 format!("topic {topic}'s key {} does not exist", key.reference),
             );
         }
         Some("Enabled") => {}
         Some(state) => {
             return Link::broken(
-                "SNS005",
+                RuleId::SNS005,
                 format!("topic {topic}'s key {} is {state}", key.reference),
             );
         }
@@ -471,7 +473,7 @@ fn key_usable(topic: &str, key: &KmsKey, service: &str) -> Link {
         Link::Ok("key policy lets the publisher use the key".into())
     } else {
         Link::broken(
-            "SNS005",
+            RuleId::SNS005,
             format!(
                 "topic {topic}'s key policy does not allow {service} {}",
                 denied.join(", ")
@@ -485,7 +487,7 @@ pub fn subscription_confirmed(sub: &Subscription) -> Link {
     match &sub.pending_confirmation {
         Known::Value(false) => Link::Ok("confirmed".into()),
         Known::Value(true) => Link::broken(
-            "SUB001",
+            RuleId::SUB001,
             "subscription is PendingConfirmation and delivers nothing",
         ),
         Known::Unknown(u) => Link::unknown(&u.unknown, "confirmation"),
@@ -507,17 +509,17 @@ pub fn filter_passes(sub: &Subscription, event: &Value) -> Link {
     };
     let parsed = match FilterPolicy::parse(policy, scope) {
         Ok(p) => p,
-        Err(e) => return Link::broken("SUB006", format!("filter policy is malformed: {e}")),
+        Err(e) => return Link::broken(RuleId::SUB006, format!("filter policy is malformed: {e}")),
     };
     if parsed.matches(&event.to_string(), &Default::default()) {
         Link::Ok("filter policy passes the finding".into())
     } else if scope == FilterPolicyScope::MessageAttributes {
         Link::broken(
-            "SUB006",
+            RuleId::SUB006,
             "filter policy is scoped to MessageAttributes, and EventBridge sets none: it drops every finding",
         )
     } else {
-        Link::broken("SUB006", "filter policy drops this finding")
+        Link::broken(RuleId::SUB006, "filter policy drops this finding")
     }
 }
 
@@ -526,7 +528,7 @@ pub fn function_invocable(topic: Located<'_, Topic>, function: &Resolution<'_, F
     let f = match function {
         Resolution::Found(f) => f,
         Resolution::Missing(what) => {
-            return Link::broken("SUB003", format!("subscribed function {what}"));
+            return Link::broken(RuleId::SUB003, format!("subscribed function {what}"));
         }
         Resolution::NotCollected(why) => return Link::not_collected(why.clone()),
         Resolution::Unknown(u) => return Link::unknown(u, "subscribed function"),
@@ -534,7 +536,10 @@ pub fn function_invocable(topic: Located<'_, Topic>, function: &Resolution<'_, F
     let name = function_label(f.item);
     match &f.item.state {
         Known::Value(Some(s)) if s == "Failed" => {
-            return Link::broken("SUB003", format!("function {name} is in state Failed"));
+            return Link::broken(
+                RuleId::SUB003,
+                format!("function {name} is in state Failed"),
+            );
         }
         Known::Unknown(u) => return Link::unknown(&u.unknown, "function state"),
         _ => {}
@@ -542,7 +547,7 @@ pub fn function_invocable(topic: Located<'_, Topic>, function: &Resolution<'_, F
     match &f.item.reserved_concurrency {
         Known::Value(Some(0)) => {
             return Link::broken(
-                "SUB003",
+                RuleId::SUB003,
                 format!("function {name} has reserved concurrency 0: it never runs"),
             );
         }
@@ -553,7 +558,7 @@ pub fn function_invocable(topic: Located<'_, Topic>, function: &Resolution<'_, F
         Known::Unknown(u) => return Link::unknown(&u.unknown, "function resource policy"),
         Known::Value(None) => {
             return Link::broken(
-                "SUB003",
+                RuleId::SUB003,
                 format!(
                     "function {name} has no resource policy letting sns.amazonaws.com invoke it"
                 ),
@@ -572,7 +577,7 @@ pub fn function_invocable(topic: Located<'_, Topic>, function: &Resolution<'_, F
         Decision::Allow => Link::Ok("resource policy lets SNS invoke it".into()),
         Decision::Unknown(why) => Link::not_collected(why),
         _ => Link::broken(
-            "SUB003",
+            RuleId::SUB003,
             format!(
                 "function {name}'s resource policy does not let sns.amazonaws.com invoke it from topic {}",
                 topic_label(topic.item)

@@ -5,7 +5,9 @@
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
+use crate::catalog::RuleId;
 use crate::inventory::{Origin, UnknownKind};
 
 /// The verdict of one rule on one subject, before waivers.
@@ -167,7 +169,7 @@ pub struct Related {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Outcome {
     /// The rule id, e.g. `GD001`.
-    pub rule: String,
+    pub rule: RuleId,
     /// The verdict.
     pub status: Status,
     /// What it is about.
@@ -189,13 +191,13 @@ pub struct Outcome {
 /// and `not_applicable`; each requires a subject.
 #[derive(Debug)]
 pub struct Outcomes {
-    rule: &'static str,
+    rule: RuleId,
     items: Vec<Outcome>,
 }
 
 impl Outcomes {
     /// An empty collector for a rule.
-    pub fn new(rule: &'static str) -> Self {
+    pub fn new(rule: RuleId) -> Self {
         Outcomes {
             rule,
             items: Vec::new(),
@@ -204,7 +206,7 @@ impl Outcomes {
 
     fn push(&mut self, status: Status, subject: Subject, message: String) -> &mut Outcome {
         self.items.push(Outcome {
-            rule: self.rule.to_string(),
+            rule: self.rule,
             status,
             subject,
             message,
@@ -267,4 +269,14 @@ impl Outcome {
         });
         self
     }
+}
+
+/// The stable fingerprint of a finding: a hash of rule, account, region and resource.
+pub fn fingerprint(rule: &str, subject: &Subject) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(rule.as_bytes());
+    hasher.update(b"\0");
+    hasher.update(subject.key().as_bytes());
+    let digest = hasher.finalize();
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }

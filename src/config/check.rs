@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use toml_edit::Value;
 
 use super::schema::{Check, did_you_mean};
+use crate::catalog::RuleId;
 use crate::inventory::StackRole;
-use crate::rules;
 use crate::severity::Severity;
 
 /// Check one string against `check`, returning it normalised.
@@ -104,12 +104,10 @@ fn topic_arn(s: &str) -> Result<String, String> {
 
 /// A registry rule id, in its canonical spelling.
 pub(super) fn rule_id(s: &str) -> Result<String, String> {
-    rules::find(s)
-        .map(|r| r.meta.id.to_string())
-        .ok_or_else(|| {
-            let ids = rules::REGISTRY.iter().map(|r| r.meta.id);
-            format!("unknown rule id `{s}`{}", did_you_mean(s, ids))
-        })
+    s.parse::<RuleId>().map(|id| id.to_string()).map_err(|_| {
+        let ids = RuleId::ALL.iter().map(|id| id.as_str());
+        format!("unknown rule id `{s}`{}", did_you_mean(s, ids))
+    })
 }
 
 /// A severity name.

@@ -21,6 +21,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::catalog::RuleId;
 use crate::inventory::StackRole;
 use crate::severity::Severity;
 
@@ -181,12 +182,16 @@ pub struct Waiver {
 
 impl Config {
     /// The effective severity of a rule.
-    pub fn severity_of(&self, rule: &str, default: Severity) -> Severity {
-        self.rules.severity.get(rule).copied().unwrap_or(default)
+    pub fn severity_of(&self, rule: RuleId, default: Severity) -> Severity {
+        self.rules
+            .severity
+            .get(rule.as_str())
+            .copied()
+            .unwrap_or(default)
     }
 
     /// Whether a rule is disabled.
-    pub fn is_disabled(&self, rule: &str) -> bool {
-        self.rules.disable.iter().any(|r| r == rule)
+    pub fn is_disabled(&self, rule: RuleId) -> bool {
+        self.rules.disable.iter().any(|r| rule == r.as_str())
     }
 }

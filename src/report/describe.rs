@@ -79,7 +79,7 @@ pub fn listed(report: &Report) -> Vec<&Finding> {
             s.region.clone(),
             status_rank(f.status()),
             Reverse(f.severity),
-            f.outcome.rule.clone(),
+            f.outcome.rule.as_str(),
         )
     });
     out

@@ -12,10 +12,10 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::catalog::{Family, RuleId};
 use crate::config::Config;
-use crate::engine::fingerprint;
 use crate::inventory::{Inventory, OutOfScopeAccount, RegionSlot, SourceInfo, UnknownKind};
-use crate::outcome::{Outcome, Status};
+use crate::outcome::{Outcome, Status, fingerprint};
 use crate::severity::Severity;
 
 /// The JSON report format version.
@@ -80,7 +80,7 @@ pub struct Coverage {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct RuleRun {
     /// The rule id.
-    pub id: String,
+    pub id: RuleId,
     /// Whether it ran (false when disabled in config).
     pub enabled: bool,
     /// The effective severity.
@@ -137,10 +137,10 @@ impl Finding {
     /// Wrap an outcome. A SCAN rule's failure is a not-assessed outcome: it
     /// drives exit code 3, never 1.
     pub fn new(mut outcome: Outcome, severity: Severity) -> Self {
-        if outcome.rule.starts_with("SCAN") && outcome.status == Status::Fail {
+        if outcome.rule.family() == Family::Scan && outcome.status == Status::Fail {
             outcome.status = Status::NotAssessed;
         }
-        let fingerprint = fingerprint(&outcome.rule, &outcome.subject);
+        let fingerprint = fingerprint(outcome.rule.as_str(), &outcome.subject);
         Finding {
             outcome,
             severity,
@@ -156,12 +156,12 @@ impl Finding {
 
     /// Whether this is a SCAN-family finding (coverage of the scan itself).
     pub fn is_scan(&self) -> bool {
-        self.outcome.rule.starts_with("SCAN")
+        self.outcome.rule.family() == Family::Scan
     }
 
     /// Whether this is a ROUTE finding (waivers never change those).
     pub fn is_route(&self) -> bool {
-        self.outcome.rule.starts_with("ROUTE")
+        self.outcome.rule.family() == Family::Route
     }
 
     /// Whether a waiver may cover it: failures, and SCAN findings, but never ROUTE.

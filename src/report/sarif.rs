@@ -31,7 +31,8 @@ use self::model::{
     ThreadFlowLocation, Tool,
 };
 use super::{Finding, RenderOptions, Report};
-use crate::engine::fingerprint;
+use crate::catalog::RuleId;
+use crate::outcome::fingerprint;
 use crate::outcome::{Status, Subject};
 use crate::rules::{REGISTRY, RuleMeta};
 use crate::severity::Severity;
@@ -58,10 +59,10 @@ pub fn render(report: &Report, options: &RenderOptions) -> anyhow::Result<String
 /// Build the SARIF log for a report.
 pub fn build(report: &Report, options: &RenderOptions) -> anyhow::Result<Log> {
     let rules = descriptors(report);
-    let index: BTreeMap<String, usize> = rules
+    let index: BTreeMap<RuleId, usize> = REGISTRY
         .iter()
         .enumerate()
-        .map(|(i, r)| (r.id.clone(), i))
+        .map(|(i, r)| (r.meta.id, i))
         .collect();
     let findings: Vec<&Finding> = report.findings.iter().filter(|f| is_result(f)).collect();
     let mut properties = Map::new();
@@ -129,31 +130,16 @@ fn driver(report: &Report, rules: Vec<ReportingDescriptor>) -> Driver {
     }
 }
 
-/// Every rule of the registry, then any rule the report names that this
-/// build does not know (a report from another version), with minimal metadata.
+/// Every rule of the registry, with this run's effective severity.
 fn descriptors(report: &Report) -> Vec<ReportingDescriptor> {
-    let mut out: Vec<ReportingDescriptor> = REGISTRY
+    REGISTRY
         .iter()
         .map(|rule| describe_rule(&rule.meta, effective_severity(report, rule.meta.id)))
-        .collect();
-    let known: BTreeSet<&str> = REGISTRY.iter().map(|r| r.meta.id).collect();
-    let mut extra = BTreeSet::new();
-    let named = report
-        .rules
-        .iter()
-        .map(|r| r.id.as_str())
-        .chain(report.findings.iter().map(|f| f.outcome.rule.as_str()));
-    for id in named {
-        if !known.contains(id) && extra.insert(id) {
-            let severity = effective_severity(report, id).unwrap_or(Severity::Medium);
-            out.push(describe_unknown_rule(id, severity));
-        }
-    }
-    out
+        .collect()
 }
 
 /// The rule's effective severity from `report.rules`, if the run lists it.
-fn effective_severity(report: &Report, id: &str) -> Option<Severity> {
+fn effective_severity(report: &Report, id: RuleId) -> Option<Severity> {
     report
         .rules
         .iter()
@@ -211,26 +197,6 @@ fn describe_rule(meta: &RuleMeta, severity: Option<Severity>) -> ReportingDescri
     }
 }
 
-fn describe_unknown_rule(id: &str, severity: Severity) -> ReportingDescriptor {
-    let family: String = id.chars().take_while(char::is_ascii_alphabetic).collect();
-    let summary = format!("Rule {id} (not in this alertpath build's catalog)");
-    ReportingDescriptor {
-        id: id.to_string(),
-        name: Some(format!("rule-{}", id.to_ascii_lowercase())),
-        short_description: Some(text(&summary)),
-        full_description: Some(text(&summary)),
-        help: Some(MultiformatMessage {
-            text: summary.clone(),
-            markdown: Some(summary.clone()),
-        }),
-        help_uri: Some(format!("{INFORMATION_URI}/tree/main/rules")),
-        default_configuration: Some(ReportingConfiguration {
-            level: severity.sarif_level().to_string(),
-        }),
-        properties: rule_properties(&family, severity),
-    }
-}
-
 fn text(s: &str) -> Message {
     Message {
         text: s.to_string(),
@@ -238,7 +204,7 @@ fn text(s: &str) -> Message {
 }
 
 /// One finding as one result.
-fn result_of(finding: &Finding, index: &BTreeMap<String, usize>) -> SarifResult {
+fn result_of(finding: &Finding, index: &BTreeMap<RuleId, usize>) -> SarifResult {
     let outcome = &finding.outcome;
     let subject = &outcome.subject;
     let related_locations = outcome
@@ -257,7 +223,7 @@ fn result_of(finding: &Finding, index: &BTreeMap<String, usize>) -> SarifResult 
         })
         .collect();
     SarifResult {
-        rule_id: outcome.rule.clone(),
+        rule_id: outcome.rule.to_string(),
         rule_index: index.get(&outcome.rule).copied(),
         kind: Some("fail".to_string()),
         level: Some(finding.severity.sarif_level().to_string()),
@@ -332,15 +298,15 @@ fn suppressions(finding: &Finding) -> Vec<Suppression> {
 
 /// Over [`MAX_RESULTS`]: region-level findings become one result per
 /// (rule, account, status); account- and organization-level findings stay.
-fn aggregate(findings: &[&Finding], index: &BTreeMap<String, usize>) -> Vec<SarifResult> {
+fn aggregate(findings: &[&Finding], index: &BTreeMap<RuleId, usize>) -> Vec<SarifResult> {
     let mut results = Vec::new();
-    let mut groups: BTreeMap<(String, String, &'static str), Vec<&Finding>> = BTreeMap::new();
+    let mut groups: BTreeMap<(RuleId, String, &'static str), Vec<&Finding>> = BTreeMap::new();
     for finding in findings {
         let subject = &finding.outcome.subject;
         match (&subject.account, &subject.region) {
             (Some(account), Some(_)) => groups
                 .entry((
-                    finding.outcome.rule.clone(),
+                    finding.outcome.rule,
                     account.clone(),
                     finding.status().label(),
                 ))
@@ -351,17 +317,17 @@ fn aggregate(findings: &[&Finding], index: &BTreeMap<String, usize>) -> Vec<Sari
     }
     for ((rule, account, _), members) in groups {
         let status = members.first().map_or(Status::Fail, |f| f.status());
-        results.push(aggregated_result(&rule, &account, status, &members, index));
+        results.push(aggregated_result(rule, &account, status, &members, index));
     }
     results
 }
 
 fn aggregated_result(
-    rule: &str,
+    rule: RuleId,
     account: &str,
     status: Status,
     members: &[&Finding],
-    index: &BTreeMap<String, usize>,
+    index: &BTreeMap<RuleId, usize>,
 ) -> SarifResult {
     let severity = members
         .iter()
@@ -400,7 +366,7 @@ fn aggregated_result(
     properties.insert("regions".into(), json!(regions));
     SarifResult {
         rule_id: rule.to_string(),
-        rule_index: index.get(rule).copied(),
+        rule_index: index.get(&rule).copied(),
         kind: Some("fail".to_string()),
         level: Some(severity.sarif_level().to_string()),
         message: text(&message),
@@ -438,9 +404,9 @@ fn unassessed_scopes(report: &Report) -> BTreeSet<Scope> {
         let Some(account) = subject.account.clone() else {
             continue;
         };
-        let region = match finding.outcome.rule.as_str() {
-            "SCAN001" => None,
-            "SCAN002" => match &subject.region {
+        let region = match finding.outcome.rule {
+            RuleId::SCAN001 => None,
+            RuleId::SCAN002 => match &subject.region {
                 Some(region) => Some(region.clone()),
                 None => continue,
             },
@@ -465,7 +431,7 @@ fn carry_over(
     report: &Report,
     baseline: &Value,
     current: &[SarifResult],
-    index: &BTreeMap<String, usize>,
+    index: &BTreeMap<RuleId, usize>,
 ) -> anyhow::Result<Vec<SarifResult>> {
     let scopes = unassessed_scopes(report);
     if scopes.is_empty() {
@@ -491,8 +457,12 @@ fn line_hash(result: &SarifResult) -> Option<String> {
     result.partial_fingerprints.get(LINE_HASH).cloned()
 }
 
-fn mark_carried(mut result: SarifResult, index: &BTreeMap<String, usize>) -> SarifResult {
-    result.rule_index = index.get(&result.rule_id).copied();
+fn mark_carried(mut result: SarifResult, index: &BTreeMap<RuleId, usize>) -> SarifResult {
+    result.rule_index = result
+        .rule_id
+        .parse::<RuleId>()
+        .ok()
+        .and_then(|id| index.get(&id).copied());
     if !result.message.text.starts_with(CARRIED_OVER_PREFIX) {
         result.message.text = format!("{CARRIED_OVER_PREFIX}{}", result.message.text);
     }

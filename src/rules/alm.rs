@@ -1,6 +1,7 @@
 //! ALM: notifier failover alarms (RULES.md ALM "covers").
 
 use crate::analysis::Analysis;
+use crate::catalog::RuleId;
 use crate::graph::{Endpoint, Graph, Located, Resolution, alarm_can_fire, alarm_covers};
 use crate::inventory::arn::partition_of_region;
 use crate::inventory::{Alarm, Function, Known, MetricFilter, Observed, Ref, Topic, UnknownKind};
@@ -10,14 +11,12 @@ use crate::outcome::Outcomes;
 use crate::rules::sub::{
     alarm_label, alarm_subject, function_subject, not_judged, topic_confirmed,
 };
-use crate::rules::{ADMIN_ROLE, Context, rule};
+use crate::rules::{ADMIN_ROLE, Context, Rule, rule};
 use crate::samples_logs;
 
 rule!(
     ALM001,
     "notifier-unwatched",
-    "alm",
-    Alm,
     High,
     Chain,
     [Live, Plan, Hcl],
@@ -28,8 +27,6 @@ rule!(
 rule!(
     ALM002,
     "alarm-watches-nothing",
-    "alm",
-    Alm,
     High,
     Chain,
     [Live, Plan, Hcl],
@@ -40,8 +37,6 @@ rule!(
 rule!(
     ALM003,
     "alarm-no-failover",
-    "alm",
-    Alm,
     High,
     Chain,
     [Live, Plan, Hcl],
@@ -52,8 +47,6 @@ rule!(
 rule!(
     ALM004,
     "alarm-average-statistic",
-    "alm",
-    Alm,
     Low,
     Chain,
     [Live, Plan, Hcl],
@@ -64,8 +57,6 @@ rule!(
 rule!(
     ALM005,
     "webhook-failures-invisible",
-    "alm",
-    Alm,
     Medium,
     Chain,
     [Live, Plan, Hcl],
@@ -73,6 +64,9 @@ rule!(
     "A notify-slack notifier's webhook errors reach no metric filter and alarm",
     check_alm005
 );
+
+/// This family's rules, in catalog order.
+pub(super) const RULES: &[Rule] = &[ALM001, ALM002, ALM003, ALM004, ALM005];
 
 /// Notifiers the walks reach.
 fn notifiers<'a>(analysis: &'a Analysis<'a>) -> Vec<Located<'a, Function>> {
@@ -113,7 +107,7 @@ fn watches_existing(graph: &Graph<'_>, alarm: Located<'_, Alarm>) -> Link {
     };
     if namespace != "AWS/Lambda" {
         return Link::Broken {
-            rule: "ALM002",
+            rule: RuleId::ALM002,
             why: format!(
                 "alarm {label} watches Errors in namespace `{namespace}`, not `AWS/Lambda`: no Lambda function reports there, so it never fires"
             ),
@@ -128,7 +122,7 @@ fn watches_existing(graph: &Graph<'_>, alarm: Located<'_, Alarm>) -> Link {
         }
         Some(false) => {
             return Link::Broken {
-                rule: "ALM002",
+                rule: RuleId::ALM002,
                 why: format!(
                     "alarm {label}'s comparison and threshold can never fire on Lambda Errors"
                 ),
@@ -148,7 +142,7 @@ fn watches_existing(graph: &Graph<'_>, alarm: Located<'_, Alarm>) -> Link {
             ))
         } else {
             Link::Broken {
-                rule: "ALM002",
+                rule: RuleId::ALM002,
                 why: format!(
                     "alarm {label}'s dimensions name no FunctionName and are not empty: they match no Lambda Errors metric"
                 ),
@@ -167,7 +161,7 @@ fn watches_existing(graph: &Graph<'_>, alarm: Located<'_, Alarm>) -> Link {
             function_label(f.item)
         )),
         Resolution::Missing(_) => Link::Broken {
-            rule: "ALM002",
+            rule: RuleId::ALM002,
             why: format!(
                 "alarm {label} watches FunctionName `{name}`, which matches no function in {}/{}",
                 alarm.account, alarm.region
@@ -303,7 +297,7 @@ fn served_by(graph: &Graph<'_>, topic: Located<'_, Topic>, notifier: &Function) 
 fn failover_verdict(graph: &Graph<'_>, alarm: Located<'_, Alarm>, notifier: &Function) -> Link {
     let label = alarm_label(alarm.item);
     let broken = |why: String| Link::Broken {
-        rule: "ALM003",
+        rule: RuleId::ALM003,
         why,
     };
     match &alarm.item.actions_enabled {
@@ -559,7 +553,7 @@ fn alm005_verdict(ctx: &Context<'_>, graph: &Graph<'_>, notifier: Located<'_, Fu
         problems.push(format!("no metric filter on log group {group}"));
     }
     Link::Broken {
-        rule: "ALM005",
+        rule: RuleId::ALM005,
         why: format!(
             "notifier {name} logs Slack HTTP errors and returns success, so Errors misses a revoked webhook, and nothing watches its log: {}",
             problems.join("; ")
@@ -579,7 +573,7 @@ fn filter_verdict(
         .cloned()
         .unwrap_or_else(|| "metric filter".into());
     let broken = |why: String| Link::Broken {
-        rule: "ALM005",
+        rule: RuleId::ALM005,
         why,
     };
     let pattern = match &filter.pattern {

@@ -1,17 +1,16 @@
 //! EVT: EventBridge rules on the admin bus, and the targets the walks reach.
 
 use crate::analysis::{Analysis, FindingWalk, ReachedTarget};
+use crate::catalog::RuleId;
 use crate::graph::{Dest, Endpoint, Located, Resolution, RuleHop, Walk};
 use crate::inventory::{Alarm, EventRule, Known, Observed, Target, UnknownKind};
 use crate::links::{self, Link, function_label, rule_label, topic_label};
 use crate::outcome::{Outcomes, Subject};
-use crate::rules::{ADMIN_ROLE, AdminLookup, Context, rule};
+use crate::rules::{ADMIN_ROLE, AdminLookup, Context, Rule, rule};
 
 rule!(
     EVT001,
     "no-finding-rule",
-    "evt",
-    Evt,
     High,
     Admin,
     [Live, Plan, Hcl],
@@ -22,8 +21,6 @@ rule!(
 rule!(
     EVT002,
     "finding-rule-disabled",
-    "evt",
-    Evt,
     High,
     Admin,
     [Live, Plan, Hcl],
@@ -34,8 +31,6 @@ rule!(
 rule!(
     EVT003,
     "delivery-failures-unwatched",
-    "evt",
-    Evt,
     Medium,
     Admin,
     [Live, Plan, Hcl],
@@ -46,8 +41,6 @@ rule!(
 rule!(
     EVT004,
     "target-unreachable",
-    "evt",
-    Evt,
     High,
     Chain,
     [Live, Plan, Hcl],
@@ -58,8 +51,6 @@ rule!(
 rule!(
     EVT005,
     "transformer-breaks-consumer",
-    "evt",
-    Evt,
     Low,
     Chain,
     [Live, Plan, Hcl],
@@ -67,6 +58,9 @@ rule!(
     "An input transformer produces a shape the consumer cannot handle",
     check_evt005
 );
+
+/// This family's rules, in catalog order.
+pub(super) const RULES: &[Rule] = &[EVT001, EVT002, EVT003, EVT004, EVT005];
 
 /// The subject for an EventBridge rule.
 pub(crate) fn rule_subject(rule: Located<'_, EventRule>) -> Subject {
@@ -110,7 +104,7 @@ pub(crate) fn not_assessed_kind(
 /// and an unknown is not assessed.
 pub(crate) fn report_link<'o>(
     out: &'o mut Outcomes,
-    own: &str,
+    own: RuleId,
     subject: Subject,
     link: Link,
     context: &str,
@@ -324,7 +318,7 @@ fn judge_evt002(hop: &RuleHop<'_>, out: &mut Outcomes) {
                 kind,
             );
         } else {
-            report_link(out, "EVT002", subject, link, &format!("rule {name}"));
+            report_link(out, RuleId::EVT002, subject, link, &format!("rule {name}"));
         }
         return;
     }
@@ -340,7 +334,7 @@ fn judge_evt002(hop: &RuleHop<'_>, out: &mut Outcomes) {
             );
         }
         other => {
-            report_link(out, "EVT002", subject, other, &format!("rule {name}"));
+            report_link(out, RuleId::EVT002, subject, other, &format!("rule {name}"));
         }
     }
 }
@@ -524,7 +518,7 @@ fn check_evt004(ctx: &Context<'_>, out: &mut Outcomes) {
         let link =
             links::target_reachable(&analysis.graph, reached.rule, reached.target, &reached.dest);
         let context = format!("target of rule {}", rule_label(reached.rule.item));
-        if let Some(outcome) = report_link(out, "EVT004", subject, link, &context) {
+        if let Some(outcome) = report_link(out, RuleId::EVT004, subject, link, &context) {
             outcome.with_related("the rule", rule_subject(reached.rule));
         }
     }

@@ -2,13 +2,11 @@
 
 use crate::inventory::{Detector, Known, Member, Observed, SourceKind};
 use crate::outcome::{Outcomes, Subject};
-use crate::rules::{ADMIN_ROLE, ANY_ROLE, AdminLookup, Context, rule};
+use crate::rules::{ADMIN_ROLE, ANY_ROLE, AdminLookup, Context, Rule, rule};
 
 rule!(
     GD001,
     "detector-missing",
-    "gd",
-    Gd,
     High,
     Every,
     [Live, Plan, Hcl],
@@ -19,8 +17,6 @@ rule!(
 rule!(
     GD002,
     "detector-suspended",
-    "gd",
-    Gd,
     High,
     Every,
     [Live, Plan, Hcl],
@@ -31,8 +27,6 @@ rule!(
 rule!(
     GD003,
     "member-not-enrolled",
-    "gd",
-    Gd,
     High,
     Admin,
     [Live],
@@ -43,8 +37,6 @@ rule!(
 rule!(
     GD004,
     "org-auto-enable-off",
-    "gd",
-    Gd,
     Medium,
     Admin,
     [Live, Plan, Hcl],
@@ -55,8 +47,6 @@ rule!(
 rule!(
     GD005,
     "slow-finding-updates",
-    "gd",
-    Gd,
     Low,
     Admin,
     [Live, Plan, Hcl],
@@ -64,6 +54,9 @@ rule!(
     "The admin's detector publishes finding updates slower than every 15 minutes",
     check_gd005
 );
+
+/// This family's rules, in catalog order.
+pub(super) const RULES: &[Rule] = &[GD001, GD002, GD003, GD004, GD005];
 
 /// The publishing frequency GD005 requires.
 const FIFTEEN_MINUTES: &str = "FIFTEEN_MINUTES";

@@ -1,7 +1,10 @@
-//! The rule catalog: one reviewable registry of every rule, and the context rules read.
+//! The rules: every rule's check, registered with its metadata, and the context
+//! rules read.
 //!
-//! Each rule is a pure, synchronous function over the inventory. Its metadata and
-//! its embedded Markdown doc are declared with [`rule!`] next to the logic.
+//! Each rule is a pure, synchronous function over the inventory. Its metadata is
+//! declared with [`rule!`] next to the logic, and each family lists its rules in
+//! its `RULES`; the registry is built from the families. Ids and docs come from
+//! [`crate::catalog`].
 
 mod alm;
 pub mod context;
@@ -15,142 +18,13 @@ mod sec;
 mod sns;
 mod sub;
 
-use schemars::JsonSchema;
-use serde::Serialize;
+use std::sync::LazyLock;
 
-use crate::inventory::{SourceKind, StackRole};
+use crate::inventory::StackRole;
 use crate::outcome::Outcomes;
-use crate::severity::Severity;
 
+pub use crate::catalog::{Family, JudgedIn, RuleId, RuleMeta};
 pub use context::{AdminLookup, Context};
-
-/// Rule families, in catalog order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum Family {
-    /// GuardDuty detectors and membership.
-    Gd,
-    /// Delegated administration.
-    Org,
-    /// EventBridge rules on the admin bus.
-    Evt,
-    /// End-to-end routes.
-    Route,
-    /// Topic policies and encryption.
-    Sns,
-    /// Subscriptions and delivery.
-    Sub,
-    /// Notifier failover alarms.
-    Alm,
-    /// Root sign-in coverage.
-    Root,
-    /// Secrets.
-    Sec,
-    /// Coverage of the scan itself.
-    Scan,
-}
-
-impl Family {
-    /// Upper-case name, e.g. `GD`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Family::Gd => "GD",
-            Family::Org => "ORG",
-            Family::Evt => "EVT",
-            Family::Route => "ROUTE",
-            Family::Sns => "SNS",
-            Family::Sub => "SUB",
-            Family::Alm => "ALM",
-            Family::Root => "ROOT",
-            Family::Sec => "SEC",
-            Family::Scan => "SCAN",
-        }
-    }
-}
-
-/// Whose facts a rule reads, and where its outcomes are reported (RULES.md "judged in").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum JudgedIn {
-    /// The management account's view.
-    Mgmt,
-    /// GuardDuty's administrator for each region.
-    Admin,
-    /// Resources on a walked alert path.
-    Chain,
-    /// Every in-scope active account.
-    Every,
-    /// The scan itself.
-    Scan,
-}
-
-impl JudgedIn {
-    /// Lower-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JudgedIn::Mgmt => "mgmt",
-            JudgedIn::Admin => "admin",
-            JudgedIn::Chain => "chain",
-            JudgedIn::Every => "every",
-            JudgedIn::Scan => "scan",
-        }
-    }
-}
-
-/// A rule's metadata.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct RuleMeta {
-    /// Stable id, e.g. `GD001`. Never reused.
-    pub id: &'static str,
-    /// Slug name, e.g. `detector-missing`.
-    pub name: &'static str,
-    /// Family.
-    pub family: Family,
-    /// Default severity.
-    pub severity: Severity,
-    /// Where it is judged.
-    pub judged_in: JudgedIn,
-    /// The sources that can assess it.
-    pub sources: &'static [SourceKind],
-    /// In Terraform input, the stack roles where this "absence" rule runs.
-    /// `None`: the rule judges what is there and always runs.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stack_roles: Option<&'static [StackRole]>,
-    /// One line: when it fails.
-    pub summary: &'static str,
-    /// The Markdown doc (`rules/<family>/<ID>.md`), embedded.
-    #[serde(skip)]
-    pub doc: &'static str,
-}
-
-impl RuleMeta {
-    /// `L P H` style source letters.
-    pub fn source_letters(&self) -> String {
-        self.sources
-            .iter()
-            .map(|s| s.letter().to_string())
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-
-    /// The doc's title line, without the leading `# `.
-    pub fn title(&self) -> &'static str {
-        self.doc
-            .lines()
-            .next()
-            .map(|l| l.trim_start_matches('#').trim())
-            .unwrap_or(self.summary)
-    }
-
-    /// The public URL of the rule's doc.
-    pub fn help_uri(&self) -> String {
-        format!(
-            "https://github.com/alertpath/alertpath/blob/main/rules/{}/{}.md",
-            self.family.as_str().to_lowercase(),
-            self.id
-        )
-    }
-}
 
 /// A rule: metadata plus its check.
 pub struct Rule {
@@ -160,22 +34,23 @@ pub struct Rule {
     pub check: fn(&Context<'_>, &mut Outcomes),
 }
 
-/// Declare a rule: `rule!(GD001, "detector-missing", gd, Gd, High, Every, [Live, Plan, Hcl], roles, "summary", check_fn)`.
+/// Declare a rule: `rule!(GD001, "detector-missing", High, Every, [Live, Plan, Hcl], roles, "summary", check_fn)`.
+/// Its id, family and doc come from `rules/<family>/<ID>.md` (see [`RuleId`]).
 macro_rules! rule {
-    ($id:ident, $name:literal, $dir:literal, $family:ident, $sev:ident, $judged:ident,
+    ($id:ident, $name:literal, $sev:ident, $judged:ident,
      [$($src:ident),*], $roles:expr, $summary:literal, $check:path) => {
         /// See the rule's doc.
-        pub const $id: $crate::rules::Rule = $crate::rules::Rule {
+        pub(crate) const $id: $crate::rules::Rule = $crate::rules::Rule {
             meta: $crate::rules::RuleMeta {
-                id: stringify!($id),
+                id: $crate::catalog::RuleId::$id,
                 name: $name,
-                family: $crate::rules::Family::$family,
+                family: $crate::catalog::RuleId::$id.family(),
                 severity: $crate::severity::Severity::$sev,
                 judged_in: $crate::rules::JudgedIn::$judged,
                 sources: &[$($crate::inventory::SourceKind::$src),*],
                 stack_roles: $roles,
                 summary: $summary,
-                doc: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/", $dir, "/", stringify!($id), ".md")),
+                doc: $crate::catalog::RuleId::$id.doc(),
             },
             check: $check,
         };
@@ -194,54 +69,32 @@ pub(crate) const ADMIN_ROLE: Option<&[StackRole]> = Some(&[StackRole::GuarddutyA
 /// Stack roles: the management account's stack only.
 pub(crate) const MANAGEMENT_ROLE: Option<&[StackRole]> = Some(&[StackRole::Management]);
 
-/// Every rule, in catalog order. This is the one reviewable registry.
-pub static REGISTRY: &[Rule] = &[
-    gd::GD001,
-    gd::GD002,
-    gd::GD003,
-    gd::GD004,
-    gd::GD005,
-    org::ORG001,
-    org::ORG002,
-    org::ORG003,
-    evt::EVT001,
-    evt::EVT002,
-    evt::EVT003,
-    evt::EVT004,
-    evt::EVT005,
-    route::ROUTE001,
-    route::ROUTE002,
-    sns::SNS001,
-    sns::SNS002,
-    sns::SNS003,
-    sns::SNS004,
-    sns::SNS005,
-    sub::SUB001,
-    sub::SUB002,
-    sub::SUB003,
-    sub::SUB004,
-    sub::SUB005,
-    sub::SUB006,
-    alm::ALM001,
-    alm::ALM002,
-    alm::ALM003,
-    alm::ALM004,
-    alm::ALM005,
-    root::ROOT001,
-    root::ROOT002,
-    root::ROOT003,
-    sec::SEC001,
-    sec::SEC002,
-    sec::SEC003,
-    scan::SCAN001,
-    scan::SCAN002,
-    scan::SCAN003,
-    scan::SCAN004,
-];
+/// Every rule, in catalog order: the families' `RULES`, ordered by [`RuleId`].
+/// A test checks that every id has exactly one rule.
+pub static REGISTRY: LazyLock<Vec<&'static Rule>> = LazyLock::new(|| {
+    let mut rules: Vec<&'static Rule> = [
+        gd::RULES,
+        org::RULES,
+        evt::RULES,
+        route::RULES,
+        sns::RULES,
+        sub::RULES,
+        alm::RULES,
+        root::RULES,
+        sec::RULES,
+        scan::RULES,
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    rules.sort_by_key(|rule| rule.meta.id);
+    rules
+});
 
 /// Find a rule by id (case-insensitive).
 pub fn find(id: &str) -> Option<&'static Rule> {
-    REGISTRY.iter().find(|r| r.meta.id.eq_ignore_ascii_case(id))
+    let id: RuleId = id.parse().ok()?;
+    REGISTRY.iter().copied().find(|r| r.meta.id == id)
 }
 
 /// The rule table as aligned text (`alertpath rules`).
@@ -250,7 +103,7 @@ pub fn text_table() -> String {
         "{:<9} {:<30} {:<9} {:<6} {:<8} {}\n",
         "ID", "NAME", "SEVERITY", "JUDGED", "SOURCES", "FAILS WHEN"
     );
-    for rule in REGISTRY {
+    for rule in REGISTRY.iter() {
         let m = &rule.meta;
         out.push_str(&format!(
             "{:<9} {:<30} {:<9} {:<6} {:<8} {}\n",
@@ -271,7 +124,7 @@ pub fn markdown_table() -> String {
     let mut out = String::from(
         "| ID | name | severity | judged in | sources | fails when |\n|---|---|---|---|---|---|\n",
     );
-    for rule in REGISTRY {
+    for rule in REGISTRY.iter() {
         let m = &rule.meta;
         out.push_str(&format!(
             "| [{}](rules/{}/{}.md) | {} | {} | {} | {} | {} |\n",

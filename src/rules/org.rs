@@ -4,13 +4,11 @@ use std::collections::BTreeMap;
 
 use crate::inventory::{ManagementView, Observed};
 use crate::outcome::{Outcomes, Subject};
-use crate::rules::{Context, MANAGEMENT_ROLE, rule};
+use crate::rules::{Context, MANAGEMENT_ROLE, Rule, rule};
 
 rule!(
     ORG001,
     "no-delegated-admin",
-    "org",
-    Org,
     High,
     Mgmt,
     [Live, Plan, Hcl],
@@ -21,8 +19,6 @@ rule!(
 rule!(
     ORG002,
     "admin-is-management-account",
-    "org",
-    Org,
     High,
     Mgmt,
     [Live, Plan, Hcl],
@@ -33,8 +29,6 @@ rule!(
 rule!(
     ORG003,
     "admin-inconsistent",
-    "org",
-    Org,
     Medium,
     Mgmt,
     [Live, Plan, Hcl],
@@ -42,6 +36,9 @@ rule!(
     "The delegated administrator differs between regions or from config",
     check_org003
 );
+
+/// This family's rules, in catalog order.
+pub(super) const RULES: &[Rule] = &[ORG001, ORG002, ORG003];
 
 /// The management view, or an outcome saying why the rule cannot use it.
 fn management_view<'a>(

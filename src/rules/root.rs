@@ -8,7 +8,7 @@ use crate::graph::{Graph, Located, Walk};
 use crate::inventory::UnknownKind;
 use crate::inventory::{Known, Observed, RegionSlot, SourceKind, Trail};
 use crate::outcome::{Outcomes, Subject};
-use crate::rules::{ANY_ROLE, AdminLookup, Context, rule};
+use crate::rules::{ANY_ROLE, AdminLookup, Context, Rule, rule};
 use crate::samples;
 
 use path::Verdict;
@@ -16,8 +16,6 @@ use path::Verdict;
 rule!(
     ROOT001,
     "root-login-unmonitored",
-    "root",
-    Root,
     High,
     Every,
     [Live, Plan, Hcl],
@@ -28,8 +26,6 @@ rule!(
 rule!(
     ROOT002,
     "root-rule-wrong-region",
-    "root",
-    Root,
     Medium,
     Every,
     [Live, Plan, Hcl],
@@ -40,8 +36,6 @@ rule!(
 rule!(
     ROOT003,
     "root-api-calls-unmonitored",
-    "root",
-    Root,
     Low,
     Every,
     [Live, Plan, Hcl],
@@ -49,6 +43,9 @@ rule!(
     "In some enabled region, root API calls reach no human",
     check_root003
 );
+
+/// This family's rules, in catalog order.
+pub(super) const RULES: &[Rule] = &[ROOT001, ROOT002, ROOT003];
 
 /// The account's access gap as a not-assessed outcome; `true` when reported.
 fn account_unreadable(ctx: &Context<'_>, account: &str, out: &mut Outcomes) -> bool {

@@ -6,18 +6,17 @@
 use serde_json::Value;
 
 use crate::analysis::FindingWalk;
+use crate::catalog::RuleId;
 use crate::graph::{Dest, Endpoint, Graph, Located, Resolution, RuleHop, SubHop, TopicHop};
 use crate::inventory::{Origin, Topic, UnknownKind};
 use crate::links::{self, Link};
 use crate::outcome::{Hop, Outcomes, Subject};
-use crate::rules::{ADMIN_ROLE, AdminLookup, Context, rule};
+use crate::rules::{ADMIN_ROLE, AdminLookup, Context, Rule, rule};
 use crate::samples;
 
 rule!(
     ROUTE001,
     "no-pager-route",
-    "route",
-    Route,
     Critical,
     Admin,
     [Live, Plan, Hcl],
@@ -28,8 +27,6 @@ rule!(
 rule!(
     ROUTE002,
     "no-chat-route",
-    "route",
-    Route,
     High,
     Admin,
     [Live, Plan, Hcl],
@@ -37,6 +34,9 @@ rule!(
     "Some sample finding at or above chat.min_severity reaches no chat endpoint",
     check_route002
 );
+
+/// This family's rules, in catalog order.
+pub(super) const RULES: &[Rule] = &[ROUTE001, ROUTE002];
 
 /// What a route must reach.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,7 +166,7 @@ impl<'a> Walker<'_, 'a> {
                         let p = first(
                             problem,
                             Link::Broken {
-                                rule: "EVT004",
+                                rule: RuleId::EVT004,
                                 why: format!("rule {name} has no targets"),
                             },
                         );
@@ -353,7 +353,7 @@ impl<'a> Walker<'_, 'a> {
             let p = first(
                 problem,
                 Link::Broken {
-                    rule: "SUB004",
+                    rule: RuleId::SUB004,
                     why,
                 },
             );

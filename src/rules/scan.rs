@@ -2,13 +2,11 @@
 
 use crate::inventory::{Gap, GapReason, Observed, RegionSlot};
 use crate::outcome::{Outcomes, Subject};
-use crate::rules::{Context, rule};
+use crate::rules::{Context, Rule, rule};
 
 rule!(
     SCAN001,
     "account-not-assessed",
-    "scan",
-    Scan,
     High,
     Scan,
     [Live],
@@ -19,8 +17,6 @@ rule!(
 rule!(
     SCAN002,
     "region-not-assessed",
-    "scan",
-    Scan,
     Medium,
     Scan,
     [Live],
@@ -31,8 +27,6 @@ rule!(
 rule!(
     SCAN003,
     "permission-missing",
-    "scan",
-    Scan,
     Medium,
     Scan,
     [Live],
@@ -43,8 +37,6 @@ rule!(
 rule!(
     SCAN004,
     "terraform-unresolved",
-    "scan",
-    Scan,
     Low,
     Scan,
     [Plan, Hcl],
@@ -52,6 +44,9 @@ rule!(
     "A value the rules need could not be resolved from Terraform",
     check_scan004
 );
+
+/// This family's rules, in catalog order.
+pub(super) const RULES: &[Rule] = &[SCAN001, SCAN002, SCAN003, SCAN004];
 
 fn check_scan001(ctx: &Context<'_>, out: &mut Outcomes) {
     for (id, account) in &ctx.inventory.accounts {

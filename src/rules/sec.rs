@@ -6,13 +6,11 @@ use crate::inventory::{
     EnvValue, Function, HardcodedSecret, Known, Observed, Parameter, SecretKind,
 };
 use crate::outcome::{Outcomes, ResourceRef, Subject};
-use crate::rules::{Context, rule};
+use crate::rules::{Context, Rule, rule};
 
 rule!(
     SEC001,
     "secret-parameter-plaintext",
-    "sec",
-    Sec,
     High,
     Every,
     [Live, Plan, Hcl],
@@ -23,8 +21,6 @@ rule!(
 rule!(
     SEC002,
     "secret-hardcoded",
-    "sec",
-    Sec,
     Critical,
     Chain,
     [Plan, Hcl],
@@ -35,8 +31,6 @@ rule!(
 rule!(
     SEC003,
     "notifier-webhook-plaintext",
-    "sec",
-    Sec,
     Medium,
     Chain,
     [Live, Plan, Hcl],
@@ -44,6 +38,9 @@ rule!(
     "A notifier's SLACK_WEBHOOK_URL holds a plaintext URL rather than KMS ciphertext",
     check_sec003
 );
+
+/// This family's rules, in catalog order.
+pub(super) const RULES: &[Rule] = &[SEC001, SEC002, SEC003];
 
 /// Name fragments (lower case) that mark a parameter as holding a webhook or key.
 const SECRET_NAME_PARTS: &[&str] = &["slack_webhook", "webhook_url", "pagerduty"];

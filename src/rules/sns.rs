@@ -1,18 +1,17 @@
 //! SNS: topic policies and encryption of chain and failover topics.
 
+use crate::catalog::RuleId;
 use crate::graph::{Located, Resolution};
 use crate::inventory::{Alarm, Known, Topic};
 use crate::links::{self, Link, rule_label, topic_label};
 use crate::outcome::{Outcomes, Subject};
 use crate::policy::Policy;
 use crate::rules::evt::{report_link, rule_subject};
-use crate::rules::{Context, rule};
+use crate::rules::{Context, Rule, rule};
 
 rule!(
     SNS001,
     "eventbridge-cannot-publish",
-    "sns",
-    Sns,
     High,
     Chain,
     [Live, Plan, Hcl],
@@ -23,8 +22,6 @@ rule!(
 rule!(
     SNS002,
     "alarm-cannot-publish",
-    "sns",
-    Sns,
     High,
     Chain,
     [Live, Plan, Hcl],
@@ -35,8 +32,6 @@ rule!(
 rule!(
     SNS003,
     "topic-public",
-    "sns",
-    Sns,
     High,
     Chain,
     [Live, Plan, Hcl],
@@ -47,8 +42,6 @@ rule!(
 rule!(
     SNS004,
     "topic-key-unusable",
-    "sns",
-    Sns,
     High,
     Chain,
     [Live, Plan, Hcl],
@@ -59,8 +52,6 @@ rule!(
 rule!(
     SNS005,
     "topic-key-denies-publisher",
-    "sns",
-    Sns,
     High,
     Chain,
     [Live],
@@ -68,6 +59,9 @@ rule!(
     "A chain or failover topic's customer key is missing, disabled, or does not let the publisher use it",
     check_sns005
 );
+
+/// This family's rules, in catalog order.
+pub(super) const RULES: &[Rule] = &[SNS001, SNS002, SNS003, SNS004, SNS005];
 
 /// The publishing service of chain topics (EventBridge).
 const EVENTS: &str = "events.amazonaws.com";
@@ -122,9 +116,13 @@ fn check_sns001(ctx: &Context<'_>, out: &mut Outcomes) {
             topic_label(reached.topic.item)
         );
         let subject = topic_subject(reached.topic, "policy");
-        if let Some(outcome) =
-            report_link(out, "SNS001", subject, links::combine(verdicts), &context)
-        {
+        if let Some(outcome) = report_link(
+            out,
+            RuleId::SNS001,
+            subject,
+            links::combine(verdicts),
+            &context,
+        ) {
             for (rule, _) in &reached.publishers {
                 outcome.with_related("a publishing rule", rule_subject(*rule));
             }
@@ -166,7 +164,7 @@ fn check_sns002(ctx: &Context<'_>, out: &mut Outcomes) {
         );
         if let Some(outcome) = report_link(
             out,
-            "SNS002",
+            RuleId::SNS002,
             topic_subject(*topic, "policy"),
             links::combine(verdicts),
             &context,
@@ -264,7 +262,7 @@ fn check_sns004(ctx: &Context<'_>, out: &mut Outcomes) {
         let context = format!("topic {}'s KMS key", topic_label(topic.item));
         report_link(
             out,
-            "SNS004",
+            RuleId::SNS004,
             topic_subject(topic, "kms_master_key_id"),
             link,
             &context,
@@ -294,11 +292,11 @@ fn check_sns005(ctx: &Context<'_>, out: &mut Outcomes) {
             })
             .collect();
         match links::combine(verdicts) {
-            Link::Broken { rule, why } if rule != "SNS005" => {
+            Link::Broken { rule, why } if rule != RuleId::SNS005 => {
                 out.not_applicable(subject, format!("{context}: {why} ({rule} judges it)"));
             }
             link => {
-                report_link(out, "SNS005", subject, link, &context);
+                report_link(out, RuleId::SNS005, subject, link, &context);
             }
         }
     }

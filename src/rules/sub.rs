@@ -5,17 +5,16 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::analysis::Analysis;
+use crate::catalog::RuleId;
 use crate::graph::{Dest, Endpoint, Graph, Located, RuleHop, Walk};
 use crate::inventory::{Alarm, Function, Known, Observed, Subscription, Topic, UnknownKind};
 use crate::links::{self, Link, function_label, topic_label};
 use crate::outcome::{Outcomes, Subject};
-use crate::rules::{ADMIN_ROLE, Context, rule};
+use crate::rules::{ADMIN_ROLE, Context, Rule, rule};
 
 rule!(
     SUB001,
     "subscription-pending",
-    "sub",
-    Sub,
     Medium,
     Chain,
     [Live, Plan],
@@ -26,8 +25,6 @@ rule!(
 rule!(
     SUB002,
     "subscription-plain-http",
-    "sub",
-    Sub,
     High,
     Chain,
     [Live, Plan, Hcl],
@@ -38,8 +35,6 @@ rule!(
 rule!(
     SUB003,
     "subscriber-unusable",
-    "sub",
-    Sub,
     High,
     Chain,
     [Live, Plan, Hcl],
@@ -50,8 +45,6 @@ rule!(
 rule!(
     SUB004,
     "topic-dead-end",
-    "sub",
-    Sub,
     High,
     Chain,
     [Live, Plan, Hcl],
@@ -62,8 +55,6 @@ rule!(
 rule!(
     SUB005,
     "pager-delivery-unwatched",
-    "sub",
-    Sub,
     Medium,
     Chain,
     [Live, Plan, Hcl],
@@ -74,8 +65,6 @@ rule!(
 rule!(
     SUB006,
     "filter-policy-drops-findings",
-    "sub",
-    Sub,
     High,
     Chain,
     [Live, Plan, Hcl],
@@ -83,6 +72,9 @@ rule!(
     "A subscription's filter policy would drop the sample findings",
     check_sub006
 );
+
+/// This family's rules, in catalog order.
+pub(super) const RULES: &[Rule] = &[SUB001, SUB002, SUB003, SUB004, SUB005, SUB006];
 
 /// The subject for a topic.
 pub(crate) fn topic_subject(topic: Located<'_, Topic>) -> Subject {
@@ -291,7 +283,7 @@ pub(crate) fn topic_confirmed(graph: &Graph<'_>, topic: Located<'_, Topic>) -> L
         )
     };
     Link::Broken {
-        rule: "SUB004",
+        rule: RuleId::SUB004,
         why,
     }
 }

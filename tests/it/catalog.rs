@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use alertpath::rules::REGISTRY;
+use alertpath::rules::{REGISTRY, RuleId};
 
 const SECTIONS: [&str; 5] = [
     "## What it checks",
@@ -20,9 +20,9 @@ fn ids_and_names_are_unique() {
     assert_eq!(ids.len(), REGISTRY.len());
     let names: BTreeSet<_> = REGISTRY.iter().map(|r| r.meta.name).collect();
     assert_eq!(names.len(), REGISTRY.len());
-    for rule in REGISTRY {
+    for rule in REGISTRY.iter() {
         assert!(
-            rule.meta.id.starts_with(rule.meta.family.as_str()),
+            rule.meta.id.as_str().starts_with(rule.meta.family.as_str()),
             "{} is not in family {}",
             rule.meta.id,
             rule.meta.family.as_str()
@@ -30,9 +30,45 @@ fn ids_and_names_are_unique() {
     }
 }
 
+/// Every id (one per doc) has exactly one registered check, in catalog order.
+#[test]
+fn every_id_has_one_rule_in_catalog_order() {
+    let registered: Vec<RuleId> = REGISTRY.iter().map(|r| r.meta.id).collect();
+    assert_eq!(
+        registered,
+        RuleId::ALL,
+        "a rule doc without a rule, or a rule registered twice"
+    );
+    let families: Vec<&str> = REGISTRY.iter().map(|r| r.meta.family.as_str()).collect();
+    let mut sorted = families.clone();
+    sorted.dedup();
+    assert_eq!(
+        sorted,
+        [
+            "GD", "ORG", "EVT", "ROUTE", "SNS", "SUB", "ALM", "ROOT", "SEC", "SCAN"
+        ],
+        "families out of catalog order"
+    );
+}
+
+#[test]
+fn rule_ids_parse_case_insensitively_and_reject_unknown_ids() {
+    assert_eq!("gd001".parse::<RuleId>(), Ok(RuleId::GD001));
+    assert_eq!("SCAN004".parse::<RuleId>(), Ok(RuleId::SCAN004));
+    assert!("GD999".parse::<RuleId>().is_err());
+    assert!("".parse::<RuleId>().is_err());
+    let json = serde_json::to_string(&RuleId::ROUTE001).unwrap();
+    assert_eq!(json, "\"ROUTE001\"");
+    assert_eq!(
+        serde_json::from_str::<RuleId>(&json).unwrap(),
+        RuleId::ROUTE001
+    );
+    assert!(serde_json::from_str::<RuleId>("\"NOPE001\"").is_err());
+}
+
 #[test]
 fn every_rule_has_a_doc_with_the_required_sections() {
-    for rule in REGISTRY {
+    for rule in REGISTRY.iter() {
         let m = &rule.meta;
         let title = format!("# {}: {}\n", m.id, m.name);
         assert!(

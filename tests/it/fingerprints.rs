@@ -44,7 +44,7 @@ fn duplicate_names_get_distinct_fingerprints() {
     use alertpath::report::Finding;
     use alertpath::severity::Severity;
     let subject = Subject::region("111111111111", "us-east-1");
-    let mut outcomes = Outcomes::new("EVT002");
+    let mut outcomes = Outcomes::new(alertpath::rules::RuleId::EVT002);
     for message in ["a", "b", "c"] {
         outcomes.pass(subject.clone(), message);
     }

@@ -52,7 +52,7 @@ fn actual() -> Vec<Row> {
         .map(|f| {
             let s = &f.outcome.subject;
             (
-                f.outcome.rule.clone(),
+                f.outcome.rule.to_string(),
                 status(f),
                 dash(s.account.as_ref()),
                 dash(s.region.as_ref()),

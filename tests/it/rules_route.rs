@@ -229,7 +229,8 @@ fn route_text_snapshots() {
     }
     let broken = run(&org.build());
     let only_routes = |mut r: alertpath::report::Report| {
-        r.findings.retain(|f| f.outcome.rule.starts_with("ROUTE"));
+        r.findings
+            .retain(|f| f.outcome.rule.as_str().starts_with("ROUTE"));
         r.summary = alertpath::report::Summary::of(&r.findings);
         r
     };

@@ -222,9 +222,9 @@ fn every_registry_rule_is_described_with_its_effective_severity() {
     let rules = log["runs"][0]["tool"]["driver"]["rules"]
         .as_array()
         .expect("rules");
-    for meta in alertpath::rules::REGISTRY {
+    for meta in alertpath::rules::REGISTRY.iter() {
         assert!(
-            rules.iter().any(|r| r["id"] == meta.meta.id),
+            rules.iter().any(|r| r["id"] == meta.meta.id.as_str()),
             "{} missing",
             meta.meta.id
         );

@@ -144,7 +144,7 @@ const HEALTHY_NOT_APPLICABLE: &[(&str, &str)] = &[
 #[test]
 fn healthy_passes_every_rule() {
     let (code, report) = scan("healthy", ADMIN, &[]);
-    for rule in REGISTRY.iter().map(|r| r.meta.id) {
+    for rule in REGISTRY.iter().map(|r| r.meta.id.as_str()) {
         let got = statuses(&report, rule, None);
         assert!(!got.is_empty(), "healthy: {rule} has no outcome");
         let want = if HEALTHY_NOT_APPLICABLE.iter().any(|(r, _)| *r == rule) {
@@ -254,7 +254,7 @@ fn primer_plan_agrees_with_the_snapshot_fixture() {
     let plan_rules: Vec<&str> = REGISTRY
         .iter()
         .filter(|r| r.meta.sources.contains(&SourceKind::Plan))
-        .map(|r| r.meta.id)
+        .map(|r| r.meta.id.as_str())
         .collect();
     let got_rows: Vec<(String, String, String)> = report["findings"]
         .as_array()
@@ -464,7 +464,7 @@ fn without_a_role_absence_rules_are_not_applicable() {
     let absence: Vec<&str> = REGISTRY
         .iter()
         .filter(|r| r.meta.stack_roles.is_some())
-        .map(|r| r.meta.id)
+        .map(|r| r.meta.id.as_str())
         .collect();
     for rule in [
         "GD001", "GD004", "GD005", "ROUTE001", "ORG001", "ROOT001", "SUB004",

@@ -173,7 +173,7 @@ fn compared(input: &Input) -> Vec<&'static str> {
         .map(|r| &r.meta)
         .filter(|m| m.sources.contains(&SourceKind::Live))
         .filter(|m| input.sources.iter().any(|s| m.sources.contains(s)))
-        .map(|m| m.id)
+        .map(|m| m.id.as_str())
         .collect()
 }
 

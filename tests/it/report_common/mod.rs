@@ -19,7 +19,7 @@ pub const LOCKED: &str = "333333333333";
 
 fn outcome(rule: &str, status: Status, subject: Subject, message: &str) -> Outcome {
     Outcome {
-        rule: rule.to_string(),
+        rule: rule.parse().unwrap(),
         status,
         subject,
         message: message.to_string(),
@@ -233,13 +233,13 @@ fn rules() -> Vec<RuleRun> {
     let mut rules: Vec<RuleRun> = REGISTRY
         .iter()
         .map(|r| RuleRun {
-            id: r.meta.id.to_string(),
+            id: r.meta.id,
             enabled: true,
             severity: r.meta.severity,
         })
         .collect();
     rules.push(RuleRun {
-        id: "ROUTE001".to_string(),
+        id: alertpath::rules::RuleId::ROUTE001,
         enabled: true,
         severity: Severity::Critical,
     });
