@@ -8,6 +8,10 @@
 //! as a plan, as HCL (no variable values, as in a PR check) and as plan + HCL,
 //! with the stack config its README and the existing tests use. Every input is
 //! judged once per test run.
+//!
+//! To accept an intended change: `cargo insta review`, or
+//! `INSTA_UPDATE=always cargo test --test it rule_snapshots` and read the diff
+//! of `tests/it/snapshots/` before committing (never commit `.snap.new`).
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
