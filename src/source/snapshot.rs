@@ -126,8 +126,15 @@ mod tests {
 
     #[test]
     fn bom_is_accepted() {
-        let inventory = Inventory::new(crate::inventory::SourceKind::Live);
-        let text = format!("\u{feff}{}", to_json(&inventory).unwrap());
-        assert!(parse(&text, "x.json").is_ok());
+        // A populated inventory, so "equal" means every account, region and
+        // gap survived, not just an empty shell.
+        let original = parse(
+            include_str!("../../tests/fixtures/snapshots/example-org.json"),
+            "example-org.json",
+        )
+        .unwrap();
+        assert!(!original.accounts.is_empty());
+        let text = format!("\u{feff}{}", to_json(&original).unwrap());
+        assert_eq!(parse(&text, "x.json").unwrap(), original);
     }
 }

@@ -23,6 +23,7 @@ mod json_output;
 mod live;
 mod policy;
 mod primer;
+mod rule_snapshots;
 mod rules_alm;
 mod rules_evt;
 mod rules_gd;

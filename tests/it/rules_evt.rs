@@ -1,6 +1,7 @@
 //! EVT rules: each starts from the healthy chain and breaks one link.
 
 use crate::common::chain::*;
+use crate::common::lines::{rule_lines, rule_lines_with};
 use crate::common::*;
 use alertpath::inventory::*;
 use alertpath::outcome::Status::{self, *};
@@ -73,12 +74,8 @@ fn evt001_disabled_matching_rule_fails_and_names_evt002() {
     let mut org = healthy();
     org.rule_mut(ADMIN, UE, RULE).state = Known::Value("DISABLED".into());
     let report = run(&org.build());
-    assert_eq!(
-        status_at(&report, "EVT001", Some(ADMIN), Some(UE), None),
-        vec![Fail]
-    );
+    insta::assert_snapshot!(rule_lines(&report, "EVT001"), @"fail | 100000000002/us-east-1/ | no enabled rule on the default bus of admin 100000000002 in us-east-1 matches any of the 5 sample GuardDuty findings: every finding there is dropped at the first hop; rule(s) guardduty-finding-events match but are DISABLED (EVT002)");
     let finding = &of(&report, "EVT001")[0];
-    assert!(finding.outcome.message.contains("DISABLED (EVT002)"));
     assert_eq!(finding.outcome.related.len(), 1);
 }
 
@@ -217,8 +214,7 @@ fn evt003_fails_without_alarm_or_dead_letter_queue() {
     let mut org = healthy();
     drop_failed_invocations_alarm(&mut org);
     let report = run(&org.build());
-    assert_eq!(rule_at(&report, "EVT003", RULE), vec![Fail]);
-    assert!(message(&report, "EVT003").contains("gd-pager, gd-slack have no dead-letter queue"));
+    insta::assert_snapshot!(rule_lines(&report, "EVT003"), @"fail | 100000000002/us-east-1/event-rule/guardduty-finding-events | rule guardduty-finding-events on a GuardDuty route has no alarm on AWS/Events FailedInvocations (RuleName = guardduty-finding-events) in 100000000002/us-east-1, and target(s) gd-pager, gd-slack have no dead-letter queue: when EventBridge cannot deliver a finding, it retries, drops it, and nobody hears of it");
 }
 
 #[test]
@@ -305,8 +301,11 @@ fn evt004_topic_in_another_region_fails() {
     )]);
     target_mut(&mut org, RULE, "gd-pager").arn = Ref::arn(topic_arn(ADMIN, EW, "gd-pager"));
     let report = run(&org.build());
-    assert_eq!(target_at(&report, "EVT004", "gd-pager"), vec![Fail]);
-    assert!(message(&report, "EVT004").contains("another region"));
+    insta::assert_snapshot!(rule_lines(&report, "EVT004"), @r"
+        fail | 100000000002/us-east-1/event-target/guardduty-finding-events/gd-pager | topic gd-pager is in eu-west-1, but the rule is in us-east-1: EventBridge never delivers to an SNS topic in another region
+        pass | 100000000002/us-east-1/event-target/guardduty-finding-events/gd-slack | target of rule guardduty-finding-events: same account and region
+        pass | 100000000002/us-east-1/event-target/root-sign-in/gd-pager | target of rule root-sign-in: same account and region
+        ");
 }
 
 #[test]
@@ -333,6 +332,7 @@ fn evt004_waived() {
 
 #[test]
 fn evt005_plain_string_to_notifier_fails() {
+    let mut lines = Vec::new();
     for template in [
         r#""GuardDuty finding <type> in <account>""#,
         r#""\"GuardDuty finding <type>\"""#,
@@ -340,15 +340,13 @@ fn evt005_plain_string_to_notifier_fails() {
     ] {
         let mut org = healthy();
         target_mut(&mut org, RULE, "gd-slack").input_template = Known::Value(Some(template.into()));
-        let report = run(&org.build());
-        assert_eq!(
-            target_at(&report, "EVT005", "gd-slack"),
-            vec![Fail],
-            "{template}"
-        );
-        let text = message(&report, "EVT005");
-        assert!(text.contains("notify_slack") && text.contains("GuardDuty Finding"));
+        lines.push(rule_lines_with(&run(&org.build()), "EVT005", Fail));
     }
+    insta::assert_snapshot!(lines.join("\n"), @r#"
+        fail | 100000000002/us-east-1/event-target/guardduty-finding-events/gd-slack | the input transformer produces a plain string, not a JSON object (template starts `"GuardDuty finding <type…`); topic gd-slack delivers it to notify-slack notifier notify_slack, which formats GuardDuty findings only for a JSON object with detail-type "GuardDuty Finding": it posts the bare text, and raises a TypeError (no Slack message at all) when the text contains "text", "attachments" or "AlarmName"
+        fail | 100000000002/us-east-1/event-target/guardduty-finding-events/gd-slack | the input transformer produces a plain string, not a JSON object (template starts `"\"GuardDuty finding <ty…`); topic gd-slack delivers it to notify-slack notifier notify_slack, which formats GuardDuty findings only for a JSON object with detail-type "GuardDuty Finding": it posts the bare text, and raises a TypeError (no Slack message at all) when the text contains "text", "attachments" or "AlarmName"
+        fail | 100000000002/us-east-1/event-target/guardduty-finding-events/gd-slack | the input transformer produces a plain string, not a JSON object (template starts `<severity>`); topic gd-slack delivers it to notify-slack notifier notify_slack, which formats GuardDuty findings only for a JSON object with detail-type "GuardDuty Finding": it posts the bare text, and raises a TypeError (no Slack message at all) when the text contains "text", "attachments" or "AlarmName"
+        "#);
 }
 
 #[test]

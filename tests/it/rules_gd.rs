@@ -1,5 +1,6 @@
 //! GD rules: fail, pass, not-assessed, not-applicable and waived outcomes.
 
+use crate::common::lines::rule_lines;
 use crate::common::*;
 use alertpath::inventory::*;
 use alertpath::outcome::Status::*;
@@ -217,8 +218,7 @@ fn gd004_new_depends_on_existing_enrolment() {
         .auto_enable(ADMIN, UE, Known::Value("NEW".into()))
         .members(ADMIN, UE, &[]);
     let report = run(&missing.build());
-    assert_eq!(statuses(&report, "GD004"), vec![Fail]);
-    assert!(of(&report, "GD004")[0].outcome.message.contains(MEMBER));
+    insta::assert_snapshot!(rule_lines(&report, "GD004"), @"fail | 100000000002/us-east-1/guardduty-organization-configuration/organization-configuration | auto-enable is NEW, and 1 existing account(s) are not enrolled: 100000000003; set ALL");
 }
 
 #[test]
@@ -245,13 +245,7 @@ fn gd004_missing_config_depends_on_the_source() {
         .detector(ADMIN, UE, "ENABLED", "FIFTEEN_MINUTES")
         .build();
     let report = run(&standalone);
-    assert_eq!(statuses(&report, "GD004"), vec![NotApplicable]);
-    assert!(
-        of(&report, "GD004")[0]
-            .outcome
-            .message
-            .contains("no organization visible")
-    );
+    insta::assert_snapshot!(rule_lines(&report, "GD004"), @"not-applicable | 100000000002/us-east-1/ | no organization visible: account 100000000002 has no member accounts to auto-enable in us-east-1");
     // A Terraform admin stack that declares no organization configuration fails.
     let mut stack = standalone.clone();
     stack.source.kind = SourceKind::Plan;
@@ -260,13 +254,7 @@ fn gd004_missing_config_depends_on_the_source() {
         ..Default::default()
     });
     let report = run(&stack);
-    assert_eq!(statuses(&report, "GD004"), vec![Fail]);
-    assert!(
-        of(&report, "GD004")[0]
-            .outcome
-            .message
-            .contains("aws_guardduty_organization_configuration")
-    );
+    insta::assert_snapshot!(rule_lines(&report, "GD004"), @"fail | 100000000002/us-east-1/ | the stack declares no aws_guardduty_organization_configuration for us-east-1: new and existing accounts are not enrolled automatically");
 }
 
 #[test]

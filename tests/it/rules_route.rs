@@ -1,6 +1,7 @@
 //! ROUTE rules: end-to-end verdicts name the first broken link and its rule.
 
 use crate::common::chain::*;
+use crate::common::lines::rule_lines;
 use crate::common::*;
 use alertpath::inventory::*;
 use alertpath::outcome::Status::*;
@@ -52,9 +53,7 @@ fn disabled_rule_is_named() {
     let mut org = healthy_org(UE);
     org.rule_mut(ADMIN, UE, "guardduty-finding-events").state = Known::Value("DISABLED".into());
     let report = run(&org.build());
-    let (status, message) = route(&report, "ROUTE001");
-    assert_eq!(status, Fail);
-    assert!(message.contains("EVT002"), "{message}");
+    insta::assert_snapshot!(rule_lines(&report, "ROUTE001"), @"fail | 100000000002/us-east-1/ | Backdoor:EC2/C&CActivity.B (severity 7.0) in us-east-1 reaches no pager endpoint: rule guardduty-finding-events is DISABLED (EVT002) (3 of the sample findings fail)");
 }
 
 #[test]
@@ -71,12 +70,7 @@ fn placeholder_topic_policy_breaks_the_pager_route_only() {
     let policy = publish_policy(ADMIN, "region", "gd-pager", &["events.amazonaws.com"]);
     org.topic_mut(ADMIN, UE, "gd-pager").policy = Known::Value(Some(policy));
     let report = run(&org.build());
-    let (status, message) = route(&report, "ROUTE001");
-    assert_eq!(status, Fail);
-    assert!(
-        message.contains("SNS001") && message.contains("placeholder"),
-        "{message}"
-    );
+    insta::assert_snapshot!(rule_lines(&report, "ROUTE001"), @"fail | 100000000002/us-east-1/ | Backdoor:EC2/C&CActivity.B (severity 7.0) in us-east-1 reaches no pager endpoint: topic gd-pager's policy does not allow events.amazonaws.com to sns:Publish to arn:aws:sns:us-east-1:100000000002:gd-pager (its Resource holds a literal placeholder such as `arn:aws:sns:region:…`) (SNS001) (3 of the sample findings fail)");
     assert_eq!(
         route(&report, "ROUTE002").0,
         Pass,
@@ -96,9 +90,7 @@ fn pending_pager_subscription_is_named() {
     for sub in org.subs_mut(ADMIN, UE, "gd-pager") {
         sub.pending_confirmation = Known::Value(true);
     }
-    let (status, message) = route(&run(&org.build()), "ROUTE001");
-    assert_eq!(status, Fail);
-    assert!(message.contains("SUB001"), "{message}");
+    insta::assert_snapshot!(rule_lines(&run(&org.build()), "ROUTE001"), @"fail | 100000000002/us-east-1/ | Backdoor:EC2/C&CActivity.B (severity 7.0) in us-east-1 reaches no pager endpoint: subscription is PendingConfirmation and delivers nothing (SUB001) (3 of the sample findings fail)");
 }
 
 #[test]
@@ -106,9 +98,7 @@ fn no_matching_rule_fails_with_evt001() {
     let mut org = healthy_org(UE);
     org.rule_mut(ADMIN, UE, "guardduty-finding-events")
         .event_pattern = Known::Value(Some(r#"{"source":["aws.securityhub"]}"#.into()));
-    let (status, message) = route(&run(&org.build()), "ROUTE001");
-    assert_eq!(status, Fail);
-    assert!(message.contains("EVT001"), "{message}");
+    insta::assert_snapshot!(rule_lines(&run(&org.build()), "ROUTE001"), @"fail | 100000000002/us-east-1/ | Backdoor:EC2/C&CActivity.B (severity 7.0) in us-east-1 reaches no pager endpoint: no enabled rule on the bus matches the event (EVT001) (3 of the sample findings fail)");
 }
 
 #[test]
@@ -117,12 +107,7 @@ fn broken_notifier_breaks_chat_with_sub003() {
     org.function_mut(ADMIN, UE, "notify_slack")
         .reserved_concurrency = Known::Value(Some(0));
     let report = run(&org.build());
-    let (status, message) = route(&report, "ROUTE002");
-    assert_eq!(status, Fail);
-    assert!(
-        message.contains("SUB003") && message.contains("notify_slack"),
-        "{message}"
-    );
+    insta::assert_snapshot!(rule_lines(&report, "ROUTE002"), @"fail | 100000000002/us-east-1/ | UnauthorizedAccess:EC2/SSHBruteForce (severity 2.0) in us-east-1 reaches no chat endpoint: function notify_slack has reserved concurrency 0: it never runs (SUB003) (5 of the sample findings fail)");
     assert_eq!(route(&report, "ROUTE001").0, Pass);
 }
 
@@ -132,9 +117,7 @@ fn message_attribute_filter_drops_findings_sub006() {
     for sub in org.subs_mut(ADMIN, UE, "gd-slack") {
         sub.filter_policy = Known::Value(Some(r#"{"severity":[{"numeric":[">=",7]}]}"#.into()));
     }
-    let (status, message) = route(&run(&org.build()), "ROUTE002");
-    assert_eq!(status, Fail);
-    assert!(message.contains("SUB006"), "{message}");
+    insta::assert_snapshot!(rule_lines(&run(&org.build()), "ROUTE002"), @"fail | 100000000002/us-east-1/ | UnauthorizedAccess:EC2/SSHBruteForce (severity 2.0) in us-east-1 reaches no chat endpoint: filter policy is scoped to MessageAttributes, and EventBridge sets none: it drops every finding (SUB006) (5 of the sample findings fail)");
 }
 
 #[test]
@@ -154,9 +137,8 @@ fn body_filter_on_severity_satisfies_pager_but_not_chat_minimum() {
         Pass,
         "pager needs >= 7.0 only"
     );
-    let (status, message) = route(&report, "ROUTE002");
-    assert_eq!(status, Fail, "chat needs >= 1.0");
-    assert!(message.contains("severity 2.0"), "{message}");
+    // Chat needs >= 1.0.
+    insta::assert_snapshot!(rule_lines(&report, "ROUTE002"), @"fail | 100000000002/us-east-1/ | UnauthorizedAccess:EC2/SSHBruteForce (severity 2.0) in us-east-1 reaches no chat endpoint: filter policy drops this finding (SUB006) (2 of the sample findings fail)");
 }
 
 #[test]
@@ -184,9 +166,7 @@ fn topic_in_another_region_is_evt004() {
             ..RegionFacts::default()
         }))),
     );
-    let (status, message) = route(&run(&inv), "ROUTE001");
-    assert_eq!(status, Fail);
-    assert!(message.contains("EVT004"), "{message}");
+    insta::assert_snapshot!(rule_lines(&run(&inv), "ROUTE001"), @"fail | 100000000002/us-east-1/ | Backdoor:EC2/C&CActivity.B (severity 7.0) in us-east-1 reaches no pager endpoint: topic gd-pager is in us-west-2, but the rule is in us-east-1: EventBridge never delivers to an SNS topic in another region (EVT004) (3 of the sample findings fail)");
 }
 
 #[test]

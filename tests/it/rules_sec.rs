@@ -2,6 +2,7 @@
 //! no secret in any output format.
 
 use crate::common::chain::*;
+use crate::common::lines::rule_lines;
 use crate::common::*;
 use alertpath::config::Config;
 use alertpath::inventory::*;
@@ -175,18 +176,27 @@ fn sec002_fails_once_per_literal_pointing_at_the_attribute() {
         ),
         secret("var.pagerduty_routing_key", "default", SecretKind::NamedKey),
     ]));
-    let found = of(&report, "SEC002");
-    assert_eq!(found.len(), 2);
-    for f in &found {
-        assert_eq!(f.status(), Fail);
-        let resource = f.outcome.subject.resource.as_ref().expect("resource");
-        assert!(resource.attribute.is_some());
-        assert_eq!(resource.origin.location.as_ref().map(|l| l.line), Some(12));
-        assert!(f.outcome.message.contains(&resource.name));
-    }
+    insta::assert_snapshot!(rule_lines(&report, "SEC002"), @r"
+        fail | -/-/terraform-resource/module.notify_slack.var.slack_webhook_url | a Slack webhook URL is written as a literal in `module.notify_slack.var.slack_webhook_url` (attribute `slack_webhook_url`): it is in the repository and the state in clear. Read it from SSM (SecureString) or a sensitive variable, then rotate it
+        fail | -/-/terraform-variable/var.pagerduty_routing_key | an integration or routing key is written as a literal in `var.pagerduty_routing_key` (attribute `default`): it is in the repository and the state in clear. Read it from SSM (SecureString) or a sensitive variable, then rotate it
+        ");
+    // Each points at the attribute holding the literal, at its line.
+    let places: Vec<(Option<&str>, Option<u32>)> = of(&report, "SEC002")
+        .iter()
+        .map(|f| {
+            let resource = f.outcome.subject.resource.as_ref().expect("resource");
+            (
+                resource.attribute.as_deref(),
+                resource.origin.location.as_ref().map(|l| l.line),
+            )
+        })
+        .collect();
     assert_eq!(
-        found[1].outcome.subject.resource.as_ref().unwrap().kind,
-        "terraform-variable"
+        places,
+        [
+            (Some("slack_webhook_url"), Some(12)),
+            (Some("default"), Some(12))
+        ]
     );
 }
 

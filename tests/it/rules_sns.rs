@@ -1,6 +1,7 @@
 //! SNS rules: each starts from the healthy chain and breaks one link.
 
 use crate::common::chain::*;
+use crate::common::lines::rule_lines;
 use crate::common::*;
 use alertpath::config::Config;
 use alertpath::inventory::*;
@@ -71,8 +72,10 @@ fn sns001_default_policy_fails() {
     let mut org = healthy();
     org.topic_mut(ADMIN, UE, "gd-slack").policy = Known::Value(None);
     let report = run(&org.build());
-    assert_eq!(at(&report, "SNS001", "gd-slack"), vec![Fail]);
-    assert!(message(&report, "SNS001").contains("aws:SourceOwner"));
+    insta::assert_snapshot!(rule_lines(&report, "SNS001"), @r"
+        fail | 100000000002/us-east-1/sns-topic/gd-slack | rule guardduty-finding-events: topic gd-slack has the default policy, which EventBridge cannot use (it presents no aws:SourceOwner)
+        pass | 100000000002/us-east-1/sns-topic/gd-pager | EventBridge publishing to topic gd-pager: rule guardduty-finding-events: topic policy allows events.amazonaws.com; rule root-sign-in: topic policy allows events.amazonaws.com
+        ");
 }
 
 #[test]
@@ -84,8 +87,10 @@ fn sns001_primer_placeholder_resource_fails() {
          "Action": "sns:Publish", "Resource": placeholder}
     ])));
     let report = run(&org.build());
-    assert_eq!(at(&report, "SNS001", "gd-slack"), vec![Fail]);
-    assert!(message(&report, "SNS001").contains("literal placeholder"));
+    insta::assert_snapshot!(rule_lines(&report, "SNS001"), @r"
+        fail | 100000000002/us-east-1/sns-topic/gd-slack | rule guardduty-finding-events: topic gd-slack's policy does not allow events.amazonaws.com to sns:Publish to arn:aws:sns:us-east-1:100000000002:gd-slack (its Resource holds a literal placeholder such as `arn:aws:sns:region:…`)
+        pass | 100000000002/us-east-1/sns-topic/gd-pager | EventBridge publishing to topic gd-pager: rule guardduty-finding-events: topic policy allows events.amazonaws.com; rule root-sign-in: topic policy allows events.amazonaws.com
+        ");
 }
 
 #[test]
@@ -98,8 +103,10 @@ fn sns001_explicit_deny_fails() {
         {"Sid": "no-events", "Effect": "Deny", "Principal": "*", "Action": "sns:*", "Resource": arn}
     ])));
     let report = run(&org.build());
-    assert_eq!(at(&report, "SNS001", "gd-slack"), vec![Fail]);
-    assert!(message(&report, "SNS001").contains("no-events"));
+    insta::assert_snapshot!(rule_lines(&report, "SNS001"), @r"
+        fail | 100000000002/us-east-1/sns-topic/gd-slack | rule guardduty-finding-events: topic gd-slack's policy denies events.amazonaws.com sns:Publish (statement no-events)
+        pass | 100000000002/us-east-1/sns-topic/gd-pager | EventBridge publishing to topic gd-pager: rule guardduty-finding-events: topic policy allows events.amazonaws.com; rule root-sign-in: topic policy allows events.amazonaws.com
+        ");
 }
 
 #[test]
@@ -109,8 +116,10 @@ fn sns001_asserted_publish_passes_and_says_so() {
     let mut config = Config::default();
     config.chain.assume_publish_allowed = vec![topic_arn(ADMIN, UE, "gd-slack")];
     let report = run_with(&org.build(), &config);
-    assert_eq!(at(&report, "SNS001", "gd-slack"), vec![Pass]);
-    assert!(message(&report, "SNS001").contains("assume_publish_allowed"));
+    insta::assert_snapshot!(rule_lines(&report, "SNS001"), @r"
+        pass | 100000000002/us-east-1/sns-topic/gd-pager | EventBridge publishing to topic gd-pager: rule guardduty-finding-events: topic policy allows events.amazonaws.com; rule root-sign-in: topic policy allows events.amazonaws.com
+        pass | 100000000002/us-east-1/sns-topic/gd-slack | EventBridge publishing to topic gd-slack: rule guardduty-finding-events: asserted in config [chain] assume_publish_allowed
+        ");
 }
 
 #[test]
@@ -160,8 +169,7 @@ fn sns002_policy_not_allowing_cloudwatch_fails() {
     let mut org = healthy();
     events_only_failover(&mut org);
     let report = run(&org.build());
-    assert_eq!(at(&report, "SNS002", "gd-failover"), vec![Fail]);
-    assert!(message(&report, "SNS002").contains("notify-slack-errors"));
+    insta::assert_snapshot!(rule_lines(&report, "SNS002"), @"fail | 100000000002/us-east-1/sns-topic/gd-failover | alarm notify-slack-errors: topic gd-failover's policy does not let alarm notify-slack-errors publish");
     assert_eq!(of(&report, "SNS002")[0].outcome.related.len(), 1);
 }
 
@@ -207,9 +215,11 @@ fn sns003_public_statement_fails_naming_it() {
     let mut org = healthy();
     make_public(&mut org, "gd-pager");
     let report = run(&org.build());
-    assert_eq!(at(&report, "SNS003", "gd-pager"), vec![Fail]);
-    assert!(message(&report, "SNS003").contains("anyone-subscribes"));
-    assert_eq!(at(&report, "SNS003", "gd-slack"), vec![Pass]);
+    insta::assert_snapshot!(rule_lines(&report, "SNS003"), @r#"
+        fail | 100000000002/us-east-1/sns-topic/gd-pager | topic gd-pager is public: statement anyone-subscribes allows sns:Subscribe to Principal * (Principal {"AWS":"*"} with no condition). Anyone can inject fake alerts or subscribe to read findings; pin the statement with aws:SourceAccount, aws:PrincipalOrgID or aws:SourceArn
+        pass | 100000000002/us-east-1/sns-topic/gd-failover | topic gd-failover's policy grants publish, subscribe and receive to no unpinned Principal *
+        pass | 100000000002/us-east-1/sns-topic/gd-slack | topic gd-slack's policy grants publish, subscribe and receive to no unpinned Principal *
+        "#);
 }
 
 #[test]
@@ -360,9 +370,12 @@ fn sns005_key_policy_without_publisher_fails_only_for_that_topic() {
         Some(kms_key("CUSTOMER", Some("Enabled"), events_only)),
     );
     let report = run(&org.build());
-    assert_eq!(at(&report, "SNS005", "gd-pager"), vec![Pass]);
-    assert_eq!(at(&report, "SNS005", "gd-failover"), vec![Fail]);
-    assert!(message(&report, "SNS005").contains("cloudwatch.amazonaws.com"));
+    insta::assert_snapshot!(rule_lines(&report, "SNS005"), @r"
+        fail | 100000000002/us-east-1/sns-topic/gd-failover | for cloudwatch.amazonaws.com: topic gd-failover's key policy does not allow cloudwatch.amazonaws.com kms:GenerateDataKey, kms:Decrypt
+        pass | 100000000002/us-east-1/sns-topic/gd-pager | topic gd-pager's KMS key: for events.amazonaws.com: key policy lets the publisher use the key
+        pass | 100000000002/us-east-1/sns-topic/gd-slack | topic gd-slack's KMS key: for events.amazonaws.com: not encrypted
+        ");
+
     // A break that is SNS005's is not SNS004's.
     assert_eq!(at(&report, "SNS004", "gd-failover"), vec![Pass]);
 }

@@ -513,11 +513,31 @@ fn bom_file_parses() {
 fn unresolved_expressions_are_listed() {
     let s = read("primer");
     // No [terraform] account_id: ARNs built from the caller identity are unresolved.
-    assert!(s.unresolved.iter().any(|u| {
-        u.expression
-            .contains("aws_caller_identity.current.account_id")
-            && u.reason.contains("account_id")
-    }));
+    let listed: Vec<String> = s
+        .unresolved
+        .iter()
+        .map(|u| {
+            format!(
+                "{} | {} | {}",
+                u.origin.address.as_deref().unwrap_or("-"),
+                u.expression,
+                u.reason
+            )
+        })
+        .collect();
+    insta::assert_snapshot!(listed.join("\n"), @r#"
+        aws_sns_topic.pagerduty_region | data.aws_caller_identity.current.account_id | the account is not known: set [terraform] account_id
+        aws_sns_topic.team_notification_region | data.aws_caller_identity.current.account_id | the account is not known: set [terraform] account_id
+        aws_sns_topic.slack | data.aws_caller_identity.current.account_id | the account is not known: set [terraform] account_id
+        aws_sns_topic.pagerduty | data.aws_caller_identity.current.account_id | the account is not known: set [terraform] account_id
+        module.slack_team_notification_region.module.lambda.aws_lambda_permission.current_version_triggers["AllowExecutionFromSNS"] | module.slack_team_notification_region.data.aws_caller_identity.current.account_id | the account is not known: set [terraform] account_id
+        module.slack_team_notification_region.module.lambda.aws_lambda_permission.unqualified_alias_triggers["AllowExecutionFromSNS"] | module.slack_team_notification_region.data.aws_caller_identity.current.account_id | the account is not known: set [terraform] account_id
+        module.slack_team_notification_region.aws_sns_topic_subscription.sns_notify_slack[0] | module.slack_team_notification_region.data.aws_caller_identity.current.account_id | the account is not known: set [terraform] account_id
+        module.slack_team_notification.module.lambda.aws_lambda_permission.current_version_triggers["AllowExecutionFromSNS"] | module.slack_team_notification.data.aws_caller_identity.current.account_id | the account is not known: set [terraform] account_id
+        module.slack_team_notification.module.lambda.aws_lambda_permission.unqualified_alias_triggers["AllowExecutionFromSNS"] | module.slack_team_notification.data.aws_caller_identity.current.account_id | the account is not known: set [terraform] account_id
+        module.slack_team_notification.aws_sns_topic_subscription.sns_notify_slack[0] | module.slack_team_notification.data.aws_caller_identity.current.account_id | the account is not known: set [terraform] account_id
+        "#);
+
     let dir = write_tree(&[(
         "main.tf",
         "provider \"aws\" { region = \"us-west-2\" }\nresource \"aws_sns_topic\" \"t\" {\n  name   = \"x\"\n  policy = templatefile(\"p.tpl\", {})\n  tags   = templatefile(\"p.tpl\", {})\n}\n",

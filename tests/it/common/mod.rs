@@ -1,6 +1,7 @@
 //! Test helpers: a small inventory builder and engine runners.
 
 pub mod chain;
+pub mod lines;
 
 use alertpath::config::{Config, Waiver};
 use alertpath::engine::{self, EngineOptions};
