@@ -271,7 +271,7 @@ fn every_terraform_fixture_is_judged() {
 
 #[test]
 fn every_rule_in_the_registry_has_a_snapshot_test() {
-    let registry: Vec<&str> = REGISTRY.iter().map(|r| r.meta.id).collect();
+    let registry: Vec<&str> = REGISTRY.iter().map(|r| r.meta.id.as_str()).collect();
     assert_eq!(
         LISTED,
         registry.as_slice(),
