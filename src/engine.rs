@@ -111,8 +111,49 @@ pub fn run_rule(rule: &Rule, context: &Context<'_>) -> Vec<Outcome> {
             return outcomes.into_vec();
         }
     }
-    (rule.check)(context, &mut outcomes);
+    if let Some(why) = context.organization_not_listed() {
+        judge_unlisted_organization(rule, context, &mut outcomes, &why);
+    } else {
+        (rule.check)(context, &mut outcomes);
+    }
     outcomes.into_vec()
+}
+
+/// The organization's accounts are unknown (SCAN005): rules judged from the
+/// management view are not assessed; rules judged in every account (and
+/// GD003, whose subjects are every member) judge the scanned accounts and
+/// leave the unlisted rest not assessed; the others judge what was scanned,
+/// their admin lookups being unknown where the admin was not scanned.
+fn judge_unlisted_organization(
+    rule: &Rule,
+    context: &Context<'_>,
+    outcomes: &mut Outcomes,
+    why: &str,
+) {
+    use crate::rules::{JudgedIn, RuleId};
+    let subject = || Subject {
+        resource: Some(crate::outcome::ResourceRef {
+            kind: "organization".to_string(),
+            name: "unlisted-accounts".to_string(),
+            origin: Default::default(),
+            attribute: None,
+        }),
+        ..context.organization_subject()
+    };
+    match rule.meta.judged_in {
+        JudgedIn::Mgmt => {
+            outcomes.not_assessed(subject(), why.to_string());
+        }
+        JudgedIn::Every => {
+            (rule.check)(context, outcomes);
+            outcomes.not_assessed(subject(), format!("accounts other than the scanned ones: {why}"));
+        }
+        _ if rule.meta.id == RuleId::GD003 => {
+            (rule.check)(context, outcomes);
+            outcomes.not_assessed(subject(), format!("members other than the scanned accounts: {why}"));
+        }
+        _ => (rule.check)(context, outcomes),
+    }
 }
 
 /// Apply waivers to failing findings. Returns the descriptions of expired waivers

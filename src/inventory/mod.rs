@@ -36,6 +36,13 @@ pub struct Inventory {
     /// (the scanned account is then treated as the GuardDuty admin).
     #[serde(default)]
     pub organization: Option<Organization>,
+    /// Set when the organization's accounts could not be listed
+    /// (`DescribeOrganization`, `ListAccounts` or `--ou` resolution failed,
+    /// SCAN005): `accounts` then holds only the caller's account, and no
+    /// outcome about other accounts or the organization as a whole is judged.
+    /// `organization` is set only when the organization was still identified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_not_listed: Option<Gap>,
     /// In-scope accounts by id.
     #[serde(default)]
     pub accounts: BTreeMap<AccountId, Account>,
@@ -354,6 +361,7 @@ impl Inventory {
                 notes: Vec::new(),
             },
             organization: None,
+            organization_not_listed: None,
             accounts: BTreeMap::new(),
             out_of_scope: Vec::new(),
             terraform: None,

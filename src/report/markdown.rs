@@ -133,15 +133,10 @@ fn counts(out: &mut String, report: &Report) {
 }
 
 fn coverage(out: &mut String, report: &Report) {
-    let c = &report.coverage;
     let _ = writeln!(
         out,
-        "**Coverage:** {} of {} accounts assessed; {} of {} enabled regions assessed ({} not enabled).\n",
-        c.accounts_assessed,
-        c.accounts_in_scope,
-        c.regions_assessed,
-        c.regions_enabled,
-        c.regions_not_enabled
+        "**Coverage:** {}.\n",
+        describe::coverage_line(&report.coverage)
     );
 }
 

@@ -67,13 +67,74 @@ pub struct Coverage {
     pub accounts_assessed: usize,
     /// Enabled account × region pairs.
     pub regions_enabled: usize,
-    /// Enabled account × region pairs whose facts were read.
+    /// Enabled account × region pairs whose facts were all read.
     pub regions_assessed: usize,
+    /// Enabled account × region pairs whose GuardDuty and EventBridge facts
+    /// were read but some other call failed or was denied (SCAN002/SCAN003).
+    #[serde(default)]
+    pub regions_assessed_with_gaps: usize,
+    /// Enabled account × region pairs not assessed: the account was not
+    /// reached, or the region's GuardDuty or EventBridge facts were not read.
+    #[serde(default)]
+    pub regions_not_assessed: usize,
     /// Account × region pairs not enabled (opt-in), not applicable.
     pub regions_not_enabled: usize,
+    /// Whether the organization's accounts were listed.
+    #[serde(default)]
+    pub organization: OrganizationCoverage,
+    /// Why the organization's accounts were not listed (SCAN005).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_not_listed: Option<String>,
     /// Accounts seen but not scanned, and why.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub out_of_scope: Vec<OutOfScopeAccount>,
+}
+
+/// Whether the scan knows the organization's accounts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrganizationCoverage {
+    /// The organization's accounts were listed: the scope is known.
+    Listed,
+    /// Organizations answered that there is no organization.
+    NoOrganization,
+    /// The accounts could not be listed (SCAN005): the scope is unknown, and
+    /// the counts cover the scanned accounts only.
+    NotListed,
+    /// Terraform input: no organization to list.
+    #[default]
+    NotApplicable,
+}
+
+/// How much of one enabled account × region was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegionCoverage {
+    /// Every call succeeded.
+    Assessed,
+    /// GuardDuty and EventBridge were read; some other call failed or was denied.
+    AssessedWithGaps,
+    /// The region's GuardDuty or EventBridge facts (or the account) were not read.
+    NotAssessed,
+}
+
+impl RegionCoverage {
+    /// The one answer to "was this region assessed": a region counts as
+    /// assessed when its GuardDuty and EventBridge facts were read.
+    pub fn of(account: &crate::inventory::Account, observed: &crate::inventory::Observed<crate::inventory::RegionFacts>) -> Self {
+        if account.access.collected().is_none() {
+            return RegionCoverage::NotAssessed;
+        }
+        let Some(facts) = observed.collected() else {
+            return RegionCoverage::NotAssessed;
+        };
+        if facts.guardduty.collected().is_none() || facts.event_rules.collected().is_none() {
+            RegionCoverage::NotAssessed
+        } else if facts.gaps().is_empty() {
+            RegionCoverage::Assessed
+        } else {
+            RegionCoverage::AssessedWithGaps
+        }
+    }
 }
 
 /// A rule as configured for this run.
@@ -238,9 +299,22 @@ impl Summary {
 impl Coverage {
     /// Measure coverage of an inventory.
     pub fn of(inventory: &Inventory) -> Self {
+        let organization = match (&inventory.organization_not_listed, &inventory.organization) {
+            (Some(_), _) => OrganizationCoverage::NotListed,
+            _ if inventory.source.kind != crate::inventory::SourceKind::Live => {
+                OrganizationCoverage::NotApplicable
+            }
+            (None, Some(_)) => OrganizationCoverage::Listed,
+            (None, None) => OrganizationCoverage::NoOrganization,
+        };
         let mut c = Coverage {
             accounts_in_scope: inventory.accounts.len(),
             out_of_scope: inventory.out_of_scope.clone(),
+            organization,
+            organization_not_listed: inventory
+                .organization_not_listed
+                .as_ref()
+                .map(|g| g.describe()),
             ..Coverage::default()
         };
         for account in inventory.accounts.values() {
@@ -252,8 +326,10 @@ impl Coverage {
                     RegionSlot::NotEnabled => c.regions_not_enabled += 1,
                     RegionSlot::Enabled(observed) => {
                         c.regions_enabled += 1;
-                        if observed.collected().is_some() && account.access.collected().is_some() {
-                            c.regions_assessed += 1;
+                        match RegionCoverage::of(account, observed) {
+                            RegionCoverage::Assessed => c.regions_assessed += 1,
+                            RegionCoverage::AssessedWithGaps => c.regions_assessed_with_gaps += 1,
+                            RegionCoverage::NotAssessed => c.regions_not_assessed += 1,
                         }
                     }
                 }

@@ -153,11 +153,8 @@ fn summary(out: &mut String, report: &Report, paint: &Paint) {
     );
     let _ = writeln!(
         out,
-        "{} accounts {}/{} assessed, regions {}/{} enabled assessed",
+        "{} {}",
         paint.paint(BOLD, "Coverage:"),
-        c.accounts_assessed,
-        c.accounts_in_scope,
-        c.regions_assessed,
-        c.regions_enabled
+        describe::coverage_line(c)
     );
 }

@@ -62,9 +62,22 @@ impl<'a> Context<'a> {
             .or(self.config.terraform.role)
     }
 
-    /// Whether an organization is visible.
+    /// Whether an organization is visible, or may exist: when its accounts
+    /// could not be listed (SCAN005) there is no saying that there is none.
     pub fn organization_visible(&self) -> bool {
-        self.inventory.organization.is_some()
+        self.inventory.organization.is_some() || self.inventory.organization_not_listed.is_some()
+    }
+
+    /// Why the organization's accounts are unknown (SCAN005), as the reason of
+    /// a not-assessed outcome; `None` when they were listed or there is no
+    /// organization.
+    pub fn organization_not_listed(&self) -> Option<String> {
+        self.inventory.organization_not_listed.as_ref().map(|gap| {
+            format!(
+                "the organization's accounts could not be listed (SCAN005): {}",
+                gap.describe()
+            )
+        })
     }
 
     /// Every region enabled for at least one scanned account, sorted.
@@ -95,8 +108,35 @@ impl<'a> Context<'a> {
     /// GuardDuty's administrator in `region`: from the management view when
     /// collected; else an account that holds the organization configuration; else
     /// the administrator a member reports. With no organization visible, the
-    /// scanned account.
+    /// scanned account. When the organization's accounts could not be listed
+    /// (SCAN005), no account is assumed to be the admin, and an admin whose
+    /// facts were not collected leaves the admin unknown.
     pub fn admin_for(&self, region: &str) -> AdminLookup {
+        let found = self.admin_lookup(region);
+        let Some(why) = self.organization_not_listed() else {
+            return found;
+        };
+        match found {
+            AdminLookup::Admin { account, .. } if !self.inventory.accounts.contains_key(&account) => {
+                AdminLookup::Unknown(format!(
+                    "the admin {account} in {region} was not scanned: {why}"
+                ))
+            }
+            AdminLookup::Unknown(reason) if reason != why => {
+                AdminLookup::Unknown(format!("{why}; {reason}"))
+            }
+            other => other,
+        }
+    }
+
+    fn admin_lookup(&self, region: &str) -> AdminLookup {
+        if self.inventory.organization.is_none()
+            && let Some(why) = self.organization_not_listed()
+        {
+            return self
+                .admin_from_accounts(region)
+                .unwrap_or(AdminLookup::Unknown(why));
+        }
         let Some(org) = &self.inventory.organization else {
             return match self.single_account() {
                 Some(account) => AdminLookup::Admin {
@@ -131,9 +171,12 @@ impl<'a> Context<'a> {
             }
         }
         self.admin_from_accounts(region).unwrap_or_else(|| {
-            AdminLookup::Unknown(format!(
-                "the management account's view of {region} was not collected, and no scanned account reports a GuardDuty administrator there"
-            ))
+            AdminLookup::Unknown(match self.organization_not_listed() {
+                Some(why) => why,
+                None => format!(
+                    "the management account's view of {region} was not collected, and no scanned account reports a GuardDuty administrator there"
+                ),
+            })
         })
     }
 
@@ -190,6 +233,9 @@ impl<'a> Context<'a> {
         }
         let global = self.inventory.global_region();
         let candidates = self.admin_candidates();
+        // With the organization unlisted (SCAN005), a region whose admin is
+        // unknown cannot be ruled out: it stays, to be reported not assessed.
+        let unlisted = self.inventory.organization_not_listed.is_some();
         self.all_regions()
             .into_iter()
             .filter(|region| {
@@ -197,6 +243,7 @@ impl<'a> Context<'a> {
                     || candidates
                         .iter()
                         .any(|a| self.admin_detector_enabled(a, region))
+                    || (unlisted && matches!(self.admin_for(region), AdminLookup::Unknown(_)))
             })
             .map(str::to_string)
             .collect()

@@ -45,8 +45,19 @@ rule!(
     check_scan004
 );
 
+rule!(
+    SCAN005,
+    "organization-not-listed",
+    High,
+    Scan,
+    [Live],
+    None,
+    "The organization's accounts could not be listed",
+    check_scan005
+);
+
 /// This family's rules, in catalog order.
-pub(super) const RULES: &[Rule] = &[SCAN001, SCAN002, SCAN003, SCAN004];
+pub(super) const RULES: &[Rule] = &[SCAN001, SCAN002, SCAN003, SCAN004, SCAN005];
 
 fn check_scan001(ctx: &Context<'_>, out: &mut Outcomes) {
     for (id, account) in &ctx.inventory.accounts {
@@ -232,5 +243,28 @@ fn scanned_regions(account: &crate::inventory::Account) -> String {
         "no region".to_string()
     } else {
         regions.join(", ")
+    }
+}
+
+fn check_scan005(ctx: &Context<'_>, out: &mut Outcomes) {
+    let subject = ctx.organization_subject();
+    match &ctx.inventory.organization_not_listed {
+        Some(gap) => {
+            let scanned: Vec<&str> = ctx.inventory.accounts.keys().map(String::as_str).collect();
+            out.fail(
+                subject,
+                format!(
+                    "the organization's accounts could not be listed: {}; only {} was scanned, and nothing about the other accounts or the organization as a whole was judged",
+                    gap.describe(),
+                    if scanned.is_empty() { "no account".to_string() } else { scanned.join(", ") }
+                ),
+            );
+        }
+        None if ctx.inventory.organization.is_none() => {
+            out.not_applicable(subject, "no organization visible");
+        }
+        None => {
+            out.pass(subject, "the organization's accounts were listed");
+        }
     }
 }

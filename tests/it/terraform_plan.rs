@@ -129,6 +129,7 @@ const HEALTHY_NOT_APPLICABLE: &[(&str, &str)] = &[
     ("SCAN001", "live only: role assumption"),
     ("SCAN002", "live only: regional API calls"),
     ("SCAN003", "live only: denied API calls"),
+    ("SCAN005", "live only: Organizations ListAccounts"),
     (
         "ORG001",
         "runs for role management; the delegated admin is in the org-root stack",

@@ -30,14 +30,22 @@ pub struct Discovered {
     pub out_of_scope: Vec<OutOfScopeAccount>,
     /// Statements for the report.
     pub notes: Vec<String>,
+    /// Set when the organization's accounts could not be listed (SCAN005):
+    /// `accounts` then holds the caller's account alone, and nothing about
+    /// the rest of the organization can be judged.
+    pub not_listed: Option<Gap>,
 }
 
-/// Find the organization and the accounts in scope.
+/// Find the organization and the accounts in scope. Only
+/// `AWSOrganizationsNotInUseException` means "no organization"; any other
+/// failure of `DescribeOrganization`, `ListAccounts` or the `--ou` resolution
+/// (after the SDK's retries) leaves the caller's account alone in scope with
+/// [`Discovered::not_listed`] set (SCAN005), never a one-account organization.
 pub async fn discover(
     org: &aws_sdk_organizations::Client,
     caller_account: &str,
     filter: &ScopeFilter,
-) -> Result<Discovered, Gap> {
+) -> Discovered {
     let described = org.describe_organization().send().await;
     let organization = match described {
         Ok(d) => d.organization().map(|o| {
@@ -46,24 +54,23 @@ pub async fn discover(
                 o.master_account_id().unwrap_or_default().to_string(),
             )
         }),
+        Err(e) if code(&e) == Some("AWSOrganizationsNotInUseException") => {
+            return no_organization(caller_account);
+        }
         Err(e) => {
             let gap = classify("organizations:DescribeOrganization", &e);
-            let not_in_org = code(&e) == Some("AWSOrganizationsNotInUseException");
-            let why = if not_in_org {
-                "the caller's account is not in an organization".to_string()
-            } else {
-                gap.describe()
-            };
-            return Ok(alone(caller_account, None, &why));
+            return not_listed(caller_account, None, gap);
         }
     };
     let Some((org_id, management)) = organization else {
-        return Ok(alone(
-            caller_account,
-            None,
-            "DescribeOrganization returned nothing",
-        ));
+        let gap = Gap {
+            reason: crate::inventory::GapReason::Other,
+            call: Some("organizations:DescribeOrganization".to_string()),
+            message: "the answer named no organization".to_string(),
+        };
+        return not_listed(caller_account, None, gap);
     };
+    let organization = Some((org_id, management));
     let listed = org
         .list_accounts()
         .into_paginator()
@@ -80,17 +87,16 @@ pub async fn discover(
         Ok(l) => l,
         Err(e) => {
             let gap = classify("organizations:ListAccounts", &e);
-            return Ok(alone(
-                caller_account,
-                Some((org_id, management)),
-                &gap.describe(),
-            ));
+            return not_listed(caller_account, organization, gap);
         }
     };
     let under_ous = if filter.ous.is_empty() {
         None
     } else {
-        Some(accounts_under(org, &filter.ous).await?)
+        match accounts_under(org, &filter.ous).await {
+            Ok(set) => Some(set),
+            Err(gap) => return not_listed(caller_account, organization, gap),
+        }
     };
     let mut accounts = BTreeMap::new();
     let mut out_of_scope = Vec::new();
@@ -129,29 +135,45 @@ pub async fn discover(
             ));
         }
     }
-    Ok(Discovered {
-        organization: Some((org_id, management)),
+    Discovered {
+        organization,
         accounts,
         out_of_scope,
         notes,
-    })
+        not_listed: None,
+    }
 }
 
-fn alone(caller: &str, organization: Option<(Option<String>, String)>, why: &str) -> Discovered {
-    let note = if organization.is_some() {
-        format!(
-            "the organization's accounts could not be listed ({why}): scanned the caller's account {caller} alone"
-        )
-    } else {
-        format!(
-            "no organization visible ({why}): scanned the caller's account {caller} alone and treated it as the GuardDuty admin"
-        )
-    };
+/// Organizations answered that the caller is in no organization: its account
+/// stands alone and is its own GuardDuty admin.
+fn no_organization(caller: &str) -> Discovered {
+    Discovered {
+        organization: None,
+        accounts: BTreeMap::from([(caller.to_string(), None)]),
+        out_of_scope: Vec::new(),
+        notes: vec![format!(
+            "no organization visible (the caller's account is not in an organization): scanned the caller's account {caller} alone and treated it as the GuardDuty admin"
+        )],
+        not_listed: None,
+    }
+}
+
+/// The organization's accounts are unknown (SCAN005): the caller's account is
+/// still collected and judged, and nothing else is assumed.
+fn not_listed(
+    caller: &str,
+    organization: Option<(Option<String>, String)>,
+    gap: Gap,
+) -> Discovered {
     Discovered {
         organization,
         accounts: BTreeMap::from([(caller.to_string(), None)]),
         out_of_scope: Vec::new(),
-        notes: vec![note],
+        notes: vec![format!(
+            "the organization's accounts could not be listed ({}): scanned the caller's account {caller} only; the rest of the organization is not assessed (SCAN005)",
+            gap.describe()
+        )],
+        not_listed: Some(gap),
     }
 }
 

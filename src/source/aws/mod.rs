@@ -138,33 +138,18 @@ pub async fn collect(options: &LiveOptions) -> Result<Collected, LiveError> {
     let progress = progress::Progress::new(stats.clone());
     let drawer = options.progress.then(|| progress.spawn());
 
-    let found = match discovery::discover(
+    let found = discovery::discover(
         &caller_clients.organizations(),
         &caller.account,
         &options.scope,
     )
-    .await
-    {
-        Ok(found) => found,
-        Err(gap) => {
-            let mut d = discovery::Discovered {
-                organization: None,
-                accounts: BTreeMap::from([(caller.account.clone(), None)]),
-                out_of_scope: Vec::new(),
-                notes: Vec::new(),
-            };
-            d.notes.push(format!(
-                "--ou could not be resolved ({}): scanned the caller's account alone",
-                gap.describe()
-            ));
-            d
-        }
-    };
+    .await;
     progress.set_accounts(found.accounts.len());
 
     // Phase A: reach each account and list its regions.
     let sem = Arc::new(Semaphore::new(options.concurrency.max(1)));
     let mut set = JoinSet::new();
+    let mut account_tasks = BTreeMap::new();
     for (id, name) in &found.accounts {
         let role = (id != &caller.account).then(|| {
             Arc::new(AssumedRole::new(
@@ -181,15 +166,33 @@ pub async fn collect(options: &LiveOptions) -> Result<Collected, LiveError> {
             sem.clone(),
         );
         let wanted = options.regions.clone();
-        set.spawn(async move {
+        let key = (id.clone(), name.clone());
+        let task = set.spawn(async move {
             let _permit = sem.acquire_owned().await;
             setup_account(id, name, role, &base, stats, &wanted).await
         });
+        account_tasks.insert(task.id(), key);
     }
     let mut setups = Vec::new();
-    while let Some(joined) = set.join_next().await {
-        if let Ok(setup) = joined {
-            setups.push(setup);
+    while let Some(joined) = set.join_next_with_id().await {
+        match joined {
+            Ok((_, setup)) => setups.push(setup),
+            Err(error) => {
+                // A panicked or cancelled task still leaves its account in the report.
+                let Some((id, name)) = account_tasks.remove(&error.id()) else {
+                    continue;
+                };
+                let access = Observed::Gap(task_gap(&format!("account {id}"), &error));
+                setups.push(AccountSetup {
+                    id,
+                    name,
+                    config: None,
+                    access,
+                    regions: AccountRegions::default(),
+                    note: None,
+                    region_discovery: None,
+                });
+            }
         }
     }
     setups.sort_by(|a, b| a.id.cmp(&b.id));
@@ -200,6 +203,18 @@ pub async fn collect(options: &LiveOptions) -> Result<Collected, LiveError> {
         .flat_map(|s| s.regions.enabled.iter().cloned())
         .collect();
     let organization = match &found.organization {
+        None if found.not_listed.is_some() => {
+            // The organization is unknown, but GuardDuty's management view is
+            // still asked; only the management account may ask it, so an
+            // answer also identifies the caller as that account.
+            let view = management::view(&caller_clients, &all_regions).await;
+            let answered = view.guardduty_admins.values().any(|o| o.collected().is_some());
+            answered.then(|| Organization {
+                id: None,
+                management_account: caller.account.clone(),
+                management_view: Observed::Collected(view),
+            })
+        }
         None => None,
         Some((org_id, management)) => Some(Organization {
             id: org_id.clone(),
@@ -225,8 +240,10 @@ pub async fn collect(options: &LiveOptions) -> Result<Collected, LiveError> {
     inventory.source.caller = Some(caller.clone());
     inventory.source.notes = found.notes.clone();
     inventory.out_of_scope = found.out_of_scope.clone();
+    inventory.organization_not_listed = found.not_listed.clone();
     let names = Arc::new(options.names.clone());
     let mut set = JoinSet::new();
+    let mut region_tasks = BTreeMap::new();
     let mut account_configs = BTreeMap::new();
     for setup in setups {
         inventory.source.notes.extend(setup.note.clone());
@@ -254,15 +271,21 @@ pub async fn collect(options: &LiveOptions) -> Result<Collected, LiveError> {
                 region: region.clone(),
                 partition: partition.clone(),
                 global_region: global_region.clone(),
-                admin: admin_role(organization.as_ref(), &setup.id, region),
+                admin: admin_role(
+                    organization.as_ref(),
+                    found.not_listed.is_some(),
+                    &setup.id,
+                    region,
+                ),
             };
             let clients = Clients::new(clients::region_config(&config, region), stats.clone());
             let (sem, names) = (sem.clone(), names.clone());
-            set.spawn(async move {
+            let task = set.spawn(async move {
                 let _permit = sem.acquire_owned().await;
                 let (facts, follow) = region::collect(&job, &clients, &names).await;
                 (job, facts, follow)
             });
+            region_tasks.insert(task.id(), (setup.id.clone(), region.clone()));
         }
         account_configs.insert(setup.id.clone(), (config, setup.regions.enabled.len()));
         inventory.accounts.insert(setup.id.clone(), account);
@@ -273,9 +296,25 @@ pub async fn collect(options: &LiveOptions) -> Result<Collected, LiveError> {
         .iter()
         .map(|(id, (_, n))| (id.clone(), *n))
         .collect();
-    while let Some(joined) = set.join_next().await {
-        let Ok((job, facts, follow)) = joined else {
-            continue;
+    let mut failed_regions: BTreeMap<(String, String), Gap> = BTreeMap::new();
+    while let Some(joined) = set.join_next_with_id().await {
+        let (job, facts, follow) = match joined {
+            Ok((_, done)) => done,
+            Err(error) => {
+                // A panicked or cancelled task: its region is a gap, never dropped.
+                if let Some((account, region)) = region_tasks.remove(&error.id()) {
+                    let gap = task_gap(&format!("{region} of account {account}"), &error);
+                    progress.region_done(1);
+                    if let Some(n) = remaining.get_mut(&account) {
+                        *n -= 1;
+                        if *n == 0 {
+                            progress.account_done(0);
+                        }
+                    }
+                    failed_regions.insert((account, region), gap);
+                }
+                continue;
+            }
         };
         progress.region_done(facts.gaps().len());
         if let Some(n) = remaining.get_mut(&job.account) {
@@ -297,6 +336,7 @@ pub async fn collect(options: &LiveOptions) -> Result<Collected, LiveError> {
 
     // Phase C: resources referenced from another account or region.
     let mut set = JoinSet::new();
+    let mut follow_up_tasks = BTreeMap::new();
     for ((account, region), mut kinds) in follow_ups {
         let Some(mut facts) = collected.remove(&(account.clone(), region.clone())) else {
             continue;
@@ -309,23 +349,35 @@ pub async fn collect(options: &LiveOptions) -> Result<Collected, LiveError> {
         kinds.dedup();
         let clients = Clients::new(clients::region_config(config, &region), stats.clone());
         let sem = sem.clone();
-        set.spawn(async move {
+        let key = (account.clone(), region.clone());
+        let task = set.spawn(async move {
             let _permit = sem.acquire_owned().await;
             region::follow_up(&mut facts, &clients, &kinds).await;
             (account, region, facts)
         });
+        follow_up_tasks.insert(task.id(), key);
     }
-    while let Some(joined) = set.join_next().await {
-        if let Ok((account, region, facts)) = joined {
-            collected.insert((account, region), facts);
+    while let Some(joined) = set.join_next_with_id().await {
+        match joined {
+            Ok((_, (account, region, facts))) => {
+                collected.insert((account, region), facts);
+            }
+            Err(error) => {
+                if let Some((account, region)) = follow_up_tasks.remove(&error.id()) {
+                    let gap = task_gap(&format!("{region} of account {account}"), &error);
+                    failed_regions.insert((account, region), gap);
+                }
+            }
         }
     }
-    for ((account, region), facts) in collected {
+    let slots = collected
+        .into_iter()
+        .map(|(key, facts)| (key, Observed::Collected(facts)))
+        .chain(failed_regions.into_iter().map(|(key, gap)| (key, Observed::Gap(gap))));
+    for ((account, region), observed) in slots {
         if let Some(a) = inventory.accounts.get_mut(&account) {
-            a.regions.insert(
-                region,
-                RegionSlot::Enabled(Box::new(Observed::Collected(facts))),
-            );
+            a.regions
+                .insert(region, RegionSlot::Enabled(Box::new(observed)));
         }
     }
     inventory.organization = organization;
@@ -448,9 +500,34 @@ async fn management_view(
     Observed::Collected(management::view(&Clients::new(config, stats.clone()), regions).await)
 }
 
-fn admin_role(organization: Option<&Organization>, account: &str, region: &str) -> AdminRole {
+/// The gap left by a collection task that panicked or was cancelled.
+fn task_gap(scope: &str, error: &tokio::task::JoinError) -> Gap {
+    let what = if error.is_cancelled() {
+        "was cancelled"
+    } else {
+        "panicked"
+    };
+    Gap {
+        reason: GapReason::Other,
+        call: None,
+        message: format!("the collection task for {scope} {what}; its facts are unknown"),
+    }
+}
+
+fn admin_role(
+    organization: Option<&Organization>,
+    not_listed: bool,
+    account: &str,
+    region: &str,
+) -> AdminRole {
     let Some(org) = organization else {
-        return AdminRole::Standalone;
+        // With the organization unknown (SCAN005), the account is not assumed
+        // to stand alone: it is asked who its administrator is.
+        return if not_listed {
+            AdminRole::Unknown
+        } else {
+            AdminRole::Standalone
+        };
     };
     match org
         .management_view
