@@ -2,6 +2,7 @@
 //! faults injected by the proxy. No mocks: the real binary, the real SDK.
 
 mod harness;
+mod scope;
 mod terraform_parity;
 
 use alertpath::outcome::Outcome;
@@ -10,9 +11,9 @@ use serde_json::{Value, json};
 
 use crate::common::lines::outcome_line;
 
-const REGIONS: &str = "us-east-1,eu-west-1";
+pub(super) const REGIONS: &str = "us-east-1,eu-west-1";
 
-fn json_report(out: &std::process::Output) -> Value {
+pub(super) fn json_report(out: &std::process::Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "report is not JSON ({e}); stderr:\n{}",
