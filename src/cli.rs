@@ -190,7 +190,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Explain(args) => explain(&args),
         Command::Collect(args) => crate::cli_live::collect(&args),
         Command::InitPolicy => {
-            print!("{}", crate::source::aws::operations::policy_json());
+            print_stdout(&crate::source::aws::operations::policy_json());
             Ok(exit::OK)
         }
         Command::VerifyEvidence(args) => verify_evidence(&args),
@@ -340,7 +340,7 @@ fn write_outputs(
         match destination {
             Destination::Stdout => {
                 stdout_used = true;
-                print!("{text}");
+                print_stdout(&text);
             }
             Destination::File(path) => {
                 output::write_atomic(path, &text)?;
@@ -351,7 +351,7 @@ fn write_outputs(
         }
     }
     if !stdout_used && !quiet {
-        print!("{}", report::text::render(report, options.color));
+        print_stdout(&report::text::render(report, options.color));
     }
     Ok(())
 }
@@ -370,7 +370,7 @@ fn use_color(choice: ColorChoice) -> bool {
 fn verify_evidence(args: &VerifyEvidenceArgs) -> anyhow::Result<u8> {
     match evidence::verify(&args.dir) {
         Ok(verification) => {
-            print!("{}", verification.render(&args.dir));
+            print_stdout(&verification.render(&args.dir));
             Ok(verification.exit_code())
         }
         Err(err) => {
@@ -384,9 +384,9 @@ fn list_rules(args: &RulesArgs) -> anyhow::Result<u8> {
     match args.format {
         ListFormat::Json => {
             let metas: Vec<&RuleMeta> = REGISTRY.iter().map(|r| &r.meta).collect();
-            println!("{}", serde_json::to_string_pretty(&metas)?);
+            print_stdout(&format!("{}\n", serde_json::to_string_pretty(&metas)?));
         }
-        ListFormat::Text => print!("{}", rules::text_table()),
+        ListFormat::Text => print_stdout(&rules::text_table()),
     }
     Ok(exit::OK)
 }
@@ -394,7 +394,7 @@ fn list_rules(args: &RulesArgs) -> anyhow::Result<u8> {
 fn explain(args: &ExplainArgs) -> anyhow::Result<u8> {
     match rules::find(&args.rule) {
         Some(rule) => {
-            print!("{}", rule.meta.doc);
+            print_stdout(rule.meta.doc);
             Ok(exit::OK)
         }
         None => Err(UsageError(format!(
@@ -402,5 +402,18 @@ fn explain(args: &ExplainArgs) -> anyhow::Result<u8> {
             args.rule
         ))
         .into()),
+    }
+}
+
+/// Write to stdout. A reader that went away (`EPIPE`, as in `alertpath scan |
+/// head -c 100`) ends the output quietly; the run still finishes and exits
+/// with its own code.
+pub fn print_stdout(text: &str) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => eprintln!("error: cannot write to stdout: {e}"),
     }
 }

@@ -26,10 +26,10 @@ pub struct LiveArgs {
     #[arg(long, value_name = "REGIONS", value_delimiter = ',')]
     pub regions: Vec<String>,
     /// Only these accounts, comma-separated.
-    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    #[arg(long, value_name = "IDS", value_delimiter = ',', value_parser = account_id)]
     pub accounts: Vec<String>,
     /// Never these accounts, comma-separated.
-    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    #[arg(long, value_name = "IDS", value_delimiter = ',', value_parser = account_id)]
     pub exclude_accounts: Vec<String>,
     /// Only accounts under these OUs (or roots), nested OUs included; comma-separated.
     #[arg(long, value_name = "OU_IDS", value_delimiter = ',')]
@@ -57,6 +57,16 @@ pub struct LiveArgs {
     pub stats: bool,
 }
 
+/// `--accounts` / `--exclude-accounts` values: 12-digit account ids, checked
+/// when the flags are parsed, whatever the input.
+fn account_id(id: &str) -> Result<String, String> {
+    if crate::inventory::is_account_id(id) {
+        Ok(id.to_string())
+    } else {
+        Err(format!("`{id}` is not a 12-digit account id"))
+    }
+}
+
 impl LiveArgs {
     /// Options for the collector: flags first, then `[scope]` in config.
     pub fn options(&self, config: &Config, quiet: bool) -> Result<LiveOptions, UsageError> {
@@ -72,11 +82,6 @@ impl LiveArgs {
                 flag.clone()
             }
         };
-        for id in self.accounts.iter().chain(&self.exclude_accounts) {
-            if id.len() != 12 || !id.chars().all(|c| c.is_ascii_digit()) {
-                return Err(UsageError(format!("`{id}` is not a 12-digit account id")));
-            }
-        }
         let scope = &config.scope;
         Ok(LiveOptions {
             connect: ConnectOptions {

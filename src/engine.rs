@@ -146,11 +146,17 @@ fn judge_unlisted_organization(
         }
         JudgedIn::Every => {
             (rule.check)(context, outcomes);
-            outcomes.not_assessed(subject(), format!("accounts other than the scanned ones: {why}"));
+            outcomes.not_assessed(
+                subject(),
+                format!("accounts other than the scanned ones: {why}"),
+            );
         }
         _ if rule.meta.id == RuleId::GD003 => {
             (rule.check)(context, outcomes);
-            outcomes.not_assessed(subject(), format!("members other than the scanned accounts: {why}"));
+            outcomes.not_assessed(
+                subject(),
+                format!("members other than the scanned accounts: {why}"),
+            );
         }
         _ => (rule.check)(context, outcomes),
     }

@@ -21,6 +21,11 @@ pub const FORMAT_VERSION: u32 = 1;
 
 /// An AWS account id (12 digits).
 pub type AccountId = String;
+/// Whether `id` is an AWS account id: exactly 12 ASCII digits.
+pub fn is_account_id(id: &str) -> bool {
+    id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// An AWS region name, e.g. `us-east-1`.
 pub type Region = String;
 

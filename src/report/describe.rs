@@ -129,6 +129,44 @@ pub fn tag(finding: &Finding) -> String {
     }
 }
 
+/// The coverage in one sentence, for text and Markdown: what was assessed,
+/// assessed with gaps, and not assessed, and whether the organization's
+/// accounts were listed at all.
+pub fn coverage_line(c: &super::Coverage) -> String {
+    use super::OrganizationCoverage;
+    let accounts = match c.organization {
+        OrganizationCoverage::NotListed => format!(
+            "accounts {}/{} scanned assessed, the organization's other accounts not assessed (organization not listed, SCAN005: {})",
+            c.accounts_assessed,
+            c.accounts_in_scope,
+            c.organization_not_listed
+                .as_deref()
+                .unwrap_or("unknown reason")
+        ),
+        _ => format!(
+            "accounts {}/{} assessed",
+            c.accounts_assessed, c.accounts_in_scope
+        ),
+    };
+    let mut regions = format!(
+        "regions {}/{} enabled assessed",
+        c.regions_assessed, c.regions_enabled
+    );
+    if c.regions_assessed_with_gaps > 0 {
+        regions.push_str(&format!(
+            ", {} assessed with gaps (SCAN002/SCAN003)",
+            c.regions_assessed_with_gaps
+        ));
+    }
+    if c.regions_not_assessed > 0 {
+        regions.push_str(&format!(", {} not assessed", c.regions_not_assessed));
+    }
+    if c.regions_not_enabled > 0 {
+        regions.push_str(&format!(", {} not enabled", c.regions_not_enabled));
+    }
+    format!("{accounts}, {regions}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,37 +203,4 @@ mod tests {
         assert_eq!(scope_label(&Subject::global()), "organization");
         assert_eq!(scope_label(&Subject::region("1", "r")), "1 / r");
     }
-}
-
-/// The coverage in one sentence, for text and Markdown: what was assessed,
-/// assessed with gaps, and not assessed, and whether the organization's
-/// accounts were listed at all.
-pub fn coverage_line(c: &super::Coverage) -> String {
-    use super::OrganizationCoverage;
-    let accounts = match c.organization {
-        OrganizationCoverage::NotListed => format!(
-            "accounts {}/{} scanned assessed, the organization's other accounts not assessed (organization not listed, SCAN005: {})",
-            c.accounts_assessed,
-            c.accounts_in_scope,
-            c.organization_not_listed.as_deref().unwrap_or("unknown reason")
-        ),
-        _ => format!("accounts {}/{} assessed", c.accounts_assessed, c.accounts_in_scope),
-    };
-    let mut regions = format!(
-        "regions {}/{} enabled assessed",
-        c.regions_assessed, c.regions_enabled
-    );
-    if c.regions_assessed_with_gaps > 0 {
-        regions.push_str(&format!(
-            ", {} assessed with gaps (SCAN002/SCAN003)",
-            c.regions_assessed_with_gaps
-        ));
-    }
-    if c.regions_not_assessed > 0 {
-        regions.push_str(&format!(", {} not assessed", c.regions_not_assessed));
-    }
-    if c.regions_not_enabled > 0 {
-        regions.push_str(&format!(", {} not enabled", c.regions_not_enabled));
-    }
-    format!("{accounts}, {regions}")
 }

@@ -120,7 +120,10 @@ pub enum RegionCoverage {
 impl RegionCoverage {
     /// The one answer to "was this region assessed": a region counts as
     /// assessed when its GuardDuty and EventBridge facts were read.
-    pub fn of(account: &crate::inventory::Account, observed: &crate::inventory::Observed<crate::inventory::RegionFacts>) -> Self {
+    pub fn of(
+        account: &crate::inventory::Account,
+        observed: &crate::inventory::Observed<crate::inventory::RegionFacts>,
+    ) -> Self {
         if account.access.collected().is_none() {
             return RegionCoverage::NotAssessed;
         }

@@ -66,8 +66,12 @@ fn findings(out: &mut String, report: &Report, paint: &Paint) {
         );
         return;
     }
+    let unjudged = unjudged_by_unreached_account(&listed);
     let mut current = None;
     for finding in listed {
+        if folded_into_scan001(finding, &unjudged) {
+            continue;
+        }
         let group = group_of(finding);
         if current != Some(group) {
             if current.is_some() {
@@ -76,9 +80,62 @@ fn findings(out: &mut String, report: &Report, paint: &Paint) {
             let _ = writeln!(out, "{}", paint.paint(BOLD, &group_heading(group)));
             current = Some(group);
         }
-        line(out, finding, paint);
+        line(out, finding, paint, unjudged.get(finding_account(finding)));
     }
     out.push('\n');
+}
+
+fn finding_account(finding: &Finding) -> &str {
+    finding.outcome.subject.account.as_deref().unwrap_or("")
+}
+
+/// Whether a finding is the account-level SCAN001 of an account that could
+/// not be reached.
+fn is_unreached_account(finding: &Finding) -> bool {
+    let s = &finding.outcome.subject;
+    finding.outcome.rule == crate::catalog::RuleId::SCAN001
+        && finding.status() == Status::NotAssessed
+        && s.account.is_some()
+        && s.region.is_none()
+        && s.resource.is_none()
+}
+
+/// Per unreached account (SCAN001), the other rules whose account-level
+/// outcome is "not assessed": they are listed on the SCAN001 line, so the
+/// account takes one line, not one per rule.
+fn unjudged_by_unreached_account<'a>(
+    listed: &[&'a Finding],
+) -> std::collections::BTreeMap<&'a str, Vec<&'a str>> {
+    let mut map: std::collections::BTreeMap<&str, Vec<&str>> = listed
+        .iter()
+        .filter(|f| is_unreached_account(f))
+        .map(|f| (finding_account(f), Vec::new()))
+        .collect();
+    for f in listed {
+        if f.outcome.rule == crate::catalog::RuleId::SCAN001 || f.status() != Status::NotAssessed {
+            continue;
+        }
+        let s = &f.outcome.subject;
+        if s.region.is_none()
+            && s.resource.is_none()
+            && let Some(rules) = map.get_mut(finding_account(f))
+        {
+            rules.push(f.outcome.rule.as_str());
+        }
+    }
+    map
+}
+
+fn folded_into_scan001(
+    finding: &Finding,
+    unjudged: &std::collections::BTreeMap<&str, Vec<&str>>,
+) -> bool {
+    let s = &finding.outcome.subject;
+    finding.outcome.rule != crate::catalog::RuleId::SCAN001
+        && finding.status() == Status::NotAssessed
+        && s.region.is_none()
+        && s.resource.is_none()
+        && unjudged.contains_key(finding_account(finding))
 }
 
 fn color_of(finding: &Finding) -> &'static str {
@@ -93,11 +150,16 @@ fn color_of(finding: &Finding) -> &'static str {
     }
 }
 
-fn line(out: &mut String, finding: &Finding, paint: &Paint) {
+fn line(out: &mut String, finding: &Finding, paint: &Paint, unjudged: Option<&Vec<&str>>) {
     let outcome = &finding.outcome;
     let tag = format!("{:<12}", describe::tag(finding));
     let subject = describe::subject_label(&outcome.subject);
-    let message = outcome.message.replace('\n', "\n                 ");
+    let mut message = outcome.message.replace('\n', "\n                 ");
+    if is_unreached_account(finding)
+        && let Some(rules) = unjudged.filter(|r| !r.is_empty())
+    {
+        message.push_str(&format!("; leaves unjudged: {}", rules.join(", ")));
+    }
     let _ = writeln!(
         out,
         "  {} {:<9} {subject}: {message}",

@@ -117,7 +117,9 @@ impl<'a> Context<'a> {
             return found;
         };
         match found {
-            AdminLookup::Admin { account, .. } if !self.inventory.accounts.contains_key(&account) => {
+            AdminLookup::Admin { account, .. }
+                if !self.inventory.accounts.contains_key(&account) =>
+            {
                 AdminLookup::Unknown(format!(
                     "the admin {account} in {region} was not scanned: {why}"
                 ))

@@ -2,9 +2,8 @@
 
 use std::path::Path;
 
-use serde::Deserialize;
-
 use crate::inventory::{FORMAT_VERSION, Inventory};
+use crate::source::kind::InputKind;
 
 /// Why a snapshot could not be read. Each names the file and, where it can, line and column.
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +28,16 @@ pub enum SnapshotError {
         /// What is wrong.
         message: String,
     },
+    /// The file is another kind of input (a report, a plan, ...).
+    #[error("{path}: not an inventory snapshot: this is {what}; {remedy}")]
+    Kind {
+        /// The file.
+        path: String,
+        /// What the file is.
+        what: &'static str,
+        /// Which flag takes it.
+        remedy: &'static str,
+    },
     /// The snapshot is of another format version.
     #[error(
         "{path}: snapshot format_version {found} is not supported (this alertpath reads version {FORMAT_VERSION})"
@@ -39,11 +48,6 @@ pub enum SnapshotError {
         /// The version found, or "missing".
         found: String,
     },
-}
-
-#[derive(Deserialize)]
-struct VersionProbe {
-    format_version: Option<serde_json::Value>,
 }
 
 /// Read and validate a snapshot file.
@@ -65,8 +69,31 @@ pub fn parse(text: &str, name: &str) -> Result<Inventory, SnapshotError> {
         column: e.column(),
         message: e.to_string(),
     };
-    let probe: VersionProbe = serde_json::from_str(text).map_err(invalid)?;
-    match probe.format_version {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(invalid)?;
+    let Some(top) = value.as_object() else {
+        let found = match &value {
+            serde_json::Value::Null => "null",
+            serde_json::Value::Array(_) => "an array",
+            _ => "a single value",
+        };
+        return Err(SnapshotError::Invalid {
+            path: name.to_string(),
+            line: 1,
+            column: 1,
+            message: format!(
+                "the file holds {found}, not a JSON object; a snapshot is the object `alertpath collect --out` writes"
+            ),
+        });
+    };
+    let kind = crate::source::kind::detect(&value);
+    if !matches!(kind, InputKind::Snapshot | InputKind::Unknown) {
+        return Err(SnapshotError::Kind {
+            path: name.to_string(),
+            what: kind.describe(),
+            remedy: kind.remedy(),
+        });
+    }
+    match top.get("format_version").cloned() {
         Some(serde_json::Value::Number(n)) if n.as_u64() == Some(u64::from(FORMAT_VERSION)) => {}
         other => {
             return Err(SnapshotError::Version {
@@ -75,7 +102,33 @@ pub fn parse(text: &str, name: &str) -> Result<Inventory, SnapshotError> {
             });
         }
     }
-    serde_json::from_str(text).map_err(invalid)
+    let inventory: Inventory = serde_json::from_str(text).map_err(invalid)?;
+    // Live inventories name real accounts; Terraform ones may carry placeholders.
+    let live = inventory.source.kind == crate::inventory::SourceKind::Live;
+    let ids = inventory
+        .accounts
+        .keys()
+        .chain(
+            inventory
+                .organization
+                .as_ref()
+                .map(|o| &o.management_account),
+        )
+        .chain(inventory.source.caller.as_ref().map(|c| &c.account));
+    for id in ids.filter(|_| live) {
+        if !crate::inventory::is_account_id(id) {
+            return Err(SnapshotError::Invalid {
+                path: name.to_string(),
+                line: 1,
+                column: 1,
+                message: format!(
+                    "`{}` is not a 12-digit account id",
+                    id.chars().take(40).collect::<String>()
+                ),
+            });
+        }
+    }
+    Ok(inventory)
 }
 
 /// Serialize an inventory as snapshot JSON (deterministic: maps are ordered).

@@ -34,6 +34,7 @@ mod rules_sec;
 mod rules_sns;
 mod rules_sub;
 mod sarif_output;
+mod scope_input;
 mod terraform_hcl;
 mod terraform_plan;
 mod text_markdown_output;

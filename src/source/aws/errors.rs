@@ -4,7 +4,6 @@
 
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::http::Response as HttpResponse;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use crate::inventory::{Gap, GapReason};
@@ -39,7 +38,7 @@ where
             } else {
                 GapReason::EndpointError
             };
-            (reason, format!("{}", DisplayErrorContext(err)))
+            (reason, readable(err))
         }
         SdkError::ResponseError(r) => (
             status_reason(r.raw().status().as_u16()),
@@ -57,13 +56,28 @@ where
             };
             (reason, text)
         }
-        _ => (GapReason::Other, format!("{}", DisplayErrorContext(err))),
+        _ => (GapReason::Other, readable(err)),
     };
     Gap {
         reason,
         call: Some(call.to_string()),
         message: truncate(&message),
     }
+}
+
+/// An error and its causes as one readable line (`dispatch failure: io error:
+/// Connection refused`), never the SDK's debug struct.
+pub fn readable(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    parts.join(": ")
 }
 
 /// A gap for a credentials failure that is not an SDK error (e.g. no credentials).

@@ -208,7 +208,10 @@ pub async fn collect(options: &LiveOptions) -> Result<Collected, LiveError> {
             // still asked; only the management account may ask it, so an
             // answer also identifies the caller as that account.
             let view = management::view(&caller_clients, &all_regions).await;
-            let answered = view.guardduty_admins.values().any(|o| o.collected().is_some());
+            let answered = view
+                .guardduty_admins
+                .values()
+                .any(|o| o.collected().is_some());
             answered.then(|| Organization {
                 id: None,
                 management_account: caller.account.clone(),
@@ -373,7 +376,11 @@ pub async fn collect(options: &LiveOptions) -> Result<Collected, LiveError> {
     let slots = collected
         .into_iter()
         .map(|(key, facts)| (key, Observed::Collected(facts)))
-        .chain(failed_regions.into_iter().map(|(key, gap)| (key, Observed::Gap(gap))));
+        .chain(
+            failed_regions
+                .into_iter()
+                .map(|(key, gap)| (key, Observed::Gap(gap))),
+        );
     for ((account, region), observed) in slots {
         if let Some(a) = inventory.accounts.get_mut(&account) {
             a.regions
@@ -537,5 +544,37 @@ fn admin_role(
         Some(Some(admin)) if admin == account => AdminRole::Admin,
         Some(_) => AdminRole::NotAdmin,
         None => AdminRole::Unknown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A panicked collection task is a gap naming its scope, not a silent loss.
+    #[tokio::test]
+    async fn panicked_task_becomes_a_gap() {
+        let mut set: JoinSet<()> = JoinSet::new();
+        let mut scopes = BTreeMap::new();
+        let handle = set.spawn(async { panic!("boom") });
+        scopes.insert(handle.id(), "eu-west-1 of account 111111111111".to_string());
+        let Some(Err(error)) = set.join_next_with_id().await else {
+            panic!("the task should fail");
+        };
+        let gap = task_gap(&scopes[&error.id()], &error);
+        assert_eq!(
+            gap.message,
+            "the collection task for eu-west-1 of account 111111111111 panicked; its facts are unknown"
+        );
+        let cancelled = set.spawn(std::future::pending::<()>());
+        cancelled.abort();
+        let Some(Err(error)) = set.join_next_with_id().await else {
+            panic!("the task should be cancelled");
+        };
+        assert!(
+            task_gap("x", &error)
+                .message
+                .ends_with("was cancelled; its facts are unknown")
+        );
     }
 }

@@ -15,6 +15,7 @@ use super::config_index::ConfigIndex;
 use super::model::{Mode, TfResource, TfStack};
 use super::secrets;
 use crate::inventory::{Known, UnknownKind};
+use crate::source::kind::InputKind;
 
 /// A reserved key in [`TfResource::values`] holding the prior state's
 /// `pending_confirmation` of an existing subscription (RULES.md "Confirmed").
@@ -43,7 +44,7 @@ pub enum PlanError {
         /// What is wrong (never a value from the file).
         message: String,
     },
-    /// The JSON is not `terraform show -json` output.
+    /// The JSON is not `terraform show -json` output of a plan.
     #[error("{path}: not a Terraform plan: {message}")]
     Shape {
         /// The file.
@@ -82,11 +83,24 @@ pub fn parse(text: &str, name: &str) -> Result<TfStack, PlanError> {
         column: e.column(),
         message: describe_json_error(&e),
     })?;
-    check_version(&plan, name)?;
     if !plan.is_object() {
         return Err(PlanError::Shape {
             path: name.to_string(),
             message: "the top level is not an object".to_string(),
+        });
+    }
+    let kind = crate::source::kind::detect(&plan);
+    if !matches!(kind, InputKind::Plan | InputKind::Unknown) {
+        return Err(PlanError::Shape {
+            path: name.to_string(),
+            message: format!("this is {}; {}", kind.describe(), kind.remedy()),
+        });
+    }
+    check_version(&plan, name)?;
+    if kind != InputKind::Plan {
+        return Err(PlanError::Shape {
+            path: name.to_string(),
+            message: "it has no planned_values (an object), resource_changes (an array) or configuration (an object), each of its type; pass `terraform show -json PLANFILE` output".to_string(),
         });
     }
     Ok(build(&plan, name))
@@ -98,6 +112,9 @@ fn describe_json_error(e: &serde_json::Error) -> String {
     use serde_json::error::Category;
     match e.classify() {
         Category::Eof => "unexpected end of file (truncated?)".to_string(),
+        Category::Syntax if e.to_string().contains("recursion limit") => {
+            "nested more than 128 levels deep (the limit alertpath reads)".to_string()
+        }
         Category::Syntax => "syntax error".to_string(),
         Category::Data => "unexpected data".to_string(),
         Category::Io => "read error".to_string(),

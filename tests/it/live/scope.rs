@@ -66,7 +66,9 @@ fn assert_not_listed(
         "{case}: {coverage}"
     );
     assert!(
-        text.contains("the organization's other accounts not assessed (organization not listed, SCAN005"),
+        text.contains(
+            "the organization's other accounts not assessed (organization not listed, SCAN005"
+        ),
         "{case}: text coverage:\n{text}"
     );
     // The caller's own account is still collected and judged.
@@ -107,13 +109,25 @@ fn failed_organization_listing_is_scan005() {
     let m = h.seed(&["healthy", "--accounts", "3", "--regions", REGIONS]);
     let management = m["management_account"].as_str().unwrap().to_string();
 
-    h.faults(&json!([{"service": "organizations", "operation": "ListAccounts", "kind": "http500"}]));
+    h.faults(
+        &json!([{"service": "organizations", "operation": "ListAccounts", "kind": "http500"}]),
+    );
     let run = scan_both(&h, &[]);
-    assert_not_listed("ListAccounts 500", &run, "organizations:ListAccounts", &management);
+    assert_not_listed(
+        "ListAccounts 500",
+        &run,
+        "organizations:ListAccounts",
+        &management,
+    );
 
     h.faults(&json!([{"service": "organizations", "operation": "ListAccounts", "kind": "access_denied"}]));
     let run = scan_both(&h, &[]);
-    assert_not_listed("ListAccounts denied", &run, "organizations:ListAccounts", &management);
+    assert_not_listed(
+        "ListAccounts denied",
+        &run,
+        "organizations:ListAccounts",
+        &management,
+    );
 
     h.faults(&json!([{"service": "organizations", "operation": "DescribeOrganization", "kind": "throttle"}]));
     let run = scan_both(&h, &[]);
