@@ -17,6 +17,7 @@ mod cli;
 mod config;
 mod evidence;
 mod fingerprints;
+mod fuzz;
 mod graph_walk;
 mod inventory_schema;
 mod json_output;
