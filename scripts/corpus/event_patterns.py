@@ -224,13 +224,16 @@ def gen_eb():
         ({"detail": {"a": [{"anything-but": {"prefix": ""}}]}}, f"{ER} JsonRuleCompiler ('Null prefix/suffix not allowed')"),
         ({"detail": {"a": [{"anything-but": {"suffix": ""}}]}}, f"{ER} JsonRuleCompiler ('Null prefix/suffix not allowed')"),
         ({"detail": {"a": [{"anything-but": {"prefix": ["x", ""]}}]}}, f"{ER} JsonRuleCompiler ('Null prefix/suffix not allowed')"),
-        ({"detail": {"a": []}}, None), ({"detail": {}}, None), ({"detail": {"a": "x"}}, None),
+        ({"detail": {"a": []}}, None),
+        ({"detail": {}}, f"{ER} JsonRuleCompiler.parseObject ('Empty objects are not allowed')"),
+        ({"detail": {"a": "x"}}, None),
         ({"detail": {"a": [{"prefix": 5}]}}, None), ({"detail": {"a": [{"exists": "yes"}]}}, None),
         ({"detail": {"a": [{"numeric": [">", "5"]}]}}, None), ({"detail": {"a": [{"numeric": ["!", 5]}]}}, None),
         ({"detail": {"a": [{"wildcard": "a**b"}]}}, None), ({"detail": {"a": [{"unknown-op": "x"}]}}, None),
         ({"detail": {"a": [{"prefix": "x", "suffix": "y"}]}}, None), ({"detail": {"a": [{"cidr": "10.0.0.0"}]}}, None),
         ({"detail": {"a": [{"cidr": "10.0.0.0/33"}]}}, None), ({"detail": {"a": [{"anything-but": None}]}}, None),
-        ({"detail": {"a": [{"anything-but": ["x", 5]}]}}, None),
+        ({"detail": {"a": [{"anything-but": ["x", 5]}]}},
+         f"{ER} JsonRuleCompiler ('Inside anything but list, either all values are number or string')"),
         ({"detail": {"a": [{"anything-but": {"unknown": "x"}}]}}, None),
     ]
     for p, src_ in inv:
