@@ -603,9 +603,7 @@ impl Patterns {
             Self::Implied => true,
         }
     }
-}
 
-impl Patterns {
     /// Whether the Resource / NotResource element covers the request's
     /// resource. With policy variables enabled (Version 2012-10-17), `${key}`
     /// in a pattern is replaced by the request's single value for `key` (or
