@@ -11,7 +11,7 @@ use crate::inventory::{
     Alarm, EventRule, Function, KmsKey, Known, Observed, SourceKind, Subscription, Target, Topic,
     Unknown, UnknownKind,
 };
-use crate::pattern::{FilterPolicy, FilterPolicyScope};
+use crate::pattern::{Delivery, FilterPolicy, FilterPolicyScope};
 use crate::policy::{Decision, Policy, Principal, Request, publishers};
 
 /// Whether one link works.
@@ -511,9 +511,16 @@ pub fn filter_passes(sub: &Subscription, event: &Value) -> Link {
         Ok(p) => p,
         Err(e) => return Link::broken(RuleId::SUB006, format!("filter policy is malformed: {e}")),
     };
-    if parsed.matches(&event.to_string(), &Default::default()) {
-        Link::Ok("filter policy passes the finding".into())
-    } else if scope == FilterPolicyScope::MessageAttributes {
+    match parsed.evaluate(&event.to_string(), &Default::default()) {
+        Delivery::Delivered => Link::Ok("filter policy passes the finding".into()),
+        Delivery::Unknown(why) => Link::not_collected(why),
+        Delivery::Filtered => filtered(scope),
+    }
+}
+
+/// SUB006's failure for a filter policy that drops the finding.
+fn filtered(scope: FilterPolicyScope) -> Link {
+    if scope == FilterPolicyScope::MessageAttributes {
         Link::broken(
             RuleId::SUB006,
             "filter policy is scoped to MessageAttributes, and EventBridge sets none: it drops every finding",

@@ -8,6 +8,7 @@
 
 mod access;
 mod lambda;
+mod patterns;
 mod resources;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -76,10 +77,12 @@ pub fn adapt(stack: &TfStack, config: &TerraformConfig, kind: SourceKind) -> Inv
     }
     let mut admins: BTreeMap<String, Vec<GuardDutyAdmin>> = BTreeMap::new();
     fill(&placed, &mut facts, &mut admins);
+    let mut unresolved = stack.unresolved.clone();
     for ((account, region), region_facts) in &mut facts {
         if account != PLACEHOLDER_ACCOUNT {
             derive_arns(region_facts, account, region);
         }
+        unresolved.extend(patterns::reject_invalid(region_facts));
     }
     for ((account, region), region_facts) in facts {
         inventory
@@ -103,7 +106,7 @@ pub fn adapt(stack: &TfStack, config: &TerraformConfig, kind: SourceKind) -> Inv
     inventory.terraform = Some(TerraformFacts {
         role: config.role,
         hardcoded_secrets: stack.hardcoded_secrets.clone(),
-        unresolved: stack.unresolved.clone(),
+        unresolved,
     });
     inventory
 }
