@@ -15,6 +15,7 @@ mod action;
 mod catalog;
 mod cli;
 mod config;
+mod evaluator_corpus;
 mod evidence;
 mod fingerprints;
 mod graph_walk;
