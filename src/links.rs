@@ -598,7 +598,7 @@ pub fn arn_account(arn: &str) -> Option<&str> {
     Arn::parse(arn).map(|a| a.account)
 }
 
-/// "Confirmed" as RULES.md's Terms define it, per source (SUB004, ALM003, routes).
+/// "Confirmed" as docs/terms.md defines it, per source (SUB004, ALM003, routes).
 /// Live: `PendingConfirmation = false`. Plan/HCL: `lambda` and `sqs` count as
 /// confirmed; otherwise a prior-state `pending_confirmation` is used when present;
 /// else an `https` pager endpoint with `endpoint_auto_confirms = true` counts;

@@ -1,4 +1,4 @@
-//! ALM: notifier failover alarms (RULES.md ALM "covers").
+//! ALM: notifier failover alarms (docs/terms.md, "covers").
 
 use crate::analysis::Analysis;
 use crate::catalog::RuleId;
