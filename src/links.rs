@@ -668,3 +668,47 @@ pub fn combine(verdicts: Vec<(String, Link)>) -> Link {
     }
     unknown.unwrap_or_else(|| Link::Ok(ok.join("; ")))
 }
+
+/// SUB004's verdict on a topic: does it have a confirmed subscription?
+/// `Broken` when all are pending or there are none; `Unknown` when none is
+/// confirmed and some cannot be judged (or the list is a gap).
+pub fn topic_confirmed(graph: &Graph<'_>, topic: Located<'_, Topic>) -> Link {
+    let name = topic_label(topic.item);
+    let subs = match graph.subscriptions_of(topic) {
+        Err(gap) => {
+            return Link::Unknown {
+                why: format!("subscriptions of topic {name}: {}", gap.describe()),
+                kind: UnknownKind::NotObservable,
+            };
+        }
+        Ok(subs) => subs,
+    };
+    let mut unknown = None;
+    let mut pending = 0;
+    for sub in &subs {
+        match subscription_counts_confirmed(graph, *sub) {
+            Link::Ok(_) => {
+                return Link::Ok(format!("topic {name} has a confirmed subscription"));
+            }
+            Link::Broken { .. } => pending += 1,
+            Link::Unknown { why, kind } => unknown = Some((why, kind)),
+        }
+    }
+    if let Some((why, kind)) = unknown {
+        return Link::Unknown {
+            why: format!("topic {name} has no subscription known to be confirmed: {why}"),
+            kind,
+        };
+    }
+    let why = if subs.is_empty() {
+        format!("topic {name} has no subscription: whatever is published to it reaches nobody")
+    } else {
+        format!(
+            "topic {name} has no confirmed subscription ({pending} pending confirmation): whatever is published to it reaches nobody"
+        )
+    };
+    Link::Broken {
+        rule: RuleId::SUB004,
+        why,
+    }
+}
