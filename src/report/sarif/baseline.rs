@@ -446,6 +446,75 @@ fn is_region(segment: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn log(tool: &str, category: &str, properties: Value) -> Value {
+        json!({"version": "2.1.0", "runs": [{
+            "tool": {"driver": {"name": tool}},
+            "automationDetails": {"id": category},
+            "results": [{
+                "ruleId": "GD001",
+                "message": {"text": "no detector"},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": "aws/1/us-east-1"}}}],
+                "properties": properties,
+            }]
+        }]})
+    }
+
+    fn error(value: &Value, category: &str) -> String {
+        format!("{:#}", Baseline::read(value, category).unwrap_err())
+    }
+
+    #[test]
+    fn another_tool_or_category_is_refused_and_trailing_slashes_do_not_count() {
+        let ours = log("alertpath", "alertpath/org/prod/", json!({"account": "1"}));
+        assert!(Baseline::read(&ours, "alertpath/org/prod").is_ok());
+        assert!(Baseline::read(&ours, "alertpath/org/prod//").is_ok());
+        assert!(error(&ours, "alertpath/org/sandbox").contains("category \"alertpath/org/prod\""));
+        let theirs = log("CodeQL", "alertpath/org/prod/", json!({"account": "1"}));
+        assert!(error(&theirs, "alertpath/org/prod").contains("not alertpath"));
+    }
+
+    #[test]
+    fn array_properties_are_read_and_placed_by_the_uri() {
+        let api = log("alertpath", "c/", json!([{"github/alertNumber": 3}]));
+        let baseline = Baseline::read(&api, "c").unwrap();
+        let previous = &baseline.results[0];
+        assert_eq!(
+            previous.place,
+            Some(Place {
+                account: Some("1".into()),
+                region: Some("us-east-1".into()),
+                regions: Vec::new()
+            })
+        );
+        assert_eq!(
+            previous.fingerprint.as_deref(),
+            Some(fingerprint("GD001", &Subject::region("1", "us-east-1")).as_str())
+        );
+    }
+
+    #[test]
+    fn an_organization_subject_with_a_region_holds_only_that_region() {
+        let subject = Subject {
+            account: None,
+            region: Some("us-east-1".into()),
+            resource: None,
+        };
+        let place = |region: &str| Place {
+            account: Some("2".into()),
+            region: Some(region.into()),
+            regions: Vec::new(),
+        };
+        assert!(within(&place("us-east-1"), &subject));
+        assert!(!within(&place("eu-west-1"), &subject));
+        let aggregate = Place {
+            account: Some("2".into()),
+            region: None,
+            regions: vec!["us-east-1".into()],
+        };
+        assert!(within(&aggregate, &subject));
+        assert!(!within(&aggregate, &Subject::region("3", "us-east-1")));
+    }
+
     #[test]
     fn regions_are_told_from_kinds() {
         for region in ["us-east-1", "ap-southeast-2", "us-gov-west-1", "cn-north-1"] {
