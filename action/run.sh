@@ -211,7 +211,8 @@ cmd_baseline() {
             error "alertpath: cannot read workflow run $run of $repo (HTTP $status): the job needs 'actions: read'"
             return 1
         fi
-        if [ "$(jq -r '.path // ""' "$dir/run.json")" = "$workflow" ]; then
+        # GitHub documents `path` as `.github/workflows/x.yml@<ref>`; runs often omit the ref.
+        if [ "$(jq -r '(.path // "") | sub("@.*$"; "")' "$dir/run.json")" = "$workflow" ]; then
             chosen="$id"
             break
         fi

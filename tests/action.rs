@@ -1010,7 +1010,7 @@ fn the_nightly_baseline_travels_through_a_workflow_artifact() {
     );
     github.route(
         &format!("/repos/{REPO}/actions/runs/101"),
-        answer(200, &json!({"id": 101, "path": WORKFLOW})),
+        answer(200, &json!({"id": 101, "path": format!("{WORKFLOW}@main")})),
     );
     github.route(
         &format!("/repos/{REPO}/actions/runs/105"),

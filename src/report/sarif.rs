@@ -16,6 +16,11 @@
 //! Terraform file:line, else a pseudo path such as `aws/<account>/<region>/<kind>/<name>`
 //! at line 1), a `primaryLocationLineHash`, and at most [`MAX_RESULTS`] results
 //! per run; the run carries `automationDetails.id = "<category>/"`.
+//!
+//! **`--baseline`** ([`baseline`]): the previous run's results of every outcome
+//! not assessed now are carried over, and `runs[0].properties.baseline` says
+//! how many not-assessed outcomes are covered, so the Action knows whether an
+//! upload could close an alert it could not re-check.
 
 pub mod baseline;
 mod locate;
