@@ -1,7 +1,9 @@
 //! Runs the GitHub Action's shell steps (`action/run.sh`) locally against a fake
 //! release directory built from the real binary: download with checksum
-//! verification (good and tampered), scan, summary, outputs and enforcement.
-//! Needs bash, curl, tar, sha256sum (or shasum) and jq, as the runners have.
+//! verification (good and tampered), scan, summary, outputs and enforcement;
+//! and, against a fake GitHub API started by the test, the baseline artifact
+//! of the scheduled workflow, carry-over and the upload decision (issue 21).
+//! Needs bash, curl, tar, sha256sum (or shasum), jq, zip and unzip, as the runners have.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -699,6 +701,13 @@ fn an_api_shaped_baseline_is_placed_by_its_uri_or_refused() {
             .map(|(rule, subject, _)| fingerprint(rule, subject))
             .collect();
         assert_eq!(carried(&sarif), want, "array properties: {array}");
+        for result in results_of(&sarif) {
+            let location = &result["locations"][0]["physicalLocation"];
+            assert!(
+                location["region"]["startLine"].as_u64() >= Some(1),
+                "{result}"
+            );
+        }
         assert_eq!(outputs["carried-over"], "2");
         assert_eq!(outputs["upload"], "true", "{outputs:?}");
         assert!(outputs["carry-note"].contains("2 alert(s) of the previous run were carried over"));

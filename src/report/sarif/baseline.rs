@@ -33,7 +33,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use anyhow::{Context as _, bail};
 use serde_json::{Map, Value, json};
 
-use super::model::SarifResult;
+use super::model::{Region, SarifResult};
 use super::{AGGREGATED_MARKER, CARRIED_OVER_PREFIX, LINE_HASH, category_key, line_hash};
 use crate::engine::fingerprint;
 use crate::outcome::{Status, Subject};
@@ -295,6 +295,17 @@ impl Previous {
         result
             .partial_fingerprints
             .insert(LINE_HASH.to_string(), hash.to_string());
+        // GitHub needs a line; alertpath's pseudo paths use line 1.
+        for location in &mut result.locations {
+            if let Some(physical) = &mut location.physical_location
+                && physical.region.is_none()
+            {
+                physical.region = Some(Region {
+                    start_line: 1,
+                    start_column: None,
+                });
+            }
+        }
         if let Some(place) = &self.place {
             if let Some(account) = &place.account {
                 result
