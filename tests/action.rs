@@ -289,7 +289,8 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
 use alertpath::engine::fingerprint;
-use alertpath::outcome::{ResourceRef, Subject};
+use alertpath::inventory::Origin;
+use alertpath::outcome::Subject;
 use serde_json::{Value, json};
 
 const REPO: &str = "acme/security-scans";
@@ -487,16 +488,7 @@ fn sarif_log(results: Vec<Value>) -> Value {
 }
 
 fn resource(account: &str, region: &str, kind: &str, name: &str) -> Subject {
-    Subject {
-        account: Some(account.to_string()),
-        region: Some(region.to_string()),
-        resource: Some(ResourceRef {
-            kind: kind.to_string(),
-            name: name.to_string(),
-            origin: Default::default(),
-            attribute: None,
-        }),
-    }
+    Subject::resource(account, region, kind, name, &Origin::default())
 }
 
 fn results_of(sarif: &Value) -> &Vec<Value> {
@@ -938,6 +930,33 @@ fn a_matrix_job_without_a_category_is_refused() {
     );
 }
 
+/// The Action's scan step after its baseline step, in the nightly environment:
+/// succeeds, and returns the step's outputs.
+fn nightly_scan(
+    runner: &Runner,
+    env: &[(&'static str, String)],
+    binary: &str,
+    snapshot: &Path,
+    state: &str,
+    baseline: &str,
+) -> BTreeMap<String, String> {
+    let args = format!("--snapshot {}", snapshot.display());
+    let out = runner.run(
+        "scan",
+        &with(
+            env,
+            &[
+                ("ALERTPATH_BIN", binary),
+                ("INPUT_ARGS", &args),
+                ("INPUT_BASELINE", baseline),
+                ("ALERTPATH_BASELINE_STATE", state),
+            ],
+        ),
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    runner.outputs()
+}
+
 fn artifact(id: u64, run: u64, branch: &str, fork: bool, expired: bool, created: &str) -> Value {
     json!({
         "id": id, "name": ARTIFACT, "expired": expired, "created_at": created,
@@ -972,20 +991,7 @@ fn the_nightly_baseline_travels_through_a_workflow_artifact() {
     assert_eq!(outputs["state"], "first-run", "{outputs:?}");
     assert!(!outputs.contains_key("path"));
     let example = fixture("example-org.json");
-    let args = format!("--snapshot {}", example.display());
-    let out = runner.run(
-        "scan",
-        &with(
-            &env,
-            &[
-                ("ALERTPATH_BIN", &binary),
-                ("INPUT_ARGS", &args),
-                ("ALERTPATH_BASELINE_STATE", "first-run"),
-            ],
-        ),
-    );
-    assert!(out.status.success(), "{}", text(&out));
-    let night1 = runner.outputs();
+    let night1 = nightly_scan(&runner, &env, &binary, &example, "first-run", "");
     assert_eq!(night1["upload"], "true", "{night1:?}");
     assert!(night1["carry-note"].starts_with("First run"), "{night1:?}");
     assert_eq!(night1["artifact-name"], ARTIFACT);
@@ -1071,21 +1077,7 @@ fn the_nightly_baseline_travels_through_a_workflow_artifact() {
     );
 
     let tonight = snapshot_with(&dir, "tonight.json", |s| lock_account(s, "100000000003"));
-    let args = format!("--snapshot {}", tonight.display());
-    let out = runner.run(
-        "scan",
-        &with(
-            &env,
-            &[
-                ("ALERTPATH_BIN", &binary),
-                ("INPUT_ARGS", &args),
-                ("INPUT_BASELINE", &baseline),
-                ("ALERTPATH_BASELINE_STATE", "found"),
-            ],
-        ),
-    );
-    assert!(out.status.success(), "{}", text(&out));
-    let night2 = runner.outputs();
+    let night2 = nightly_scan(&runner, &env, &binary, &tonight, "found", &baseline);
     assert_eq!(night2["upload"], "true", "{night2:?}");
     let sarif: Value = serde_json::from_str(
         &std::fs::read_to_string(runner.path("work").join(&night2["sarif-file"])).unwrap(),
@@ -1169,20 +1161,8 @@ fn a_lost_baseline_is_not_a_first_run() {
         "{}",
         text(&out)
     );
-    let args = format!("--snapshot {}", fixture("example-org.json").display());
-    let out = runner.run(
-        "scan",
-        &with(
-            &env,
-            &[
-                ("ALERTPATH_BIN", &binary),
-                ("INPUT_ARGS", &args),
-                ("ALERTPATH_BASELINE_STATE", "missing"),
-            ],
-        ),
-    );
-    assert!(out.status.success(), "{}", text(&out));
-    let outputs = runner.outputs();
+    let example = fixture("example-org.json");
+    let outputs = nightly_scan(&runner, &env, &binary, &example, "missing", "");
     assert_eq!(outputs["upload"], "false", "{outputs:?}");
     assert!(
         outputs["upload-note"].contains("baseline artifact was not found"),
