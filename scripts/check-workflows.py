@@ -19,7 +19,9 @@ Rules:
 - in the release workflow, a job that runs cargo holds no write permission and
   no `id-token`, jobs that sign or publish run no cargo, and rustup installs a
   pinned toolchain (not stable/beta/nightly);
-- action/run.sh verifies attestations with --signer-workflow and --source-ref.
+- action/run.sh verifies attestations with --signer-workflow and --source-ref;
+- action.yml wires run.sh's steps: the baseline step's outputs reach the scan,
+  the artifact is kept only after a successful upload and before fail-on.
 """
 
 import re
@@ -141,6 +143,52 @@ def check_release(path, doc):
                 problems.append(f"{path}: job {job_name} installs toolchain {toolchain!r}, not a pinned x.y.z")
 
 
+def check_action_wiring(path, doc):
+    """action.yml passes what action/run.sh's subcommands read (tests/action.rs
+    runs those subcommands; this checks the glue between them)."""
+    steps = doc["runs"]["steps"]
+
+    def step(predicate, what):
+        for i, s in enumerate(steps):
+            if predicate(s):
+                return i, s
+        problems.append(f"{path}: no step {what}")
+        return -1, {}
+
+    def runs(sub):
+        return lambda s: str(s.get("run") or "").rstrip("'").endswith(f"run.sh\" {sub}")
+
+    def needs(s, what, key, fragment):
+        value = str((s.get("env") or s.get("with") or {}).get(key, ""))
+        if fragment not in value:
+            problems.append(f"{path}: step {what}: {key} does not come from {fragment}")
+
+    _, baseline = step(runs("baseline"), "running run.sh baseline")
+    needs(baseline, "baseline", "GH_TOKEN", "inputs.token")
+    needs(baseline, "baseline", "INPUT_CATEGORY", "inputs.category")
+    if "inputs.baseline-from-artifact == 'true'" not in str(baseline.get("if", "")):
+        problems.append(f"{path}: the baseline step does not run only with baseline-from-artifact")
+    _, scan = step(runs("scan"), "running run.sh scan")
+    needs(scan, "scan", "INPUT_BASELINE", "steps.baseline.outputs.path")
+    needs(scan, "scan", "ALERTPATH_BASELINE_STATE", "steps.baseline.outputs.state")
+    needs(scan, "scan", "ALERTPATH_JOB_TOTAL", "strategy.job-total")
+    _, summary = step(runs("summary"), "running run.sh summary")
+    needs(summary, "summary", "ALERTPATH_CARRY_NOTE", "steps.scan.outputs.carry-note")
+    upload_at, upload = step(lambda s: "upload-sarif@" in str(s.get("uses", "")), "uploading SARIF")
+    if "steps.scan.outputs.upload == 'true'" not in str(upload.get("if", "")):
+        problems.append(f"{path}: the SARIF upload is not gated on the scan's upload decision")
+    _, failed = step(runs("upload-failed"), "running run.sh upload-failed")
+    needs(failed, "upload-failed", "GH_TOKEN", "inputs.token")
+    keep_at, keep = step(lambda s: "upload-artifact@" in str(s.get("uses", "")), "keeping the baseline artifact")
+    if "steps.upload.outcome == 'success'" not in str(keep.get("if", "")):
+        problems.append(f"{path}: the baseline artifact is kept without a successful SARIF upload")
+    needs(keep, "keep", "path", "steps.scan.outputs.keep-dir")
+    needs(keep, "keep", "name", "steps.scan.outputs.artifact-name")
+    enforce_at, _ = step(runs("enforce"), "running run.sh enforce")
+    if not (upload_at < keep_at < enforce_at):
+        problems.append(f"{path}: the order must be upload SARIF, keep the artifact, enforce fail-on")
+
+
 def check_run_sh(path):
     text = path.read_text(encoding="utf-8")
     for flag in ("--signer-workflow", "--source-ref"):
@@ -163,6 +211,7 @@ def main():
             check_pull_request_has_push(rel, doc)
         if path.name == "release.yml":
             check_release(rel, doc)
+    check_action_wiring(action.relative_to(ROOT), load(action))
     check_run_sh(ROOT / "action/run.sh")
     for problem in problems:
         print(f"check-workflows: {problem}", file=sys.stderr)
