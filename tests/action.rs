@@ -284,8 +284,9 @@ fn plan_mode_needs_a_plan() {
 // attestation's signer. Helpers first.
 // ---------------------------------------------------------------------------
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
+use std::os::unix::fs::PermissionsExt;
 use std::sync::{Arc, Mutex};
 
 use alertpath::engine::fingerprint;
@@ -365,7 +366,6 @@ impl FakeGitHub {
                 head.push_str("\r\n");
                 let _ = stream.write_all(head.as_bytes());
                 let _ = stream.write_all(&reply.body);
-                let _ = reader.read(&mut [0u8; 0]);
             }
         });
         FakeGitHub {
@@ -576,11 +576,7 @@ fn the_attestation_must_come_from_the_release_workflow_for_the_tag() {
         log.display()
     );
     std::fs::write(bin.join("gh"), script).unwrap();
-    Command::new("chmod")
-        .arg("+x")
-        .arg(bin.join("gh"))
-        .status()
-        .unwrap();
+    std::fs::set_permissions(bin.join("gh"), std::fs::Permissions::from_mode(0o755)).unwrap();
     let path = format!(
         "{}:{}",
         bin.display(),
