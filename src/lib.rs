@@ -7,6 +7,7 @@ pub mod analysis;
 pub mod cli;
 pub mod cli_live;
 pub mod config;
+pub mod endpoints;
 pub mod engine;
 pub mod evidence;
 pub mod graph;

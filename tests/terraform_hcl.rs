@@ -526,10 +526,16 @@ fn unresolved_expressions_are_listed() {
     let t = res(&s, "aws_sns_topic.t");
     assert_eq!(t.unknown_kind["policy"], UnknownKind::Unresolved);
     assert_eq!(t.expressions["policy"], "templatefile(\"p.tpl\", {})");
-    // Only attributes the rules need are reported (tags is not).
-    assert_eq!(s.unresolved.len(), 1, "{:?}", s.unresolved);
+    // Only attributes the rules need are reported by SCAN004 (tags is not).
+    let inventory = alertpath::source::terraform::adapt::adapt(
+        &s,
+        &alertpath::config::TerraformConfig::default(),
+        alertpath::inventory::SourceKind::Hcl,
+    );
+    let unresolved = inventory.terraform.expect("terraform facts").unresolved;
+    assert_eq!(unresolved.len(), 1, "{unresolved:?}");
     assert_eq!(
-        s.unresolved[0].origin.location.as_ref().map(|l| l.line),
+        unresolved[0].origin.location.as_ref().map(|l| l.line),
         Some(4)
     );
 }
@@ -537,12 +543,13 @@ fn unresolved_expressions_are_listed() {
 #[test]
 fn literal_secrets_are_found_without_values() {
     let s = read("secrets");
+    let secrets = s.hardcoded_secrets();
     let f = "tests/fixtures/terraform/secrets/leaky.tf";
     let find = |addr: &str| {
-        s.hardcoded_secrets
+        secrets
             .iter()
             .find(|h| h.origin.address.as_deref() == Some(addr))
-            .unwrap_or_else(|| panic!("{addr}: {:?}", s.hardcoded_secrets))
+            .unwrap_or_else(|| panic!("{addr}: {secrets:?}"))
     };
     let m = find("module.notify_slack_leaky");
     assert_eq!(
@@ -563,13 +570,8 @@ fn literal_secrets_are_found_without_values() {
         find("aws_ssm_parameter.slack_webhook_plain").kind,
         SecretKind::SlackWebhook
     );
-    assert_eq!(
-        s.hardcoded_secrets.len(),
-        4,
-        "safe.tf has none: {:?}",
-        s.hardcoded_secrets
-    );
-    let dump = format!("{:?}", s.hardcoded_secrets);
+    assert_eq!(secrets.len(), 4, "safe.tf has none: {secrets:?}");
+    let dump = format!("{secrets:?}{:?}", s.literals);
     assert!(!dump.contains("TFSECRETMARKER") && !dump.contains("fedcba98"));
 }
 

@@ -371,7 +371,7 @@ impl<'a> Walker<'_, 'a> {
         hops: &mut Vec<Hop>,
         problem: &Option<Link>,
     ) {
-        let confirmed = links::subscription_confirmed(sub.sub.item);
+        let confirmed = links::subscription_confirmed(self.graph, sub.sub.item);
         let filter = links::filter_passes(sub.sub.item, self.event);
         let (kind, name, end, extra) = match &sub.endpoint {
             Endpoint::Pager => (

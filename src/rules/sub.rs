@@ -201,7 +201,7 @@ fn check_sub001(ctx: &Context<'_>, out: &mut Outcomes) {
     let analysis = ctx.analysis();
     for_each_subscription(analysis, out, |topic, sub, out| {
         let subject = subscription_subject(topic, sub.item).attribute("pending_confirmation");
-        let link = match links::subscription_confirmed(sub.item) {
+        let link = match links::subscription_confirmed(&analysis.graph, sub.item) {
             Link::Broken { rule, why } => Link::Broken {
                 rule,
                 why: format!(
@@ -269,7 +269,7 @@ pub(crate) fn topic_confirmed(graph: &Graph<'_>, topic: Located<'_, Topic>) -> L
     let mut unknown = None;
     let mut pending = 0;
     for sub in &subs {
-        match links::subscription_counts_confirmed(graph, *sub) {
+        match links::subscription_confirmed(graph, sub.item) {
             Link::Ok(_) => {
                 return Link::Ok(format!("topic {name} has a confirmed subscription"));
             }

@@ -206,7 +206,7 @@ fn sub_path(
     event: Option<&Value>,
 ) -> Result<Verdict, Verdict> {
     let name = topic_label(topic.item);
-    gate(links::subscription_confirmed(sub.sub.item))?;
+    gate(links::subscription_confirmed(graph, sub.sub.item))?;
     if let Some(event) = event {
         gate(links::filter_passes(sub.sub.item, event))?;
     }
