@@ -192,3 +192,100 @@ fn an_upper_case_pagerduty_key_is_a_secret_through_plan_and_hcl_alike() {
         assert!(!all.to_ascii_lowercase().contains("fedcba9876543210"));
     }
 }
+
+/// The HCL evaluator records every unresolved item with what it blocks; SCAN004
+/// is derived after adaptation: an endpoint whose only unknown is the key that
+/// redaction removes is a known fact (not SCAN004), an unknown host is
+/// SCAN004, and an unknown `count` (which leaves no inventory field) is still
+/// reported.
+#[test]
+fn scan004_is_derived_after_adaptation() {
+    use alertpath::inventory::{Known, Observed, RegionSlot, SourceKind};
+    use alertpath::source::terraform::{adapt, hcl};
+
+    let scratch = Scratch::new();
+    std::fs::write(
+        scratch.0.join("main.tf"),
+        r#"provider "aws" { region = "us-west-2" }
+variable "pagerduty_key" { type = string }
+variable "relay_host" { type = string }
+variable "pager_topics" { type = number }
+resource "aws_sns_topic" "pager" { name = "gd-pager" }
+resource "aws_sns_topic_subscription" "pagerduty" {
+  topic_arn              = aws_sns_topic.pager.arn
+  protocol               = "https"
+  endpoint               = "https://events.pagerduty.com/integration/${var.pagerduty_key}/enqueue"
+  endpoint_auto_confirms = true
+}
+resource "aws_sns_topic_subscription" "relay" {
+  topic_arn = aws_sns_topic.pager.arn
+  protocol  = "https"
+  endpoint  = "https://${var.relay_host}/hook"
+}
+resource "aws_sns_topic" "extra" {
+  count = var.pager_topics
+  name  = "gd-extra"
+}
+"#,
+    )
+    .expect("write main.tf");
+    let stack = hcl::read_dir(&scratch.0, &hcl::VarInputs::default(), &scratch.0).expect("reads");
+    let recorded: Vec<&str> = stack
+        .unresolved
+        .iter()
+        .filter_map(|u| u.origin.address.as_deref())
+        .collect();
+    assert!(
+        recorded.contains(&"aws_sns_topic_subscription.pagerduty"),
+        "the evaluator records what it could not resolve: {recorded:?}"
+    );
+    let inventory = adapt::adapt(
+        &stack,
+        &alertpath::config::TerraformConfig::default(),
+        SourceKind::Hcl,
+    );
+    let scan004: Vec<(String, String)> = inventory
+        .terraform
+        .as_ref()
+        .expect("terraform facts")
+        .unresolved
+        .iter()
+        .map(|u| {
+            (
+                u.origin.address.clone().unwrap_or_default(),
+                u.expression.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        scan004,
+        [
+            (
+                "aws_sns_topic_subscription.relay".to_string(),
+                "var.relay_host".to_string()
+            ),
+            (
+                "aws_sns_topic.extra".to_string(),
+                "var.pager_topics".to_string()
+            ),
+        ],
+    );
+    let region = inventory.accounts.values().next().expect("account").regions["us-west-2"].clone();
+    let RegionSlot::Enabled(observed) = region else {
+        panic!("us-west-2 not enabled");
+    };
+    let Observed::Collected(facts) = *observed else {
+        panic!("us-west-2 not collected");
+    };
+    let endpoints: Vec<Known<String>> = facts
+        .subscriptions
+        .collected()
+        .expect("subscriptions")
+        .iter()
+        .map(|s| s.endpoint.clone())
+        .collect();
+    assert!(endpoints.contains(&Known::Value(
+        "https://events.pagerduty.com/integration/<redacted>/enqueue".to_string()
+    )));
+    assert!(endpoints.iter().any(|e| e.value().is_none()));
+}
