@@ -2,7 +2,7 @@
 //! what an endpoint is (pager, AWS Chatbot, a Lambda, e-mail, other; RULES.md
 //! "Pager endpoint", "Chat endpoint"), whether a function is a notifier,
 //! whether a subscription counts as confirmed (RULES.md "Confirmed"), how an
-//! endpoint is redacted ([`redact`]), and the shapes of secrets
+//! endpoint is redacted ([`redact()`]), and the shapes of secrets
 //! ([`secrets`]). Sources record raw facts through this module (redacted
 //! endpoints, literals); the graph and links ask it for verdicts, with the
 //! configured pager patterns.

@@ -37,7 +37,9 @@ const MARK: char = '\u{0}';
 /// Redact an endpoint. Non-URL endpoints (ARNs, e-mail addresses) are
 /// returned unchanged.
 pub fn redact(endpoint: &str) -> String {
-    redact_marked(&endpoint.replace(MARK, "")).unwrap_or_else(|| endpoint.to_string())
+    // Without marks nothing is unknown, so this never falls back; if it did,
+    // the whole endpoint would be withheld rather than shown.
+    redact_marked(&endpoint.replace(MARK, "")).unwrap_or_else(|| REDACTED.to_string())
 }
 
 /// The redacted endpoint of a partially known string, when every unknown
