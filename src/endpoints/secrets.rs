@@ -100,8 +100,12 @@ impl std::fmt::Debug for LiteralText {
 pub struct Literal {
     /// The resource, module call, variable or provider it is written in.
     pub address: String,
-    /// The attribute a finding names.
+    /// The top-level attribute (or block), or a variable's field
+    /// (`default`, `value`): what a finding names.
     pub attribute: String,
+    /// The nested blocks the literal is written in, outermost first (empty
+    /// for a top-level attribute).
+    pub blocks: Vec<String>,
     /// The name the value is bound to (attribute, variable or object key).
     pub name: String,
     /// The text.
@@ -116,6 +120,23 @@ pub struct Literal {
     pub location: Option<SourceLocation>,
 }
 
+/// The name a literal is bound to and the attribute a finding names. In a
+/// nested block, a key-like name carries the meaning outward (a block's
+/// `integration_key`); otherwise the enclosing block's name does, up to the
+/// top-level block.
+fn binding(literal: &Literal) -> (String, String) {
+    if literal.blocks.is_empty() {
+        return (literal.name.clone(), literal.attribute.clone());
+    }
+    let mut name = literal.name.clone();
+    for block in literal.blocks.iter().rev() {
+        if !is_key_name(&name) {
+            name = block.clone();
+        }
+    }
+    (name.clone(), name)
+}
+
 /// SEC002's facts from the literals a Terraform source reports: a secret
 /// shape, or a non-blank whole value bound to a key-like name. One finding per
 /// (kind, address, attribute); never the value.
@@ -124,8 +145,9 @@ pub fn judge(literals: &[Literal]) -> Vec<HardcodedSecret> {
     for pass_supplied in [false, true] {
         for literal in literals.iter().filter(|l| l.supplied == pass_supplied) {
             let text = literal.text.0.as_str();
+            let (name, attribute) = binding(literal);
             let kind = classify(text).or_else(|| {
-                (literal.whole && is_key_name(&literal.name) && !text.trim().is_empty())
+                (literal.whole && is_key_name(&name) && !text.trim().is_empty())
                     .then_some(SecretKind::NamedKey)
             });
             let Some(kind) = kind else {
@@ -137,7 +159,7 @@ pub fn judge(literals: &[Literal]) -> Vec<HardcodedSecret> {
                 out.iter().any(at_address)
             } else {
                 out.iter()
-                    .any(|s| s.kind == kind && s.attribute == literal.attribute && at_address(s))
+                    .any(|s| s.kind == kind && s.attribute == attribute && at_address(s))
             };
             if !duplicate {
                 out.push(HardcodedSecret {
@@ -147,7 +169,7 @@ pub fn judge(literals: &[Literal]) -> Vec<HardcodedSecret> {
                         location: literal.location.clone(),
                         ..Origin::default()
                     },
-                    attribute: literal.attribute.clone(),
+                    attribute,
                 });
             }
         }
@@ -163,6 +185,7 @@ mod tests {
         Literal {
             address: "var.x".into(),
             attribute: "default".into(),
+            blocks: Vec::new(),
             name: name.into(),
             text: LiteralText(text.into()),
             whole,
@@ -246,5 +269,25 @@ mod tests {
         )]);
         assert_eq!(supplied.len(), 1);
         assert_eq!(supplied[0].kind, SecretKind::SlackWebhook);
+    }
+
+    #[test]
+    fn a_key_like_name_in_a_nested_block_names_the_finding() {
+        let mut nested = literal("integration_key", "abc", true, false);
+        nested.attribute = "pagerduty".into();
+        nested.blocks = vec!["pagerduty".into(), "service".into()];
+        let found = judge(&[nested.clone()]);
+        assert_eq!(
+            (found[0].kind, found[0].attribute.as_str()),
+            (SecretKind::NamedKey, "integration_key")
+        );
+        nested.name = "channel".into();
+        assert!(judge(&[nested.clone()]).is_empty());
+        nested.text = LiteralText("https://hooks.slack.com/services/T1/B1/x".into());
+        let found = judge(&[nested]);
+        assert_eq!(
+            (found[0].kind, found[0].attribute.as_str()),
+            (SecretKind::SlackWebhook, "pagerduty")
+        );
     }
 }

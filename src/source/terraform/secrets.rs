@@ -7,10 +7,11 @@ use serde_json::Value;
 
 use crate::endpoints::secrets::{Literal, LiteralText};
 
-/// Where a plan literal is bound.
+/// Where a plan literal is written.
 struct Place<'a> {
     address: &'a str,
     attribute: &'a str,
+    blocks: &'a [String],
     supplied: bool,
 }
 
@@ -21,6 +22,7 @@ fn literals_of(value: &Value, name: &str, place: &Place<'_>, out: &mut Vec<Liter
         Value::String(s) => out.push(Literal {
             address: place.address.to_string(),
             attribute: place.attribute.to_string(),
+            blocks: place.blocks.to_vec(),
             name: name.to_string(),
             text: LiteralText(s.clone()),
             whole: true,
@@ -37,28 +39,30 @@ fn literals_of(value: &Value, name: &str, place: &Place<'_>, out: &mut Vec<Liter
     }
 }
 
-/// Walk an expressions object: `constant_value`s, nested blocks (arrays of
-/// expression objects) and nested attributes (reported under the top-level name).
-fn expression_literals(exprs: &Value, address: &str, top: Option<&str>, out: &mut Vec<Literal>) {
+/// Walk an expressions object: `constant_value`s, and nested blocks (arrays
+/// of expression objects, recorded with the blocks they are written in).
+fn expression_literals(exprs: &Value, address: &str, blocks: &[String], out: &mut Vec<Literal>) {
     match exprs {
         Value::Object(map) => {
             for (name, expr) in map {
-                let attribute = top.unwrap_or(name);
                 if let Some(constant) = expr.get("constant_value") {
                     let place = Place {
                         address,
-                        attribute,
+                        attribute: blocks.first().unwrap_or(name),
+                        blocks,
                         supplied: false,
                     };
                     literals_of(constant, name, &place, out);
                 } else if expr.is_object() || expr.is_array() {
-                    expression_literals(expr, address, Some(attribute), out);
+                    let mut inner = blocks.to_vec();
+                    inner.push(name.clone());
+                    expression_literals(expr, address, &inner, out);
                 }
             }
         }
         Value::Array(items) => items
             .iter()
-            .for_each(|v| expression_literals(v, address, top, out)),
+            .for_each(|v| expression_literals(v, address, blocks, out)),
         _ => {}
     }
 }
@@ -81,7 +85,7 @@ fn module_literals(module: &Value, prefix: &str, out: &mut Vec<Literal>) {
             continue;
         };
         if let Some(exprs) = r.get("expressions") {
-            expression_literals(exprs, &join(address), None, out);
+            expression_literals(exprs, &join(address), &[], out);
         }
     }
     if let Some(vars) = module.get("variables").and_then(Value::as_object) {
@@ -91,6 +95,7 @@ fn module_literals(module: &Value, prefix: &str, out: &mut Vec<Literal>) {
                 let place = Place {
                     address: &address,
                     attribute: "default",
+                    blocks: &[],
                     supplied: false,
                 };
                 literals_of(default, name, &place, out);
@@ -101,7 +106,7 @@ fn module_literals(module: &Value, prefix: &str, out: &mut Vec<Literal>) {
         for (name, call) in calls {
             let address = join(&format!("module.{name}"));
             if let Some(exprs) = call.get("expressions") {
-                expression_literals(exprs, &address, None, out);
+                expression_literals(exprs, &address, &[], out);
             }
             if let Some(child) = call.get("module") {
                 module_literals(child, &address, out);
@@ -121,7 +126,7 @@ pub fn plan_literals(plan: &Value, out: &mut Vec<Literal>) {
     {
         for (key, provider) in providers {
             if let Some(exprs) = provider.get("expressions") {
-                expression_literals(exprs, &format!("provider.{key}"), None, out);
+                expression_literals(exprs, &format!("provider.{key}"), &[], out);
             }
         }
     }
@@ -135,6 +140,7 @@ pub fn plan_literals(plan: &Value, out: &mut Vec<Literal>) {
                 let place = Place {
                     address: &address,
                     attribute: "value",
+                    blocks: &[],
                     supplied: true,
                 };
                 literals_of(value, "", &place, out);

@@ -9,34 +9,28 @@ use super::Global;
 use crate::endpoints::secrets::{Literal, LiteralText};
 use crate::inventory::SourceLocation;
 
-/// Where the literals of one expression are bound.
-struct Place<'a> {
-    address: &'a str,
-    attribute: &'a str,
-    location: &'a Option<SourceLocation>,
+/// Where the literals of one expression are written.
+pub struct Place<'a> {
+    /// The resource, module call or variable.
+    pub address: &'a str,
+    /// The top-level attribute (or block), or a variable's field.
+    pub attribute: &'a str,
+    /// The nested blocks the expression is written in, outermost first.
+    pub blocks: &'a [String],
+    /// Where it is written.
+    pub location: &'a Option<SourceLocation>,
 }
 
-/// Record every literal string in `e`, bound to `name` at `address.attribute`.
-pub fn record(
-    g: &mut Global,
-    e: &Expression,
-    name: &str,
-    address: &str,
-    attribute: &str,
-    location: Option<SourceLocation>,
-) {
-    let place = Place {
-        address,
-        attribute,
-        location: &location,
-    };
-    collect(e, name, true, &place, &mut g.stack.literals);
+/// Record every literal string in `e`, bound to `name` at `place`.
+pub fn record(g: &mut Global, e: &Expression, name: &str, place: &Place<'_>) {
+    collect(e, name, true, place, &mut g.stack.literals);
 }
 
 fn push(out: &mut Vec<Literal>, place: &Place<'_>, name: &str, text: String, whole: bool) {
     out.push(Literal {
         address: place.address.to_string(),
         attribute: place.attribute.to_string(),
+        blocks: place.blocks.to_vec(),
         name: name.to_string(),
         text: LiteralText(text),
         whole,

@@ -14,7 +14,6 @@ use super::expand::{self, Instance};
 use super::parse::{Item, ModuleAst};
 use super::value::Val;
 use super::{Global, literals, policy_doc, registry};
-use crate::endpoints::secrets::is_key_name;
 use crate::inventory::{Known, Origin, SourceLocation};
 use crate::source::terraform::model::{Blocks, Mode, TfResource, Unresolvable};
 
@@ -138,7 +137,13 @@ impl<'g> ModuleEval<'g> {
             {
                 let loc = self.location(item.file, d.span());
                 let origin = format!("{}var.{name}", self.prefix);
-                literals::record(self.g, &d.value, name, &origin, "default", loc);
+                let at = literals::Place {
+                    address: &origin,
+                    attribute: "default",
+                    blocks: &[],
+                    location: &loc,
+                };
+                literals::record(self.g, &d.value, name, &at);
             }
             if self.vars.contains_key(name) {
                 continue;
@@ -403,9 +408,15 @@ impl<'g> ModuleEval<'g> {
             unknown
         };
         if self.location_override.is_none() {
-            for (name, attr) in top_attributes(&item.node.body) {
-                let loc = self.location(item.file, attr.span());
-                literals::record(self.g, &attr.value, &name, &address, &name, loc);
+            for flat in flat_attributes(&item.node.body) {
+                let loc = self.location(item.file, flat.attr.span());
+                let at = literals::Place {
+                    address: &address,
+                    attribute: flat.top(),
+                    blocks: &flat.blocks,
+                    location: &loc,
+                };
+                literals::record(self.g, &flat.attr.value, &flat.name, &at);
             }
         }
         self.g.stack.resources.push(res);
@@ -557,13 +568,19 @@ impl<'g> ModuleEval<'g> {
         );
         // Literals passed as module inputs (for SEC002).
         if self.location_override.is_none() {
-            for (name, attr) in top_attributes(body) {
+            for flat in flat_attributes(body) {
                 if !matches!(
-                    name.as_str(),
+                    flat.top(),
                     "source" | "version" | "providers" | "count" | "for_each" | "depends_on"
                 ) {
-                    let loc = self.location(item.file, attr.span());
-                    literals::record(self.g, &attr.value, &name, &base, &name, loc);
+                    let loc = self.location(item.file, flat.attr.span());
+                    let at = literals::Place {
+                        address: &base,
+                        attribute: flat.top(),
+                        blocks: &flat.blocks,
+                        location: &loc,
+                    };
+                    literals::record(self.g, &flat.attr.value, &flat.name, &at);
                 }
             }
         }
@@ -637,15 +654,36 @@ impl<'g> ModuleEval<'g> {
     }
 }
 
-/// Top-level attributes of a body and, flattened, those of nested blocks
-/// (reported under the top-level block's name).
-fn top_attributes(body: &Body) -> Vec<(String, hcl_edit::structure::Attribute)> {
-    let mut out: Vec<(String, hcl_edit::structure::Attribute)> = body
+/// An attribute of a block body, with the nested blocks it is written in.
+struct Flat {
+    /// Enclosing nested blocks, outermost first (a `dynamic` block by its
+    /// label); empty for a top-level attribute.
+    blocks: Vec<String>,
+    /// The attribute's name.
+    name: String,
+    /// The attribute.
+    attr: hcl_edit::structure::Attribute,
+}
+
+impl Flat {
+    /// The top-level attribute or block it belongs to.
+    fn top(&self) -> &str {
+        self.blocks.first().unwrap_or(&self.name)
+    }
+}
+
+/// Every attribute of a body, nested blocks' attributes included.
+fn flat_attributes(body: &Body) -> Vec<Flat> {
+    let mut out: Vec<Flat> = body
         .attributes()
-        .map(|a| (a.key.as_str().to_string(), a.clone()))
+        .map(|a| Flat {
+            blocks: Vec::new(),
+            name: a.key.as_str().to_string(),
+            attr: a.clone(),
+        })
         .collect();
     for b in body.blocks() {
-        let name = if b.ident.as_str() == "dynamic" {
+        let block = if b.ident.as_str() == "dynamic" {
             b.labels
                 .first()
                 .map(|l| l.as_str().to_string())
@@ -653,14 +691,9 @@ fn top_attributes(body: &Body) -> Vec<(String, hcl_edit::structure::Attribute)> 
         } else {
             b.ident.as_str().to_string()
         };
-        for (inner, a) in top_attributes(&b.body) {
-            // Keep the inner name when it carries the meaning (e.g. `integration_key`).
-            let n = if is_key_name(&inner) {
-                inner
-            } else {
-                name.clone()
-            };
-            out.push((n, a));
+        for mut inner in flat_attributes(&b.body) {
+            inner.blocks.insert(0, block.clone());
+            out.push(inner);
         }
     }
     out
