@@ -110,7 +110,7 @@ fn check_sub001(ctx: &Context<'_>, out: &mut Outcomes) {
     let analysis = ctx.analysis();
     for_each_subscription(analysis, out, |topic, sub, out| {
         let subject = subscription_subject(topic, sub.item).attribute("pending_confirmation");
-        let link = match links::subscription_confirmed(sub.item) {
+        let link = match links::subscription_confirmed(&analysis.graph, sub.item) {
             Link::Broken { rule, why } => Link::Broken {
                 rule,
                 why: format!(
