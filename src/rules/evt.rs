@@ -1,9 +1,9 @@
 //! EVT: EventBridge rules on the admin bus, and the targets the walks reach.
 
-use crate::analysis::{Analysis, FindingWalk, ReachedTarget};
-use crate::graph::{Dest, Endpoint, Located, Resolution, RuleHop, Walk};
+use crate::chain::analysis::{Analysis, FindingWalk, ReachedTarget};
+use crate::chain::graph::{Dest, Endpoint, Located, Resolution, RuleHop, Walk};
+use crate::chain::links::{self, Link, function_label, rule_label, topic_label};
 use crate::inventory::{Alarm, EventRule, Known, Observed, Target, UnknownKind};
-use crate::links::{self, Link, function_label, rule_label, topic_label};
 use crate::outcome::{Outcomes, Subject};
 use crate::rules::subjects::rule_subject;
 use crate::rules::{ADMIN_ROLE, AdminLookup, Context, Rule, rule};
@@ -522,7 +522,7 @@ fn check_evt005(ctx: &Context<'_>, out: &mut Outcomes) {
 fn judge_evt005(
     ctx: &Context<'_>,
     reached: &ReachedTarget<'_>,
-    hop: &crate::graph::TopicHop<'_>,
+    hop: &crate::chain::graph::TopicHop<'_>,
     out: &mut Outcomes,
 ) {
     let subject = target_subject(reached.rule, reached.target).attribute("input_transformer");

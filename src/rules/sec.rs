@@ -200,7 +200,7 @@ fn check_sec003(ctx: &Context<'_>, out: &mut Outcomes) {
         return;
     }
     for f in notifiers {
-        let name = crate::links::function_label(f.item);
+        let name = crate::chain::links::function_label(f.item);
         let subject = Subject::resource(
             f.account,
             f.region,

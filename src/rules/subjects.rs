@@ -1,9 +1,9 @@
 //! Subjects that several rule families report on, built one way: an
 //! EventBridge rule, a topic, a subscription, an alarm, a function.
 
-use crate::graph::Located;
+use crate::chain::graph::Located;
+use crate::chain::links::{function_label, rule_label, topic_label};
 use crate::inventory::{Alarm, EventRule, Function, Subscription, Topic};
-use crate::links::{function_label, rule_label, topic_label};
 use crate::outcome::Subject;
 
 /// An EventBridge rule.

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::graph::{Dest, Graph, Located, Resolution, RuleHop, SubHop, TargetHop, Walk};
+use crate::chain::graph::{Dest, Graph, Located, Resolution, RuleHop, SubHop, TargetHop, Walk};
 use crate::inventory::{Alarm, EventRule, Function, Known, Ref, Target, Topic};
 use crate::rules::{AdminLookup, Context};
 use crate::samples;
@@ -285,7 +285,7 @@ fn add_subscription<'a>(reach: &mut Reach<'a>, topic: Located<'a, Topic>, sub: &
     {
         return;
     }
-    if let crate::graph::Endpoint::Function(Resolution::Found(f)) = &sub.endpoint {
+    if let crate::chain::graph::Endpoint::Function(Resolution::Found(f)) = &sub.endpoint {
         add_function(reach, *f);
     }
     reach.subscriptions.push((topic, sub.clone()));

@@ -1,5 +1,5 @@
 //! The one path enumerator: every path of a walk (or of an alarm's action
-//! topic) from hop to hop, each link judged by [`crate::links`], and the verdict
+//! topic) from hop to hop, each link judged by [`crate::chain::links`], and the verdict
 //! of a route for a goal. ROUTE judges pager and chat routes with it; ROOT
 //! judges "reaches a human" ([`Goal::Human`]) with it, so both families read
 //! the same links the same way.
@@ -7,9 +7,9 @@
 use serde_json::Value;
 
 use crate::catalog::RuleId;
-use crate::graph::{Dest, Endpoint, Graph, Located, Resolution, RuleHop, SubHop, TopicHop};
+use crate::chain::graph::{Dest, Endpoint, Graph, Located, Resolution, RuleHop, SubHop, TopicHop};
+use crate::chain::links::{self, Link};
 use crate::inventory::{Origin, Topic, UnknownKind};
-use crate::links::{self, Link};
 use crate::outcome::Hop;
 
 /// What a route must reach.
