@@ -48,7 +48,7 @@ pub const INVENTORY: &str = "inventory.json";
 /// The manifest format version.
 pub const MANIFEST_VERSION: u32 = 1;
 /// What replaces a secret on the recorded command line and in the config.
-pub const REDACTED: &str = "<redacted>";
+pub const REDACTED: &str = crate::endpoints::REDACTED;
 
 /// `verify-evidence` exit codes (part of the interface).
 pub mod exit {
@@ -178,7 +178,7 @@ fn looks_secret(value: &str) -> bool {
         && value.chars().any(|c| c.is_ascii_digit());
     access_key
         || secret_key
-        || lower.contains("hooks.slack.com")
+        || lower.contains(crate::endpoints::secrets::SLACK_WEBHOOK_HOST)
         || lower.contains("webhook")
         || lower.contains("token=")
         || lower.contains("secret=")

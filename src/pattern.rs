@@ -14,7 +14,25 @@
 //!   (`anything-but` does **not** match an absent field);
 //! * numbers are compared numerically (`5` equals `5.0`), strings are never
 //!   equal to numbers.
+//!
+//! Two behaviours follow AWS's own engine, event-ruler (v2.0.1,
+//! `JsonRuleCompiler`), which compiles a pattern into sub-rules keyed by the
+//! dot-joined path of each field:
+//!
+//! * **`$or` expansion.** Each `$or` branch forks the sub-rules built so far;
+//!   a condition on a path that already has one *replaces* it, so of two
+//!   conditions on the same path the later one in document order wins (a
+//!   branch's `severity` overrides the parent's `severity` written before the
+//!   `$or`). LocalStack's EventBridge and SNS engines do the same.
+//! * **Dotted keys.** `{"detail": {"state.status": [..]}}` and
+//!   `{"detail": {"state": {"status": [..]}}}` are the same rule, and both
+//!   match an event holding either `detail.state.status` nested or a literal
+//!   `"state.status"` key (event-ruler README, "Caveat: Compiled rules and JSON
+//!   keys with dots"). For SNS `MessageBody` filter policies AWS documents
+//!   neither reading, so when the two readings disagree the answer is
+//!   [`Delivery::Unknown`].
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
@@ -47,7 +65,8 @@ impl PatternError {
 /// A compiled Amazon EventBridge event pattern.
 #[derive(Debug, Clone)]
 pub struct EventPattern {
-    root: ObjectPattern,
+    /// The `$or`-expanded sub-rules; the pattern matches when any does.
+    alternatives: Vec<ObjectPattern>,
 }
 
 impl EventPattern {
@@ -59,7 +78,8 @@ impl EventPattern {
     /// Validates and compiles an event pattern from a JSON value.
     pub fn from_value(value: &Value) -> Result<Self, PatternError> {
         let root = parse_root(value, Dialect::EventBridge)?;
-        Ok(Self { root })
+        let alternatives = compile(&root, KeyReading::Dotted, "$")?;
+        Ok(Self { alternatives })
     }
 
     /// Returns whether `event` (a full EventBridge event) matches the pattern.
@@ -67,7 +87,8 @@ impl EventPattern {
         let ctx = Ctx {
             numeric_strings: false,
         };
-        self.root.matches_one(Some(event), ctx)
+        let event = expand_dotted_keys(event);
+        any_matches(&self.alternatives, &event, ctx)
     }
 }
 
@@ -80,12 +101,34 @@ pub enum FilterPolicyScope {
     MessageBody,
 }
 
+/// Whether SNS delivers a message to a subscription.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// The filter policy lets the message through.
+    Delivered,
+    /// The filter policy drops the message.
+    Filtered,
+    /// The answer depends on behaviour AWS does not document; the reason says which.
+    Unknown(String),
+}
+
 /// A compiled Amazon SNS subscription filter policy.
 #[derive(Debug, Clone)]
 pub struct FilterPolicy {
     scope: FilterPolicyScope,
     /// `None` for the empty policy `{}`, which filters nothing.
-    root: Option<ObjectPattern>,
+    compiled: Option<CompiledPolicy>,
+}
+
+/// A non-empty filter policy, compiled under both readings of dotted keys.
+#[derive(Debug, Clone)]
+struct CompiledPolicy {
+    /// Keys taken literally (`"a.b"` is one property name).
+    literal: Vec<ObjectPattern>,
+    /// Keys split at dots, as EventBridge does (MessageBody scope only).
+    dotted: Vec<ObjectPattern>,
+    /// Whether any key of the policy contains a dot.
+    has_dotted_key: bool,
 }
 
 impl FilterPolicy {
@@ -95,28 +138,50 @@ impl FilterPolicy {
     pub fn parse(json: &str, scope: FilterPolicyScope) -> Result<Self, PatternError> {
         let value = parse_json(json)?;
         if value.as_object().is_some_and(Map::is_empty) {
-            return Ok(Self { scope, root: None });
+            return Ok(Self {
+                scope,
+                compiled: None,
+            });
         }
         let dialect = match scope {
             FilterPolicyScope::MessageAttributes => Dialect::SnsAttributes,
             FilterPolicyScope::MessageBody => Dialect::SnsBody,
         };
         let root = parse_root(&value, dialect)?;
+        let literal = compile(&root, KeyReading::Literal, "$")?;
+        let dotted = match scope {
+            FilterPolicyScope::MessageBody => compile(&root, KeyReading::Dotted, "$")?,
+            FilterPolicyScope::MessageAttributes => Vec::new(),
+        };
         Ok(Self {
             scope,
-            root: Some(root),
+            compiled: Some(CompiledPolicy {
+                literal,
+                dotted,
+                has_dotted_key: root.has_dotted_key(),
+            }),
         })
     }
 
-    /// Would SNS deliver a message with this body (JSON, if it parses; else a raw string) and these message attributes (name -> string value)?
+    /// Would SNS deliver a message with this body (JSON, if it parses; else a
+    /// raw string) and these message attributes (name -> string value)?
     ///
     /// With scope `MessageBody`, a body that is not a JSON object never
-    /// matches a non-empty policy. With scope `MessageAttributes`, attribute
+    /// matches a non-empty policy, and a dotted key (in the policy or the
+    /// body) whose literal and nested readings give different answers is
+    /// [`Delivery::Unknown`]. With scope `MessageAttributes`, attribute
     /// values are strings; numeric operators and numeric exact values parse
-    /// them as numbers.
-    pub fn matches(&self, body: &str, attributes: &BTreeMap<String, String>) -> bool {
-        let Some(root) = &self.root else {
-            return true;
+    /// them as numbers, and attribute names are always literal.
+    pub fn evaluate(&self, body: &str, attributes: &BTreeMap<String, String>) -> Delivery {
+        let Some(compiled) = &self.compiled else {
+            return Delivery::Delivered;
+        };
+        let delivered = |yes: bool| {
+            if yes {
+                Delivery::Delivered
+            } else {
+                Delivery::Filtered
+            }
         };
         match self.scope {
             FilterPolicyScope::MessageAttributes => {
@@ -127,16 +192,28 @@ impl FilterPolicy {
                 let ctx = Ctx {
                     numeric_strings: true,
                 };
-                root.matches_one(Some(&Value::Object(map)), ctx)
+                delivered(any_matches(&compiled.literal, &Value::Object(map), ctx))
             }
             FilterPolicyScope::MessageBody => match serde_json::from_str::<Value>(body) {
-                Ok(value @ Value::Object(_)) => root.matches_one(
-                    Some(&value),
-                    Ctx {
+                Ok(value @ Value::Object(_)) => {
+                    let ctx = Ctx {
                         numeric_strings: false,
-                    },
-                ),
-                _ => false,
+                    };
+                    let literal = any_matches(&compiled.literal, &value, ctx);
+                    let expanded = expand_dotted_keys(&value);
+                    if !compiled.has_dotted_key && matches!(expanded, Cow::Borrowed(_)) {
+                        return delivered(literal);
+                    }
+                    let dotted = any_matches(&compiled.dotted, &expanded, ctx);
+                    if literal == dotted {
+                        delivered(literal)
+                    } else {
+                        Delivery::Unknown(
+                            "the filter policy or the message uses a key containing `.`; AWS does not document whether SNS reads it as a nested path (LocalStack does), and the two readings disagree".into(),
+                        )
+                    }
+                }
+                _ => Delivery::Filtered,
             },
         }
     }
@@ -171,11 +248,32 @@ struct Ctx {
     numeric_strings: bool,
 }
 
-/// An object-level pattern: all `fields` AND every `$or` group.
+/// A pattern object as written: its entries in document order.
 #[derive(Debug, Clone)]
+struct ParsedObject {
+    entries: Vec<Entry>,
+}
+
+/// One key of a pattern object.
+#[derive(Debug, Clone)]
+enum Entry {
+    /// A field: `key: [..]` or `key: {..}`.
+    Field(String, ParsedField),
+    /// `"$or": [{..}, {..}, ..]`.
+    AnyOf(Vec<ParsedObject>),
+}
+
+/// A field's value as written.
+#[derive(Debug, Clone)]
+enum ParsedField {
+    Nested(ParsedObject),
+    Leaf(Vec<Matcher>),
+}
+
+/// One `$or`-free sub-rule: all `fields` must match.
+#[derive(Debug, Clone, Default)]
 struct ObjectPattern {
     fields: Vec<(String, FieldPattern)>,
-    any_of: Vec<Vec<ObjectPattern>>,
 }
 
 #[derive(Debug, Clone)]
@@ -183,6 +281,19 @@ enum FieldPattern {
     Nested(ObjectPattern),
     Leaf(Vec<Matcher>),
 }
+
+/// How a key containing `.` is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyReading {
+    /// As one name.
+    Literal,
+    /// As a path of nested names (EventBridge).
+    Dotted,
+}
+
+/// At most this many `$or` sub-rules per pattern (EventBridge limits pattern
+/// complexity far below this).
+const MAX_ALTERNATIVES: usize = 4096;
 
 #[derive(Debug, Clone)]
 enum Matcher {
@@ -239,6 +350,8 @@ struct Bound {
 struct NumericRange {
     lower: Option<Bound>,
     upper: Option<Bound>,
+    /// Written as two (operator, number) pairs rather than `["=", n]`.
+    from_pairs: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -255,7 +368,7 @@ fn parse_json(json: &str) -> Result<Value, PatternError> {
     serde_json::from_str(json).map_err(|e| PatternError::new("$", format!("not valid JSON: {e}")))
 }
 
-fn parse_root(value: &Value, dialect: Dialect) -> Result<ObjectPattern, PatternError> {
+fn parse_root(value: &Value, dialect: Dialect) -> Result<ParsedObject, PatternError> {
     match value {
         Value::Object(map) => parse_object(map, "$", dialect, 0),
         other => Err(PatternError::new(
@@ -281,29 +394,37 @@ fn parse_object(
     path: &str,
     dialect: Dialect,
     depth: usize,
-) -> Result<ObjectPattern, PatternError> {
+) -> Result<ParsedObject, PatternError> {
     if depth > MAX_DEPTH {
         return Err(PatternError::new(path, "pattern is nested too deeply"));
     }
     if map.is_empty() {
         return Err(PatternError::new(path, "empty objects are not allowed"));
     }
-    let mut pattern = ObjectPattern {
-        fields: Vec::new(),
-        any_of: Vec::new(),
+    let mut pattern = ParsedObject {
+        entries: Vec::new(),
     };
     for (key, value) in map {
         let child = format!("{path}.{key}");
         if let Some(alternatives) = or_alternatives(key, value) {
-            pattern
-                .any_of
-                .push(parse_or(alternatives, &child, dialect, depth)?);
+            if alternatives.len() < 2 {
+                return Err(PatternError::new(
+                    &child,
+                    "$or needs at least two alternatives (EventBridge and SNS reject a single-branch $or)",
+                ));
+            }
+            pattern.entries.push(Entry::AnyOf(parse_or(
+                alternatives,
+                &child,
+                dialect,
+                depth,
+            )?));
             continue;
         }
         let field = match value {
-            Value::Array(items) => FieldPattern::Leaf(parse_leaf(items, &child, dialect)?),
+            Value::Array(items) => ParsedField::Leaf(parse_leaf(items, &child, dialect)?),
             Value::Object(inner) if dialect.allows_nesting() => {
-                FieldPattern::Nested(parse_object(inner, &child, dialect, depth + 1)?)
+                ParsedField::Nested(parse_object(inner, &child, dialect, depth + 1)?)
             }
             Value::Object(_) => {
                 return Err(PatternError::new(
@@ -321,7 +442,7 @@ fn parse_object(
                 ));
             }
         };
-        pattern.fields.push((key.clone(), field));
+        pattern.entries.push(Entry::Field(key.clone(), field));
     }
     Ok(pattern)
 }
@@ -344,7 +465,7 @@ fn parse_or(
     path: &str,
     dialect: Dialect,
     depth: usize,
-) -> Result<Vec<ObjectPattern>, PatternError> {
+) -> Result<Vec<ParsedObject>, PatternError> {
     let mut parsed = Vec::with_capacity(alternatives.len());
     for (i, alt) in alternatives.iter().enumerate() {
         if let Value::Object(map) = alt {
@@ -448,7 +569,7 @@ fn parse_operator(
                 format!("exists requires true or false, found {}", type_name(other)),
             )),
         },
-        "cidr" => parse_cidr(parse_string(arg, path, "cidr")?, path).map(Matcher::Cidr),
+        "cidr" => parse_cidr(parse_string(arg, path, "cidr")?, path, dialect).map(Matcher::Cidr),
         other => Err(PatternError::new(
             path,
             format!("unknown operator \"{other}\""),
@@ -559,9 +680,29 @@ fn parse_anything_but_operator(
     };
     let path = format!("{path}.{name}");
     let strings = || string_list(arg, &path, name);
+    let affixes = || {
+        let list = strings()?;
+        if list.iter().any(String::is_empty) {
+            return Err(PatternError::new(
+                &path,
+                format!(
+                    "anything-but {name} must not be empty (\"Null prefix/suffix not allowed\")"
+                ),
+            ));
+        }
+        Ok(list)
+    };
+    if dialect != Dialect::EventBridge && matches!(name.as_str(), "suffix" | "equals-ignore-case") {
+        return Err(PatternError::new(
+            &path,
+            format!(
+                "SNS filter policies support anything-but with a value list or prefix only, not {name}"
+            ),
+        ));
+    }
     match name.as_str() {
-        "prefix" => Ok(AnythingBut::Prefix(strings()?)),
-        "suffix" => Ok(AnythingBut::Suffix(strings()?)),
+        "prefix" => Ok(AnythingBut::Prefix(affixes()?)),
+        "suffix" => Ok(AnythingBut::Suffix(affixes()?)),
         "equals-ignore-case" => Ok(AnythingBut::IgnoreCase(
             strings()?.iter().map(|s| s.to_lowercase()).collect(),
         )),
@@ -660,6 +801,10 @@ fn parse_numeric(arg: &Value, path: &str) -> Result<NumericRange, PatternError> 
         ));
     }
     let mut range = NumericRange::default();
+    if let [first, _, second, _] = items.as_slice() {
+        check_range_order(first, second, path)?;
+        range.from_pairs = true;
+    }
     for (pair_index, pair) in items.chunks(2).enumerate() {
         let [op, operand] = pair else {
             return Err(PatternError::new(
@@ -721,24 +866,66 @@ fn apply_numeric_op(
     Ok(())
 }
 
+/// A two-sided range is written lower bound first (`>`/`>=`), then upper
+/// bound (`<`/`<=`): event-ruler (`JsonRuleCompiler.processNumericMatchExpression`)
+/// rejects `["<", 5, ">", 1]` ("Too many elements in numeric expression") and
+/// `[">", 1, ">", 5]` ("Bad numeric range operator").
+fn check_range_order(first: &Value, second: &Value, path: &str) -> Result<(), PatternError> {
+    // Other malformed pairs ("=" with a second pair, two bounds on one side)
+    // are reported by `apply_numeric_op`.
+    let upper_first = matches!(first.as_str(), Some("<" | "<="));
+    let lower_second = matches!(second.as_str(), Some(">" | ">="));
+    if upper_first && lower_second {
+        return Err(PatternError::new(
+            &format!("{path}[0]"),
+            "a numeric range must give its lower bound (\">\" or \">=\") first and its upper bound (\"<\" or \"<=\") second",
+        ));
+    }
+    Ok(())
+}
+
+/// The lower bound must be strictly below the upper bound: event-ruler's
+/// `Range.between` rejects equal bounds too ("Bottom must be less than top"),
+/// so `[">=", 5, "<=", 5]` is invalid (write `["=", 5]`).
 fn check_range(range: &NumericRange, path: &str) -> Result<(), PatternError> {
     if let (Some(lower), Some(upper)) = (range.lower, range.upper) {
-        let is_equality = lower.inclusive && upper.inclusive && lower.value == upper.value;
-        if lower.value >= upper.value && !is_equality {
+        let single_equality = lower.inclusive && upper.inclusive && lower.value == upper.value;
+        if lower.value >= upper.value && !single_equality {
             return Err(PatternError::new(
                 path,
                 "numeric lower bound must be less than the upper bound",
+            ));
+        }
+        if single_equality && range.from_pairs {
+            return Err(PatternError::new(
+                path,
+                "numeric lower bound must be less than the upper bound (use [\"=\", n] for one value)",
             ));
         }
     }
     Ok(())
 }
 
-fn parse_cidr(text: &str, path: &str) -> Result<Cidr, PatternError> {
+/// A CIDR block. EventBridge rejects a block naming a single address (`/32`
+/// for IPv4, `/128` for IPv6): event-ruler's `CIDR.cidr` requires "IPv4 mask
+/// bits must be < 32" and "IPv6 mask bits must be < 128".
+fn parse_cidr(text: &str, path: &str, dialect: Dialect) -> Result<Cidr, PatternError> {
     let invalid = || PatternError::new(path, format!("invalid CIDR block \"{text}\""));
     let (address, bits) = text.split_once('/').ok_or_else(invalid)?;
     let address: IpAddr = address.trim().parse().map_err(|_| invalid())?;
     let bits: u32 = bits.trim().parse().map_err(|_| invalid())?;
+    let single_address = match address {
+        IpAddr::V4(_) => bits == 32,
+        IpAddr::V6(_) => bits == 128,
+    };
+    if single_address && dialect == Dialect::EventBridge {
+        return Err(PatternError::new(
+            path,
+            format!(
+                "CIDR block \"{text}\" names a single address; EventBridge requires IPv4 mask bits < 32 and IPv6 mask bits < 128"
+            ),
+        ));
+    }
     match address {
         IpAddr::V4(v4) if bits <= 32 => Ok(Cidr::V4 {
             network: u32::from(v4) & mask_v4(bits),
@@ -758,6 +945,212 @@ fn mask_v4(bits: u32) -> u32 {
 
 fn mask_v6(bits: u32) -> u128 {
     u128::MAX.checked_shl(128 - bits).unwrap_or(0)
+}
+
+// ---------------------------------------------------------------------------
+// Compilation: `$or` expansion and dotted keys
+// ---------------------------------------------------------------------------
+
+/// One sub-rule as (field path, matchers), one entry per path.
+type Conjunction = Vec<(Vec<String>, Vec<Matcher>)>;
+
+impl ParsedObject {
+    /// Whether any key (at any depth, `$or` branches included) contains a dot.
+    fn has_dotted_key(&self) -> bool {
+        self.entries.iter().any(|entry| match entry {
+            Entry::Field(key, field) => {
+                key.contains('.')
+                    || matches!(field, ParsedField::Nested(inner) if inner.has_dotted_key())
+            }
+            Entry::AnyOf(branches) => branches.iter().any(ParsedObject::has_dotted_key),
+        })
+    }
+}
+
+/// Expands a parsed pattern into its `$or`-free sub-rules the way event-ruler
+/// does: walking the entries in document order, each `$or` branch forks the
+/// sub-rules built so far, and a condition on a path that already has one
+/// replaces it. `path` names the pattern in errors.
+fn compile(
+    root: &ParsedObject,
+    reading: KeyReading,
+    path: &str,
+) -> Result<Vec<ObjectPattern>, PatternError> {
+    let conjunctions = expand(root, &[], reading, vec![Vec::new()], path)?;
+    Ok(conjunctions.iter().map(build_tree).collect())
+}
+
+fn expand(
+    object: &ParsedObject,
+    prefix: &[String],
+    reading: KeyReading,
+    mut acc: Vec<Conjunction>,
+    path: &str,
+) -> Result<Vec<Conjunction>, PatternError> {
+    for entry in &object.entries {
+        match entry {
+            Entry::Field(key, field) => {
+                let mut field_path = prefix.to_vec();
+                match reading {
+                    KeyReading::Literal => field_path.push(key.clone()),
+                    KeyReading::Dotted => field_path.extend(key.split('.').map(str::to_string)),
+                }
+                match field {
+                    ParsedField::Leaf(matchers) => {
+                        for conjunction in &mut acc {
+                            set_condition(conjunction, &field_path, matchers);
+                        }
+                    }
+                    ParsedField::Nested(inner) => {
+                        acc = expand(inner, &field_path, reading, acc, path)?;
+                    }
+                }
+            }
+            Entry::AnyOf(branches) => {
+                let mut forked = Vec::new();
+                for branch in branches {
+                    forked.extend(expand(branch, prefix, reading, acc.clone(), path)?);
+                    if forked.len() > MAX_ALTERNATIVES {
+                        return Err(PatternError::new(
+                            path,
+                            format!("$or expands to more than {MAX_ALTERNATIVES} sub-rules"),
+                        ));
+                    }
+                }
+                acc = forked;
+            }
+        }
+    }
+    Ok(acc)
+}
+
+/// Sets the condition on `path`, replacing an earlier one on the same path.
+fn set_condition(conjunction: &mut Conjunction, path: &[String], matchers: &[Matcher]) {
+    match conjunction.iter_mut().find(|(p, _)| p.as_slice() == path) {
+        Some((_, existing)) => *existing = matchers.to_vec(),
+        None => conjunction.push((path.to_vec(), matchers.to_vec())),
+    }
+}
+
+/// Rebuilds the nested matching tree of one sub-rule.
+fn build_tree(conjunction: &Conjunction) -> ObjectPattern {
+    let mut root = ObjectPattern::default();
+    for (path, matchers) in conjunction {
+        root.insert(path, matchers);
+    }
+    root
+}
+
+impl ObjectPattern {
+    fn insert(&mut self, path: &[String], matchers: &[Matcher]) {
+        match path {
+            [] => {}
+            [key] => self
+                .fields
+                .push((key.clone(), FieldPattern::Leaf(matchers.to_vec()))),
+            [key, rest @ ..] => {
+                let existing = self.fields.iter_mut().find_map(|(k, f)| match f {
+                    FieldPattern::Nested(object) if k == key => Some(object),
+                    _ => None,
+                });
+                match existing {
+                    Some(object) => object.insert(rest, matchers),
+                    None => {
+                        let mut object = ObjectPattern::default();
+                        object.insert(rest, matchers);
+                        self.fields
+                            .push((key.clone(), FieldPattern::Nested(object)));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The event with every key containing `.` moved to the nested path it
+/// names, merged with what is already there (event-ruler reads `"a.b": 1` and
+/// `"a": {"b": 1}` alike). Borrowed unchanged when no key contains a dot.
+fn expand_dotted_keys(value: &Value) -> Cow<'_, Value> {
+    if !has_dotted_event_key(value) {
+        return Cow::Borrowed(value);
+    }
+    Cow::Owned(expanded(value))
+}
+
+fn has_dotted_event_key(value: &Value) -> bool {
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(map) => {
+                if map.keys().any(|k| k.contains('.')) {
+                    return true;
+                }
+                stack.extend(map.values());
+            }
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    false
+}
+
+fn expanded(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut out = Map::new();
+            for (key, v) in map {
+                let segments: Vec<&str> = key.split('.').collect();
+                merge_at(&mut out, &segments, expanded(v));
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(expanded).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Puts `value` at `path` under `map`; where something is already there, two
+/// objects merge and anything else becomes an array of both (each one then
+/// counts as a value of that path, as in event-ruler's flattened view).
+fn merge_at(map: &mut Map<String, Value>, path: &[&str], value: Value) {
+    let Some((first, rest)) = path.split_first() else {
+        return;
+    };
+    let value = if rest.is_empty() {
+        value
+    } else {
+        let mut inner = Map::new();
+        merge_at(&mut inner, rest, value);
+        Value::Object(inner)
+    };
+    match map.get_mut(*first) {
+        None => {
+            map.insert((*first).to_string(), value);
+        }
+        Some(Value::Object(existing)) if value.is_object() => {
+            if let Value::Object(new) = value {
+                for (k, v) in new {
+                    merge_at(existing, &[k.as_str()], v);
+                }
+            }
+        }
+        Some(existing) => {
+            let old = existing.take();
+            let mut items = match old {
+                Value::Array(items) => items,
+                other => vec![other],
+            };
+            items.push(value);
+            *existing = Value::Array(items);
+        }
+    }
+}
+
+/// Whether any sub-rule matches `value`.
+fn any_matches(alternatives: &[ObjectPattern], value: &Value, ctx: Ctx) -> bool {
+    alternatives
+        .iter()
+        .any(|alt| alt.matches_one(Some(value), ctx))
 }
 
 // ---------------------------------------------------------------------------
@@ -785,15 +1178,9 @@ impl ObjectPattern {
     /// Matches one (non-array) value; non-objects behave like `{}`.
     fn matches_one(&self, value: Option<&Value>, ctx: Ctx) -> bool {
         let object = value.and_then(Value::as_object);
-        let fields_match = self
-            .fields
+        self.fields
             .iter()
-            .all(|(key, field)| field.matches(object.and_then(|o| o.get(key)), ctx));
-        fields_match
-            && self
-                .any_of
-                .iter()
-                .all(|group| group.iter().any(|alt| alt.matches_one(value, ctx)))
+            .all(|(key, field)| field.matches(object.and_then(|o| o.get(key)), ctx))
     }
 }
 
@@ -1451,12 +1838,6 @@ mod tests {
                 false,
             ),
             (
-                "< reversed order",
-                json!({"n": [{"numeric": ["<", 10, ">=", 1]}]}),
-                json!({"n": 1}),
-                true,
-            ),
-            (
                 "negative",
                 json!({"n": [{"numeric": ["<", 0]}]}),
                 json!({"n": -2.5}),
@@ -1694,8 +2075,8 @@ mod tests {
                 true,
             ),
             (
-                "/32 exact",
-                json!({"ip": [{"cidr": "203.0.113.9/32"}]}),
+                "/31 pair",
+                json!({"ip": [{"cidr": "203.0.113.8/31"}]}),
                 json!({"ip": "203.0.113.9"}),
                 true,
             ),
@@ -1706,6 +2087,207 @@ mod tests {
                 false,
             ),
         ]);
+    }
+
+    /// Issue 15 item 4: a field repeated inside a `$or` branch. event-ruler
+    /// forks the sub-rules per branch and the later condition on a path
+    /// replaces the earlier one (document order), as LocalStack does too.
+    #[test]
+    fn repeated_field_in_or_branch_replaces_the_parent_condition() {
+        let before = json!({"detail": {"severity": [{"numeric": [">=", 7]}],
+            "$or": [{"severity": [{"numeric": ["<", 9]}]}, {"type": ["X"]}]}});
+        let after = json!({"detail": {"$or": [{"severity": [{"numeric": ["<", 9]}]}, {"type": ["X"]}],
+            "severity": [{"numeric": [">=", 7]}]}});
+        run(&[
+            // The issue's example: the branch's `< 9` replaces the parent's `>= 7`.
+            (
+                "branch replaces parent",
+                before.clone(),
+                detail(json!({"severity": 2})),
+                true,
+            ),
+            (
+                "branch still bounds",
+                before.clone(),
+                detail(json!({"severity": 9.5})),
+                false,
+            ),
+            (
+                "other branch keeps parent",
+                before.clone(),
+                detail(json!({"severity": 9.5, "type": "X"})),
+                true,
+            ),
+            (
+                "other branch needs parent",
+                before,
+                detail(json!({"severity": 2, "type": "X"})),
+                true,
+            ),
+            // Written after the `$or`, the parent's condition replaces the branch's.
+            (
+                "parent after $or wins",
+                after.clone(),
+                detail(json!({"severity": 2})),
+                false,
+            ),
+            (
+                "parent after $or",
+                after,
+                detail(json!({"severity": 9.5})),
+                true,
+            ),
+        ]);
+    }
+
+    /// Issue 15 item 5: dotted keys name nested fields in EventBridge
+    /// (event-ruler README "Caveat: Compiled rules and JSON keys with dots").
+    #[test]
+    fn dotted_keys_match_nested_fields() {
+        let nested = detail(json!({"service": {"action": {"actionType": "PORT_PROBE"}}}));
+        let literal = detail(json!({"service.action.actionType": "PORT_PROBE"}));
+        let other = detail(json!({"service": {"action": {"actionType": "DNS_REQUEST"}}}));
+        let dotted = json!({"detail": {"service.action.actionType": ["PORT_PROBE"]}});
+        let top = json!({"detail.service.action.actionType": ["PORT_PROBE"]});
+        let plain = json!({"detail": {"service": {"action": {"actionType": ["PORT_PROBE"]}}}});
+        run(&[
+            (
+                "dotted pattern, nested event",
+                dotted.clone(),
+                nested.clone(),
+                true,
+            ),
+            (
+                "dotted pattern, dotted event",
+                dotted.clone(),
+                literal.clone(),
+                true,
+            ),
+            ("dotted pattern, other value", dotted, other.clone(), false),
+            (
+                "top-level dotted pattern",
+                top.clone(),
+                nested.clone(),
+                true,
+            ),
+            ("top-level dotted, other", top, other, false),
+            ("nested pattern, dotted event", plain, literal, true),
+        ]);
+    }
+
+    /// Issue 15 item 5, SNS side: AWS does not document dotted keys in
+    /// MessageBody policies, so disagreeing readings are Unknown.
+    #[test]
+    fn sns_body_dotted_keys_are_unknown_when_readings_disagree() {
+        let policy = |p: &str| {
+            FilterPolicy::parse(p, FilterPolicyScope::MessageBody)
+                .unwrap_or_else(|e| panic!("{p}: {e}"))
+        };
+        let none = BTreeMap::new();
+        let dotted = policy(r#"{"detail.severity": [{"numeric": [">=", 7]}]}"#);
+        assert!(matches!(
+            dotted.evaluate(&finding_body(8.0), &none),
+            Delivery::Unknown(_)
+        ));
+        // Both readings drop a low-severity finding: a definite answer.
+        assert_eq!(
+            dotted.evaluate(&finding_body(2.0), &none),
+            Delivery::Filtered
+        );
+        // A literal dotted key in the body with a nested policy disagrees too.
+        let nested = policy(r#"{"detail": {"severity": [{"numeric": [">=", 7]}]}}"#);
+        let body = json!({"detail.severity": 8}).to_string();
+        assert!(matches!(
+            nested.evaluate(&body, &none),
+            Delivery::Unknown(_)
+        ));
+        assert_eq!(
+            nested.evaluate(&finding_body(8.0), &none),
+            Delivery::Delivered
+        );
+        // MessageAttributes names are literal: no ambiguity.
+        let attrs = FilterPolicy::parse(r#"{"a.b": ["x"]}"#, FilterPolicyScope::MessageAttributes)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            attrs.evaluate("", &attrs_of(&[("a.b", "x")])),
+            Delivery::Delivered
+        );
+    }
+
+    fn attrs_of(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    /// Issue 15 item 6: patterns the services reject at creation.
+    #[test]
+    fn patterns_the_services_reject_are_errors() {
+        let rejected = [
+            (r#"{"ip": [{"cidr": "10.0.0.1/32"}]}"#, "single address"),
+            (r#"{"ip": [{"cidr": "2001:db8::1/128"}]}"#, "single address"),
+            (
+                r#"{"n": [{"numeric": [">=", 5, "<=", 5]}]}"#,
+                "less than the upper bound",
+            ),
+            (r#"{"n": [{"numeric": ["<", 5, ">", 1]}]}"#, "lower bound"),
+            (r#"{"n": [{"numeric": ["<=", 5, ">=", 1]}]}"#, "lower bound"),
+            (r#"{"n": [{"numeric": [">", 1, ">", 5]}]}"#, "same side"),
+            (r#"{"a": ["x"], "$or": [{"b": ["y"]}]}"#, "at least two"),
+            (
+                r#"{"a": [{"anything-but": {"prefix": ""}}]}"#,
+                "must not be empty",
+            ),
+            (
+                r#"{"a": [{"anything-but": {"suffix": ["x", ""]}}]}"#,
+                "must not be empty",
+            ),
+        ];
+        for (pattern, fragment) in rejected {
+            match EventPattern::parse(pattern) {
+                Ok(_) => panic!("accepted: {pattern}"),
+                Err(e) => assert!(e.to_string().contains(fragment), "{pattern}: {e}"),
+            }
+        }
+        for pattern in [
+            r#"{"ip": [{"cidr": "10.0.0.0/31"}]}"#,
+            r#"{"ip": [{"cidr": "2001:db8::/127"}]}"#,
+            r#"{"n": [{"numeric": [">=", 5, "<=", 5.5]}]}"#,
+            r#"{"n": [{"numeric": ["=", 5]}]}"#,
+            r#"{"a": [{"prefix": ""}]}"#,
+        ] {
+            assert!(EventPattern::parse(pattern).is_ok(), "rejected: {pattern}");
+        }
+        let sns_rejected = [
+            r#"{"a": [{"anything-but": {"suffix": "x"}}]}"#,
+            r#"{"a": [{"anything-but": {"equals-ignore-case": "x"}}]}"#,
+            r#"{"a": [{"anything-but": {"prefix": ""}}]}"#,
+            r#"{"a": [{"numeric": [">=", 5, "<=", 5]}]}"#,
+            r#"{"$or": [{"a": ["x"]}]}"#,
+        ];
+        for scope in [
+            FilterPolicyScope::MessageAttributes,
+            FilterPolicyScope::MessageBody,
+        ] {
+            for policy in sns_rejected {
+                assert!(
+                    FilterPolicy::parse(policy, scope).is_err(),
+                    "{scope:?} accepted: {policy}"
+                );
+            }
+            assert!(
+                FilterPolicy::parse(r#"{"a": [{"anything-but": {"prefix": "x"}}]}"#, scope).is_ok()
+            );
+        }
+        // SNS documents no single-address CIDR limit.
+        assert!(
+            FilterPolicy::parse(
+                r#"{"ip": [{"cidr": "10.0.0.1/32"}]}"#,
+                FilterPolicyScope::MessageAttributes
+            )
+            .is_ok()
+        );
     }
 
     #[test]
@@ -2012,7 +2594,7 @@ mod tests {
                     FilterPolicyScope::MessageBody,
                 ] {
                     if let Ok(p) = FilterPolicy::parse(text, scope) {
-                        let _ = p.matches(text, &BTreeMap::new());
+                        let _ = p.evaluate(text, &BTreeMap::new());
                     }
                 }
             }
@@ -2061,11 +2643,12 @@ mod tests {
         for (name, policy, body, attributes, expected) in cases {
             let compiled = FilterPolicy::parse(policy, scope)
                 .unwrap_or_else(|e| panic!("{name}: policy rejected: {e}"));
-            assert_eq!(
-                compiled.matches(&body, &attributes),
-                expected,
-                "case {name}"
-            );
+            let delivered = match compiled.evaluate(&body, &attributes) {
+                Delivery::Delivered => true,
+                Delivery::Filtered => false,
+                Delivery::Unknown(why) => panic!("case {name}: unknown: {why}"),
+            };
+            assert_eq!(delivered, expected, "case {name}");
         }
     }
 

@@ -22,6 +22,9 @@ pub struct PolicyError(pub String);
 /// How many times a policy may be wrapped in a JSON string before we give up.
 const MAX_STRING_NESTING: usize = 4;
 
+/// The number of colon-separated components of an ARN.
+const ARN_COMPONENTS: usize = 6;
+
 /// Condition keys whose positive, wildcard-free match pins the caller.
 const PINNING_KEYS: [&str; 6] = [
     "aws:sourceowner",
@@ -324,12 +327,18 @@ impl Statement {
     /// Whether this statement applies to `request`.
     fn applies(&self, request: &Request, variables_enabled: bool) -> Truth {
         let matches = self.principal.matches(&request.principal)
-            && self.actions.matches(&request.action, action_match)
-            && self.resources.matches(&request.resource, arn_match);
+            && self.actions.matches(&request.action, action_match);
         if !matches {
             return Truth::False;
         }
-        let mut result = Truth::True;
+        let mut result = match self.resources.matches_resource(request, variables_enabled) {
+            Truth::False => return Truth::False,
+            Truth::Unknown(why) => {
+                let sid = self.sid.as_deref().unwrap_or("<no Sid>");
+                Truth::Unknown(format!("statement {sid}: {why}"))
+            }
+            Truth::True => Truth::True,
+        };
         for condition in &self.conditions {
             match condition.evaluate(request, variables_enabled) {
                 Truth::False => return Truth::False,
@@ -594,6 +603,96 @@ impl Patterns {
             Self::Implied => true,
         }
     }
+
+    /// Whether the Resource / NotResource element covers the request's
+    /// resource. With policy variables enabled (Version 2012-10-17), `${key}`
+    /// in a pattern is replaced by the request's single value for `key` (or
+    /// the default in `${key, 'default'}`), and `${$}` by `$`; a variable that
+    /// cannot be replaced (absent or multi-valued key, a literal `*` or `?`)
+    /// makes the answer Unknown, never a match or a miss.
+    fn matches_resource(&self, request: &Request, variables_enabled: bool) -> Truth {
+        let (patterns, negated) = match self {
+            Self::Implied => return Truth::True,
+            Self::Only(patterns) => (patterns, false),
+            Self::Not(patterns) => (patterns, true),
+        };
+        let mut unknown: Option<String> = None;
+        for pattern in patterns {
+            let pattern = if variables_enabled {
+                match substitute_variables(pattern, request) {
+                    Ok(p) => p,
+                    Err(why) => {
+                        unknown.get_or_insert(why);
+                        continue;
+                    }
+                }
+            } else {
+                pattern.clone()
+            };
+            if arn_match(&pattern, &request.resource) {
+                return truth(!negated);
+            }
+        }
+        match unknown {
+            Some(why) => Truth::Unknown(why),
+            None => truth(negated),
+        }
+    }
+}
+
+/// Replaces the policy variables of a Resource pattern from the request
+/// context (IAM "policy variables": `${aws:SourceAccount}`, defaults written
+/// `${key, 'default'}`, and the special `${$}`). Replaced text is literal: a
+/// `*` or `?` in it (including `${*}` and `${?}`) would not be a wildcard, which
+/// the matcher cannot express, so such a substitution is reported instead.
+fn substitute_variables(pattern: &str, request: &Request) -> Result<String, String> {
+    let mut out = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else {
+            return Err(format!(
+                "unterminated policy variable in Resource `{pattern}`"
+            ));
+        };
+        let inner = after[..end].trim();
+        let value = match inner {
+            "*" | "?" | "$" => inner.to_string(),
+            _ => variable_value(inner, request).ok_or_else(|| {
+                format!("policy variable `${{{inner}}}` in Resource `{pattern}` has no single value in the request")
+            })?,
+        };
+        if value.contains(['*', '?']) {
+            return Err(format!(
+                "policy variable `${{{inner}}}` in Resource `{pattern}` stands for a literal `*` or `?`, which is not modelled"
+            ));
+        }
+        out.push_str(&value);
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// The value of `key` or `key, 'default'` for substitution: the request's
+/// single value, else the default, else `None`.
+fn variable_value(inner: &str, request: &Request) -> Option<String> {
+    let (key, default) = match inner.split_once(',') {
+        Some((key, default)) => {
+            let default = default.trim();
+            let quoted = default
+                .strip_prefix('\'')
+                .and_then(|d| d.strip_suffix('\''))?;
+            (key.trim(), Some(quoted.to_string()))
+        }
+        None => (inner, None),
+    };
+    match context_values(request, &key.to_ascii_lowercase()) {
+        Some(values) if values.len() == 1 => values.into_iter().next(),
+        Some(_) => None,
+        None => default,
+    }
 }
 
 /// Action match: `*` / `?` wildcards, case-insensitive.
@@ -673,6 +772,13 @@ impl BaseOp {
         }
     }
 
+    fn is_arn(self) -> bool {
+        matches!(
+            self,
+            Self::ArnEquals | Self::ArnLike | Self::ArnNotEquals | Self::ArnNotLike
+        )
+    }
+
     fn is_pinning(self) -> bool {
         matches!(
             self,
@@ -705,7 +811,7 @@ impl Condition {
         }
         match present {
             None => truth(absent_result(op)),
-            Some(values) => truth(self.match_present(op, &values)),
+            Some(values) => self.match_present(op, &values),
         }
     }
 
@@ -727,21 +833,57 @@ impl Condition {
         truth(result)
     }
 
-    fn match_present(&self, op: Operator, context: &[String]) -> bool {
+    fn match_present(&self, op: Operator, context: &[String]) -> Truth {
         let negated = op.base.is_negated();
         let value_ok = |value: &String| {
-            let any = self
-                .values
-                .iter()
-                .any(|pattern| op.base.positive_match(pattern, value));
-            any != negated
+            let any = any_truth(
+                self.values
+                    .iter()
+                    .map(|pattern| self.positive_match(op.base, pattern, value)),
+            );
+            if negated { not_truth(any) } else { any }
         };
-        match op.set {
-            SetOp::ForAllValues => context.iter().all(value_ok),
-            SetOp::ForAnyValue => context.iter().any(value_ok),
-            SetOp::Single if negated => context.iter().all(value_ok),
-            SetOp::Single => context.iter().any(value_ok),
+        if op.set == SetOp::Single && context.len() > 1 {
+            return Truth::Unknown(format!(
+                "`{}` on `{}` has no set operator but the request holds {} values; AWS does not document that case",
+                self.raw_operator,
+                self.key,
+                context.len()
+            ));
         }
+        let each = context.iter().map(value_ok);
+        match op.set {
+            SetOp::ForAllValues => all_truth(each),
+            SetOp::ForAnyValue => any_truth(each),
+            SetOp::Single if negated => all_truth(each),
+            SetOp::Single => any_truth(each),
+        }
+    }
+
+    /// The positive form of `base` on one (pattern, value) pair. An Arn*
+    /// pattern with fewer than six colon-separated components is Unknown
+    /// unless its leading components already differ: the IAM documentation matches each of the six ARN
+    /// components separately for Arn* condition operators and does not say
+    /// what a shorter pattern does (the "trailing `*` crosses colons" rule is
+    /// documented for the Resource element only).
+    fn positive_match(&self, base: BaseOp, pattern: &str, value: &str) -> Truth {
+        let components = pattern.split(':').count();
+        if base.is_arn() && components < ARN_COMPONENTS {
+            // Every reading compares the components before the last one
+            // separately; only a mismatch there decides.
+            let leading = pattern.split(':').take(components - 1);
+            let mismatch = leading
+                .zip(value.split(':'))
+                .any(|(p, v)| !wildcard_match(p, v, false, true));
+            if mismatch || value.split(':').count() < components {
+                return Truth::False;
+            }
+            return Truth::Unknown(format!(
+                "`{}` pattern `{pattern}` on `{}` has fewer than six ARN components; AWS does not document how it matches",
+                self.raw_operator, self.key
+            ));
+        }
+        truth(base.positive_match(pattern, value))
     }
 
     /// A positive, non-IfExists, wildcard-free match on a caller-identifying key.
@@ -762,19 +904,60 @@ impl Condition {
 }
 
 /// Result of an operator when its key is absent from the request context.
+///
+/// The set operator decides first: `ForAnyValue` is false and `ForAllValues`
+/// true for an absent key, with or without `IfExists` (IAM "Condition
+/// operators": "ForAnyValue … If the key … is not present, the condition
+/// returns false"; `@cloud-copilot/iam-simulate` agrees). Only a single-valued
+/// operator becomes true through `IfExists`.
 fn absent_result(op: Operator) -> bool {
-    if op.if_exists {
-        return true;
-    }
     match op.set {
         SetOp::ForAllValues => true,
         SetOp::ForAnyValue => false,
-        SetOp::Single => op.base.is_negated(),
+        SetOp::Single => op.if_exists || op.base.is_negated(),
     }
 }
 
 fn truth(value: bool) -> Truth {
     if value { Truth::True } else { Truth::False }
+}
+
+/// Three-valued OR: True if any is True, else Unknown if any is Unknown.
+fn any_truth(items: impl Iterator<Item = Truth>) -> Truth {
+    let mut unknown = None;
+    for item in items {
+        match item {
+            Truth::True => return Truth::True,
+            Truth::Unknown(why) => {
+                unknown.get_or_insert(why);
+            }
+            Truth::False => {}
+        }
+    }
+    unknown.map_or(Truth::False, Truth::Unknown)
+}
+
+/// Three-valued AND: False if any is False, else Unknown if any is Unknown.
+fn all_truth(items: impl Iterator<Item = Truth>) -> Truth {
+    let mut unknown = None;
+    for item in items {
+        match item {
+            Truth::False => return Truth::False,
+            Truth::Unknown(why) => {
+                unknown.get_or_insert(why);
+            }
+            Truth::True => {}
+        }
+    }
+    unknown.map_or(Truth::True, Truth::Unknown)
+}
+
+fn not_truth(value: Truth) -> Truth {
+    match value {
+        Truth::True => Truth::False,
+        Truth::False => Truth::True,
+        unknown => unknown,
+    }
 }
 
 /// Values of `key` (lower-cased) in the request context, or derived from the
@@ -792,7 +975,7 @@ fn context_values(request: &Request, key: &str) -> Option<Vec<String>> {
     })
 }
 
-/// One table of what each publisher presents (alertpath's RULES.md "Publishing principals").
+/// One table of what each publisher presents (docs/terms.md, "Publishing principals").
 pub mod publishers {
     use super::{Principal, Request};
     use std::collections::BTreeMap;
@@ -977,6 +1160,210 @@ mod tests {
 
     fn allow_all_sns() -> serde_json::Value {
         json!({"Sid": "all", "Effect": "Allow", "Principal": "*", "Action": "sns:*", "Resource": "*"})
+    }
+
+    /// Issue 15 item 1: `ForAnyValue:…IfExists` on an absent key is false.
+    #[test]
+    fn for_any_value_if_exists_with_absent_key_is_false() {
+        let condition =
+            json!({"ForAnyValue:StringEqualsIfExists": {"aws:PrincipalOrgID": "o-abc"}});
+        let allow = json!({"Sid": "org", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sns:Publish", "Resource": TOPIC, "Condition": condition});
+        let deny_org = json!({"Sid": "org", "Effect": "Deny", "Principal": "*", "Action": "sns:Publish", "Resource": TOPIC, "Condition": condition});
+        let for_all = json!({"Effect": "Allow", "Principal": "*", "Action": "sns:Publish", "Resource": TOPIC, "Condition": {"ForAllValues:StringEqualsIfExists": {"aws:PrincipalOrgID": "o-abc"}}});
+        let single = json!({"Effect": "Allow", "Principal": "*", "Action": "sns:Publish", "Resource": TOPIC, "Condition": {"StringEqualsIfExists": {"aws:PrincipalOrgID": "o-abc"}}});
+        run(vec![
+            (
+                "Allow, key absent",
+                stmts(json!([allow])),
+                eb(),
+                Decision::ImplicitDeny,
+            ),
+            (
+                "Allow, key present",
+                stmts(json!([allow])),
+                with_ctx(eb(), "aws:PrincipalOrgID", &["o-abc"]),
+                Decision::Allow,
+            ),
+            (
+                "Deny, key absent",
+                stmts(json!([allow_all_sns(), deny_org])),
+                eb(),
+                Decision::Allow,
+            ),
+            (
+                "ForAllValues, key absent",
+                stmts(json!([for_all])),
+                eb(),
+                Decision::Allow,
+            ),
+            (
+                "single-valued IfExists, key absent",
+                stmts(json!([single])),
+                eb(),
+                Decision::Allow,
+            ),
+        ]);
+    }
+
+    /// Issue 15 item 2: policy variables in Resource / NotResource are
+    /// substituted from the request context, or Unknown.
+    #[test]
+    fn resource_policy_variables() {
+        let deny_var = |element: &str| {
+            let mut s =
+                json!({"Sid": "var", "Effect": "Deny", "Principal": "*", "Action": "sns:Publish"});
+            if let Some(map) = s.as_object_mut() {
+                map.insert(
+                    element.into(),
+                    json!("arn:aws:sns:us-west-2:${aws:SourceAccount}:*"),
+                );
+            }
+            stmts(json!([allow_all_sns(), s]))
+        };
+        let allow_var = |resource: &str| {
+            stmts(
+                json!([{"Effect": "Allow", "Principal": "*", "Action": "sns:Publish", "Resource": resource}]),
+            )
+        };
+        let foreign = eventbridge_to_sns(
+            "arn:aws:events:us-west-2:999999999999:rule/x",
+            "999999999999",
+            TOPIC,
+        );
+        let no_key = account("222222222222", "sns:Publish", TOPIC);
+        run(vec![
+            (
+                "Deny Resource, same account",
+                deny_var("Resource"),
+                eb(),
+                deny("var"),
+            ),
+            (
+                "Deny Resource, other account",
+                deny_var("Resource"),
+                foreign.clone(),
+                Decision::Allow,
+            ),
+            (
+                "Deny NotResource, same account",
+                deny_var("NotResource"),
+                eb(),
+                Decision::Allow,
+            ),
+            (
+                "Deny NotResource, other account",
+                deny_var("NotResource"),
+                foreign.clone(),
+                deny("var"),
+            ),
+            (
+                "Allow Resource",
+                allow_var("arn:aws:sns:us-west-2:${aws:SourceAccount}:team-notification"),
+                eb(),
+                Decision::Allow,
+            ),
+            (
+                "Allow Resource, other account",
+                allow_var("arn:aws:sns:us-west-2:${aws:SourceAccount}:team-notification"),
+                foreign,
+                Decision::ImplicitDeny,
+            ),
+            (
+                "default value",
+                allow_var(
+                    "arn:aws:sns:us-west-2:${aws:PrincipalOrgID, '111111111111'}:team-notification",
+                ),
+                eb(),
+                Decision::Allow,
+            ),
+            (
+                "absent key",
+                allow_var("arn:aws:sns:us-west-2:${aws:SourceAccount}:team-notification"),
+                no_key.clone(),
+                Decision::Unknown(String::new()),
+            ),
+            (
+                "absent key in Deny",
+                deny_var("Resource"),
+                no_key,
+                Decision::Unknown(String::new()),
+            ),
+            (
+                "literal ${*}",
+                allow_var("arn:aws:sns:us-west-2:111111111111:${*}"),
+                eb(),
+                Decision::Unknown(String::new()),
+            ),
+        ]);
+        // Version 2008-10-17 has no variables: the text is literal and never matches.
+        let old = json!({"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sns:Publish", "Resource": "arn:aws:sns:us-west-2:${aws:SourceAccount}:team-notification"}]});
+        assert_eq!(
+            policy(&old.to_string()).evaluate(&eb()),
+            Decision::ImplicitDeny
+        );
+    }
+
+    /// Issue 15 item 3: Arn* condition patterns with fewer than six components are Unknown.
+    #[test]
+    fn short_arn_condition_patterns_are_unknown() {
+        let arn_condition = |op: &str, value: &str| {
+            stmts(
+                json!([{"Effect": "Allow", "Principal": "*", "Action": "sns:Publish", "Resource": TOPIC,
+                "Condition": {op: {"aws:SourceArn": value}}}]),
+            )
+        };
+        let unknown = Decision::Unknown(String::new());
+        run(vec![
+            (
+                "events star",
+                arn_condition("ArnLike", "arn:aws:events:*"),
+                eb(),
+                unknown.clone(),
+            ),
+            (
+                "bare star",
+                arn_condition("ArnLike", "*"),
+                eb(),
+                unknown.clone(),
+            ),
+            (
+                "arn star",
+                arn_condition("ArnEquals", "arn:*"),
+                eb(),
+                unknown.clone(),
+            ),
+            (
+                "region star",
+                arn_condition("ArnLike", "arn:aws:events:us-west-2:*"),
+                eb(),
+                unknown.clone(),
+            ),
+            (
+                "negated",
+                arn_condition("ArnNotLike", "arn:aws:events:*"),
+                eb(),
+                unknown,
+            ),
+            // Leading components that differ decide under every reading.
+            (
+                "other service",
+                arn_condition("ArnLike", "arn:aws:sns:*"),
+                eb(),
+                Decision::ImplicitDeny,
+            ),
+            (
+                "other partition",
+                arn_condition("ArnLike", "arn:aws-cn:*"),
+                eb(),
+                Decision::ImplicitDeny,
+            ),
+            (
+                "six components",
+                arn_condition("ArnLike", "arn:aws:events:*:*:*"),
+                eb(),
+                Decision::Allow,
+            ),
+        ]);
     }
 
     #[test]

@@ -1,16 +1,14 @@
-//! ALM: notifier failover alarms (RULES.md ALM "covers").
+//! ALM: notifier failover alarms (docs/terms.md, "covers").
 
-use crate::analysis::Analysis;
 use crate::catalog::RuleId;
-use crate::graph::{Endpoint, Graph, Located, Resolution, alarm_can_fire, alarm_covers};
+use crate::chain::analysis::Analysis;
+use crate::chain::graph::{Endpoint, Graph, Located, Resolution, alarm_can_fire, alarm_covers};
+use crate::chain::links::{self, Link, combine, function_label, topic_label};
 use crate::inventory::arn::partition_of_region;
 use crate::inventory::{Alarm, Function, Known, MetricFilter, Observed, Ref, Topic, UnknownKind};
-use crate::links::{Link, combine, function_label, topic_label};
 use crate::logfilter::FilterPattern;
 use crate::outcome::Outcomes;
-use crate::rules::sub::{
-    alarm_label, alarm_subject, function_subject, not_judged, topic_confirmed,
-};
+use crate::rules::subjects::{alarm_label, alarm_subject, function_subject};
 use crate::rules::{ADMIN_ROLE, Context, Rule, rule};
 use crate::samples_logs;
 
@@ -199,7 +197,9 @@ fn check_alm002(ctx: &Context<'_>, out: &mut Outcomes) {
             Link::Broken { why, .. } => {
                 out.fail(subject, why);
             }
-            Link::Unknown { why, kind } => not_judged(out, subject, why, kind),
+            Link::Unknown { why, kind } => {
+                out.not_assessed_as(subject, why, kind);
+            }
         }
     }
 }
@@ -323,7 +323,7 @@ fn failover_verdict(graph: &Graph<'_>, alarm: Located<'_, Alarm>, notifier: &Fun
                     function_label(notifier)
                 ))
             }
-            Resolution::Found(topic) => match topic_confirmed(graph, topic) {
+            Resolution::Found(topic) => match links::topic_confirmed(graph, topic) {
                 Link::Ok(_) => {
                     return Link::Ok(format!(
                         "alarm {label} acts on topic {}, which has a confirmed subscription",
@@ -388,7 +388,9 @@ fn check_alm003(ctx: &Context<'_>, out: &mut Outcomes) {
             Link::Broken { why, .. } => {
                 out.fail(subject, format!("{why}: when {who} breaks, nobody is told"));
             }
-            Link::Unknown { why, kind } => not_judged(out, subject, why, kind),
+            Link::Unknown { why, kind } => {
+                out.not_assessed_as(subject, why, kind);
+            }
         }
     }
 }
@@ -479,19 +481,11 @@ fn pattern_catches_errors(pattern: &str) -> Result<bool, String> {
     Ok(errors && !successes)
 }
 
-fn is_notify_slack(function: &Function) -> bool {
-    function
-        .handler
-        .value()
-        .and_then(|h| h.as_deref())
-        .is_some_and(|h| h == "notify_slack.lambda_handler")
-}
-
 fn check_alm005(ctx: &Context<'_>, out: &mut Outcomes) {
     let analysis = ctx.analysis();
     for notifier in notifiers(analysis)
         .into_iter()
-        .filter(|n| is_notify_slack(n.item))
+        .filter(|n| crate::endpoints::has_notify_slack_handler(n.item))
     {
         let subject = function_subject(notifier).attribute("logging_config");
         match alm005_verdict(ctx, &analysis.graph, notifier) {
@@ -501,7 +495,9 @@ fn check_alm005(ctx: &Context<'_>, out: &mut Outcomes) {
             Link::Broken { why, .. } => {
                 out.fail(subject, why);
             }
-            Link::Unknown { why, kind } => not_judged(out, subject, why, kind),
+            Link::Unknown { why, kind } => {
+                out.not_assessed_as(subject, why, kind);
+            }
         }
     }
 }

@@ -13,7 +13,7 @@ pub struct Context<'a> {
     pub inventory: &'a Inventory,
     /// The effective config.
     pub config: &'a Config,
-    analysis: std::cell::OnceCell<crate::analysis::Analysis<'a>>,
+    analysis: std::cell::OnceCell<crate::chain::analysis::Analysis<'a>>,
 }
 
 /// Who GuardDuty's administrator is in one region.
@@ -43,9 +43,9 @@ impl<'a> Context<'a> {
     }
 
     /// The shared walks and what they reach, computed on first use.
-    pub fn analysis(&self) -> &crate::analysis::Analysis<'a> {
+    pub fn analysis(&self) -> &crate::chain::analysis::Analysis<'a> {
         self.analysis
-            .get_or_init(|| crate::analysis::Analysis::new(self))
+            .get_or_init(|| crate::chain::analysis::Analysis::new(self))
     }
 
     /// The source kind of the inventory.
@@ -220,7 +220,7 @@ impl<'a> Context<'a> {
             .then(|| caller.account.clone())
     }
 
-    /// Source regions (RULES.md "Terms"): regions where an admin account has an
+    /// Source regions (docs/terms.md, "Source region"): regions where an admin account has an
     /// enabled detector, plus the partition's global region, among scanned regions.
     /// "An admin account" includes the admin of other regions and the configured
     /// admin, so a region that lacks a delegated admin is still a source region

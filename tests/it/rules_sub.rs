@@ -352,3 +352,16 @@ fn sub006_root_only_topic_is_judged_with_the_root_sample() {
     let name = "gd-root/https:https://events.pagerduty.com/integration/<redacted>/enqueue";
     assert_eq!(at(&report, "SUB006", name), vec![Pass]);
 }
+
+#[test]
+fn sub006_dotted_body_key_is_not_assessed() {
+    // AWS does not document whether SNS reads `detail.severity` in a MessageBody
+    // policy as a nested path; the two readings disagree here (issue 15 item 5).
+    let org = filtered(
+        "gd-pager",
+        r#"{"detail.severity":[{"numeric":[">=",1]}]}"#,
+        Some("MessageBody"),
+    );
+    let report = run(&org.build());
+    assert_eq!(at(&report, "SUB006", PAGER_SUB), vec![NotAssessed]);
+}

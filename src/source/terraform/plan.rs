@@ -12,13 +12,13 @@ use serde_json::{Map, Value};
 
 use super::address::Address;
 use super::config_index::ConfigIndex;
-use super::model::{Mode, TfResource, TfStack};
+use super::model::{Blocks, Mode, TfResource, TfStack, Unresolvable};
 use super::secrets;
 use crate::inventory::{Known, UnknownKind};
 use crate::source::kind::InputKind;
 
 /// A reserved key in [`TfResource::values`] holding the prior state's
-/// `pending_confirmation` of an existing subscription (RULES.md "Confirmed").
+/// `pending_confirmation` of an existing subscription (docs/terms.md, "Confirmed").
 pub const PRIOR_PENDING_CONFIRMATION: &str = "$prior.pending_confirmation";
 
 /// Why a plan could not be read. Each names the file.
@@ -203,7 +203,7 @@ fn build(plan: &Value, name: &str) -> TfStack {
             &mut unresolved_providers,
         ));
     }
-    secrets::scan_plan(plan, &mut stack.hardcoded_secrets);
+    secrets::plan_literals(plan, &mut stack.literals);
     stack
 }
 
@@ -310,7 +310,7 @@ fn mark_deferred(values: &Value, unknown: &mut Value) {
 fn finish(
     raw: Raw<'_>,
     index: &ConfigIndex<'_>,
-    unresolved: &mut Vec<crate::inventory::Unresolved>,
+    unresolved: &mut Vec<Unresolvable>,
     unresolved_providers: &mut HashSet<String>,
 ) -> TfResource {
     let mut resource = TfResource {
@@ -321,6 +321,7 @@ fn finish(
         unknown: raw.unknown,
         unknown_kind: BTreeMap::new(),
         expressions: BTreeMap::new(),
+        templates: BTreeMap::new(),
         references: BTreeMap::new(),
         configured: Vec::new(),
         region: Known::unknown(UnknownKind::Unresolved, None),
@@ -367,7 +368,8 @@ fn finish(
         && m.unknown.kind == UnknownKind::Unresolved
         && unresolved_providers.insert(provider.key.clone())
     {
-        unresolved.push(crate::inventory::Unresolved {
+        unresolved.push(Unresolvable {
+            blocks: Blocks::Placement,
             origin: crate::inventory::Origin {
                 address: Some(format!("provider.{}", provider.key)),
                 ..Default::default()

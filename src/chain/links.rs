@@ -5,13 +5,14 @@
 use serde_json::Value;
 
 use crate::catalog::RuleId;
-use crate::graph::{Dest, Graph, Located, Resolution, is_pager_url};
+use crate::chain::graph::{Dest, Graph, Located, Resolution};
+use crate::endpoints::Confirmation;
 use crate::inventory::arn::Arn;
 use crate::inventory::{
     Alarm, EventRule, Function, KmsKey, Known, Observed, SourceKind, Subscription, Target, Topic,
     Unknown, UnknownKind,
 };
-use crate::pattern::{FilterPolicy, FilterPolicyScope};
+use crate::pattern::{Delivery, FilterPolicy, FilterPolicyScope};
 use crate::policy::{Decision, Policy, Principal, Request, publishers};
 
 /// Whether one link works.
@@ -482,15 +483,18 @@ fn key_usable(topic: &str, key: &KmsKey, service: &str) -> Link {
     }
 }
 
-/// SUB001: the subscription is confirmed.
-pub fn subscription_confirmed(sub: &Subscription) -> Link {
-    match &sub.pending_confirmation {
-        Known::Value(false) => Link::Ok("confirmed".into()),
-        Known::Value(true) => Link::broken(
+/// SUB001 and every consumer of "Confirmed" (SUB004, ALM003, routes): does
+/// the subscription count as confirmed? The decision is
+/// [`crate::endpoints::confirmation`] for the inventory's source, with
+/// `[pager] endpoint_patterns`; a pending subscription is SUB001's link.
+pub fn subscription_confirmed(graph: &Graph<'_>, sub: &Subscription) -> Link {
+    match graph.confirmation(sub) {
+        Confirmation::Confirmed(why) => Link::Ok(why),
+        Confirmation::Pending => Link::broken(
             RuleId::SUB001,
             "subscription is PendingConfirmation and delivers nothing",
         ),
-        Known::Unknown(u) => Link::unknown(&u.unknown, "confirmation"),
+        Confirmation::Unknown(u) => Link::unknown(&u, "confirmation"),
     }
 }
 
@@ -511,9 +515,16 @@ pub fn filter_passes(sub: &Subscription, event: &Value) -> Link {
         Ok(p) => p,
         Err(e) => return Link::broken(RuleId::SUB006, format!("filter policy is malformed: {e}")),
     };
-    if parsed.matches(&event.to_string(), &Default::default()) {
-        Link::Ok("filter policy passes the finding".into())
-    } else if scope == FilterPolicyScope::MessageAttributes {
+    match parsed.evaluate(&event.to_string(), &Default::default()) {
+        Delivery::Delivered => Link::Ok("filter policy passes the finding".into()),
+        Delivery::Unknown(why) => Link::not_collected(why),
+        Delivery::Filtered => filtered(scope),
+    }
+}
+
+/// SUB006's failure for a filter policy that drops the finding.
+fn filtered(scope: FilterPolicyScope) -> Link {
+    if scope == FilterPolicyScope::MessageAttributes {
         Link::broken(
             RuleId::SUB006,
             "filter policy is scoped to MessageAttributes, and EventBridge sets none: it drops every finding",
@@ -591,43 +602,6 @@ pub fn arn_account(arn: &str) -> Option<&str> {
     Arn::parse(arn).map(|a| a.account)
 }
 
-/// "Confirmed" as RULES.md's Terms define it, per source (SUB004, ALM003, routes).
-/// Live: `PendingConfirmation = false`. Plan/HCL: `lambda` and `sqs` count as
-/// confirmed; otherwise a prior-state `pending_confirmation` is used when present;
-/// else an `https` pager endpoint with `endpoint_auto_confirms = true` counts;
-/// `email` and anything else is not assessed. A pending subscription is SUB001's link.
-pub fn subscription_counts_confirmed(graph: &Graph<'_>, sub: Located<'_, Subscription>) -> Link {
-    if graph.inventory().source.kind == SourceKind::Live {
-        return subscription_confirmed(sub.item);
-    }
-    let protocol = match &sub.item.protocol {
-        Known::Value(p) => p.to_ascii_lowercase(),
-        Known::Unknown(u) => return Link::unknown(&u.unknown, "subscription protocol"),
-    };
-    if protocol == "lambda" || protocol == "sqs" {
-        return Link::Ok(format!("{protocol} subscriptions need no confirmation"));
-    }
-    if sub.item.pending_confirmation.value().is_some() {
-        return subscription_confirmed(sub.item);
-    }
-    let auto_pager = protocol == "https"
-        && sub.item.endpoint_auto_confirms == Some(true)
-        && sub
-            .item
-            .endpoint
-            .value()
-            .is_some_and(|url| is_pager_url(url, &graph.config().pager.endpoint_patterns));
-    if auto_pager {
-        return Link::Ok("pager endpoint with endpoint_auto_confirms".into());
-    }
-    Link::Unknown {
-        why: format!(
-            "whether the {protocol} subscription is confirmed is not known before apply (no prior state)"
-        ),
-        kind: UnknownKind::NotObservable,
-    }
-}
-
 /// Combine several verdicts about one resource into one: broken when any is
 /// broken (naming each broken one by its label), else unknown when any is,
 /// else ok. Used where one resource is judged once per counterpart (a topic
@@ -660,4 +634,48 @@ pub fn combine(verdicts: Vec<(String, Link)>) -> Link {
         return Link::Broken { rule, why };
     }
     unknown.unwrap_or_else(|| Link::Ok(ok.join("; ")))
+}
+
+/// SUB004's verdict on a topic: does it have a confirmed subscription?
+/// `Broken` when all are pending or there are none; `Unknown` when none is
+/// confirmed and some cannot be judged (or the list is a gap).
+pub fn topic_confirmed(graph: &Graph<'_>, topic: Located<'_, Topic>) -> Link {
+    let name = topic_label(topic.item);
+    let subs = match graph.subscriptions_of(topic) {
+        Err(gap) => {
+            return Link::Unknown {
+                why: format!("subscriptions of topic {name}: {}", gap.describe()),
+                kind: UnknownKind::NotObservable,
+            };
+        }
+        Ok(subs) => subs,
+    };
+    let mut unknown = None;
+    let mut pending = 0;
+    for sub in &subs {
+        match subscription_confirmed(graph, sub.item) {
+            Link::Ok(_) => {
+                return Link::Ok(format!("topic {name} has a confirmed subscription"));
+            }
+            Link::Broken { .. } => pending += 1,
+            Link::Unknown { why, kind } => unknown = Some((why, kind)),
+        }
+    }
+    if let Some((why, kind)) = unknown {
+        return Link::Unknown {
+            why: format!("topic {name} has no subscription known to be confirmed: {why}"),
+            kind,
+        };
+    }
+    let why = if subs.is_empty() {
+        format!("topic {name} has no subscription: whatever is published to it reaches nobody")
+    } else {
+        format!(
+            "topic {name} has no confirmed subscription ({pending} pending confirmation): whatever is published to it reaches nobody"
+        )
+    };
+    Link::Broken {
+        rule: RuleId::SUB004,
+        why,
+    }
 }
