@@ -422,7 +422,7 @@ fn run_pattern(bytes: &[u8]) {
     ] {
         if let Ok(policy) = FilterPolicy::parse(&json, scope) {
             let body = alertpath::samples::guardduty_findings()[0].json;
-            let _ = policy.matches(body, &std::collections::BTreeMap::new());
+            let _ = policy.evaluate(body, &std::collections::BTreeMap::new());
         }
     }
 }
