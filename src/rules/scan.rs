@@ -246,8 +246,11 @@ fn scanned_regions(account: &crate::inventory::Account) -> String {
     }
 }
 
+/// The subject is the organization as a whole (no account), so that with
+/// `--baseline` it stands for every rule in every account (see
+/// `report::sarif::baseline`).
 fn check_scan005(ctx: &Context<'_>, out: &mut Outcomes) {
-    let subject = ctx.organization_subject();
+    let subject = Subject::global();
     match &ctx.inventory.organization_not_listed {
         Some(gap) => {
             let scanned: Vec<&str> = ctx.inventory.accounts.keys().map(String::as_str).collect();

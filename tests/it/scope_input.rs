@@ -326,3 +326,115 @@ fn broken_pipe_on_stdout_is_quiet() {
     assert!(err.is_empty(), "{err}");
     assert_eq!(out.status.code(), Some(1), "example org fails: {err}");
 }
+
+// ---- item 1, offline: a snapshot of a scan whose listing failed ----------
+
+/// The healthy org as a delegated-admin caller (200000000002) saw it when
+/// `ListAccounts` failed: only its own account, no organization.
+fn not_listed_snapshot(dir: &tempfile::TempDir) -> String {
+    let mut inventory: Value = serde_json::from_str(
+        &std::fs::read_to_string(snapshot_fixture("healthy-org.json")).unwrap(),
+    )
+    .unwrap();
+    let accounts = inventory["accounts"].as_object_mut().unwrap();
+    accounts.retain(|id, _| id == "200000000002");
+    inventory["organization"] = Value::Null;
+    inventory["organization_not_listed"] = json!({
+        "reason": "throttled",
+        "call": "organizations:ListAccounts",
+        "message": "ThrottlingException: Rate exceeded"
+    });
+    write(dir, "not-listed.json", &inventory.to_string())
+}
+
+/// SCAN005 and exit 3: the caller, which holds the GuardDuty organization
+/// configuration, is judged as admin of its own chain; every other account
+/// and the organization-wide rules are not assessed; with `--baseline`, the
+/// other accounts' previous alerts are carried over, not closed.
+#[test]
+fn unlisted_organization_judges_the_caller_and_carries_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = not_listed_snapshot(&dir);
+    let out = scan(&["--snapshot", &path, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    let of = |rule: &str| -> Vec<(String, String)> {
+        findings
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .map(|f| {
+                (
+                    f["status"].as_str().unwrap().to_string(),
+                    f["message"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        of("SCAN005"),
+        [(
+            "not_assessed".to_string(),
+            "the organization's accounts could not be listed: organizations:ListAccounts: throttled after retries (ThrottlingException: Rate exceeded); only 200000000002 was scanned, and nothing about the other accounts or the organization as a whole was judged".to_string()
+        )]
+    );
+    let why = "the organization's accounts could not be listed (SCAN005): organizations:ListAccounts: throttled after retries (ThrottlingException: Rate exceeded)";
+    assert_eq!(
+        of("ORG001"),
+        [("not_assessed".to_string(), why.to_string())]
+    );
+    assert!(of("GD001").contains(&(
+        "not_assessed".to_string(),
+        format!("accounts other than the scanned ones: {why}")
+    )));
+    assert!(of("GD003").contains(&(
+        "not_assessed".to_string(),
+        format!("members other than the scanned accounts: {why}")
+    )));
+    // The caller's own chain is judged: it holds the organization configuration.
+    assert!(
+        of("ROUTE001").iter().all(|(s, _)| s == "pass") && !of("ROUTE001").is_empty(),
+        "{:?}",
+        of("ROUTE001")
+    );
+    assert_eq!(report["coverage"]["organization"], "not_listed");
+
+    // A previous alert of an account this run could not list is carried over.
+    let baseline = dir.path().join("prev.sarif");
+    let previous = json!({
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "alertpath", "rules": []}},
+            "automationDetails": {"id": "alertpath/live/"},
+            "results": [{
+                "ruleId": "GD001",
+                "level": "error",
+                "message": {"text": "no GuardDuty detector in us-east-1 of account 200000000003"},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": "aws/200000000003/us-east-1"}, "region": {"startLine": 1}}}],
+                "partialFingerprints": {"primaryLocationLineHash": "0123456789abcdef"},
+                "properties": {"account": "200000000003", "region": "us-east-1", "status": "fail"}
+            }]
+        }]
+    });
+    std::fs::write(&baseline, previous.to_string()).unwrap();
+    let sarif = dir.path().join("now.sarif");
+    let out = scan(&[
+        "--snapshot",
+        &path,
+        "--baseline",
+        baseline.to_str().unwrap(),
+        "--format",
+        "sarif",
+        "--output",
+        sarif.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let log: Value = serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    let carried: Vec<&Value> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["partialFingerprints"]["primaryLocationLineHash"] == "0123456789abcdef")
+        .collect();
+    assert_eq!(carried.len(), 1, "{}", log["runs"][0]["properties"]);
+}

@@ -5,8 +5,9 @@
 //! a category that is missing from the next upload. An outcome this run could
 //! not assess must therefore keep its previous alerts: every baseline result
 //! whose (rule, subject) lies within a not-assessed outcome's (rule, subject) is
-//! re-emitted, marked as carried over. SCAN001 (an account) and SCAN002 (an
-//! account × region) stand for every rule of their scope. Nothing is invented:
+//! re-emitted, marked as carried over. SCAN001 (an account), SCAN002 (an
+//! account × region) and SCAN005 (the organization, whose accounts were not
+//! listed) stand for every rule of their scope. Nothing is invented:
 //! only results the baseline holds are carried, and a result this run judged
 //! afresh (pass, fail, waived, not applicable) is never carried.
 //!
@@ -217,11 +218,14 @@ impl Baseline {
     }
 }
 
-/// SCAN001 and SCAN002, not assessed or waived: a whole account or account ×
-/// region went unread, so they stand for every rule there.
+/// SCAN001, SCAN002 and SCAN005, not assessed or waived: a whole account,
+/// account × region or (SCAN005) every unlisted account went unread, so they
+/// stand for every rule there.
 fn is_scope_gap(finding: &Finding) -> bool {
-    matches!(finding.outcome.rule, RuleId::SCAN001 | RuleId::SCAN002)
-        && matches!(finding.status(), Status::NotAssessed | Status::Waived)
+    matches!(
+        finding.outcome.rule,
+        RuleId::SCAN001 | RuleId::SCAN002 | RuleId::SCAN005
+    ) && matches!(finding.status(), Status::NotAssessed | Status::Waived)
 }
 
 impl Previous {
