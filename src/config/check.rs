@@ -152,6 +152,21 @@ pub(super) fn score(value: &Value) -> Result<f64, String> {
     }
 }
 
+/// A limit: a whole number from 1 to 1,000,000.
+pub(super) fn count(value: &Value) -> Result<usize, String> {
+    let Value::Integer(i) = value else {
+        return Err(format!(
+            "expected a whole number, found {}",
+            type_name(value)
+        ));
+    };
+    let n = *i.value();
+    match usize::try_from(n) {
+        Ok(n) if (1..=1_000_000).contains(&n) => Ok(n),
+        _ => Err(format!("{n} is out of range (1 to 1000000)")),
+    }
+}
+
 /// A date: a TOML local date (`2027-01-31`) or a `"YYYY-MM-DD"` string.
 pub(super) fn date(value: &Value) -> Result<NaiveDate, String> {
     match value {

@@ -150,6 +150,20 @@ pub struct TerraformConfig {
     pub account_id: Option<String>,
     /// The stack's regions.
     pub regions: Vec<String>,
+    /// `max_instances`: the most instances one `count`/`for_each` block may
+    /// expand to in HCL; above it the block is SCAN004 and its presence
+    /// undecided. `None`: [`DEFAULT_MAX_INSTANCES`].
+    pub max_instances: Option<usize>,
+}
+
+/// The default `[terraform] max_instances`.
+pub const DEFAULT_MAX_INSTANCES: usize = 10_000;
+
+impl TerraformConfig {
+    /// The effective `count`/`for_each` expansion limit per block.
+    pub fn max_instances(&self) -> usize {
+        self.max_instances.unwrap_or(DEFAULT_MAX_INSTANCES)
+    }
 }
 
 /// `[rules]`.

@@ -32,6 +32,8 @@ pub(super) enum Field {
     One(Check, fn(&mut Config) -> &mut Option<String>),
     /// A GuardDuty severity score in `0.0..=10.0`.
     Score(fn(&mut Config) -> &mut f64),
+    /// A positive whole number up to 1,000,000 (a limit).
+    Count(fn(&mut Config) -> &mut Option<usize>),
     /// A stack role name.
     Role(fn(&mut Config) -> &mut Option<StackRole>),
     /// A table of rule id → severity name.
@@ -143,6 +145,10 @@ const TERRAFORM: Keys = &[
     (
         "regions",
         Field::List(Check::Region, |c| &mut c.terraform.regions),
+    ),
+    (
+        "max_instances",
+        Field::Count(|c| &mut c.terraform.max_instances),
     ),
 ];
 

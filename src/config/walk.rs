@@ -130,6 +130,9 @@ fn scalar(
         Field::Score(set) => check::score(v)
             .map(|n| *set(config) = n)
             .map_err(|m| format!("{path}: {m}")),
+        Field::Count(set) => check::count(v)
+            .map(|n| *set(config) = Some(n))
+            .map_err(|m| format!("{path}: {m}")),
         Field::Role(set) => as_str(path, v, "a stack role string")
             .and_then(|s| check::stack_role(s).map_err(|m| format!("{path}: {m}")))
             .map(|r| *set(config) = Some(r)),
@@ -226,6 +229,7 @@ fn expected(field: &Field) -> &'static str {
         Field::List(..) => "a list of strings",
         Field::One(check, _) => check::expected(*check),
         Field::Score(_) => "a number",
+        Field::Count(_) => "a whole number",
         Field::Role(_) => "a stack role string",
         Field::Severities(_) => "a table",
     }

@@ -47,6 +47,7 @@ credentials_removed = ["444444444444"]
 role = "guardduty-admin"
 account_id = "333333333333"
 regions = ["eu-west-1"]
+max_instances = 500
 
 [rules]
 disable = ["gd005"]
@@ -108,6 +109,7 @@ fn expected_full() -> Config {
             role: Some(StackRole::GuarddutyAdmin),
             account_id: Some("333333333333".into()),
             regions: strings(&["eu-west-1"]),
+            max_instances: Some(500),
         },
         rules: RulesConfig {
             // Rule ids are normalised to their canonical spelling.
@@ -122,7 +124,7 @@ fn expected_full() -> Config {
                 resource: Some("detector/abc".into()),
                 reason: "blocked by SCP".into(),
                 expires: None,
-                declared_at: "full.toml:43".into(),
+                declared_at: "full.toml:44".into(),
             },
             Waiver {
                 rule: "ORG003".into(),
@@ -131,7 +133,7 @@ fn expected_full() -> Config {
                 resource: None,
                 reason: "migrating".into(),
                 expires: NaiveDate::from_ymd_opt(2027, 1, 31),
-                declared_at: "full.toml:50".into(),
+                declared_at: "full.toml:51".into(),
             },
         ],
     }
