@@ -133,8 +133,8 @@ fn judge_unlisted_organization(
     use crate::rules::{JudgedIn, RuleId};
     let subject = || Subject {
         resource: Some(crate::outcome::ResourceRef {
-            kind: "organization".to_string(),
-            name: "unlisted-accounts".to_string(),
+            kind: crate::outcome::ResourceKind::UnlistedAccounts,
+            name: "organization".to_string(),
             origin: Default::default(),
             attribute: None,
         }),

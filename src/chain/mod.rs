@@ -3,7 +3,8 @@
 //! [`graph`] resolves links (rule → target → topic → subscription → function →
 //! alarm) over the inventory; [`links`] judges each link once; [`analysis`]
 //! computes the walks every rule shares and what they reach; [`paths`]
-//! enumerates the paths of a walk for ROUTE and ROOT. Endpoint and secret
+//! enumerates the paths of a walk for ROUTE and ROOT; [`topology`] says who
+//! GuardDuty's admin is per region and which regions are source regions. Endpoint and secret
 //! decisions are [`crate::endpoints`]'s. Rules ask this layer; it never asks
 //! a rule.
 
@@ -11,3 +12,4 @@ pub mod analysis;
 pub mod graph;
 pub mod links;
 pub mod paths;
+pub mod topology;
