@@ -311,6 +311,7 @@ fn load_inventory(args: &ScanArgs, config: &Config) -> anyhow::Result<crate::inv
                 .map(|v| source::terraform::hcl::parse_var(v))
                 .collect::<Result<_, _>>()?,
             account_id: config.terraform.account_id.clone(),
+            max_instances: config.terraform.max_instances,
         };
         return source::terraform::read(
             args.plan.as_deref(),

@@ -390,6 +390,7 @@ fn run_hcl(bytes: &[u8]) {
             var_files: Vec::new(),
             vars: Vec::new(),
             account_id: None,
+            max_instances: None,
         };
         if let Ok(stack) =
             alertpath::source::terraform::hcl::read_dir(dir.path(), &vars, dir.path())

@@ -21,6 +21,7 @@ mod evidence;
 mod fingerprints;
 mod fuzz;
 mod graph_walk;
+mod hcl_bounds;
 mod inventory_schema;
 mod json_output;
 mod live;

@@ -153,6 +153,7 @@ fn terraform_inputs() -> Vec<Judged> {
             .unwrap_or_else(|e| panic!("{}: config: {e:?}", fixture.dir));
         let vars = VarInputs {
             account_id: config.terraform.account_id.clone(),
+            max_instances: None,
             ..VarInputs::default()
         };
         let plan = dir.join("plan.json");

@@ -197,6 +197,7 @@ fn variables_from_tfvars_var_files_and_vars() {
         var_files: vec![dir.path().join("extra.tfvars")],
         vars: vec![("n".into(), "41".into())],
         account_id: None,
+        max_instances: None,
     };
     let s = hcl::read_dir(dir.path(), &vars, dir.path()).expect("reads");
     let t = res(&s, "aws_sns_topic.t");
@@ -367,6 +368,7 @@ module "other" {
     )]);
     let vars = VarInputs {
         account_id: Some("123456789012".into()),
+        max_instances: None,
         ..Default::default()
     };
     let s = hcl::read_dir(dir.path(), &vars, dir.path()).expect("reads");

@@ -48,12 +48,39 @@ pub fn key_suffix(key: &Val) -> String {
     }
 }
 
+/// A number for a message: whole numbers as written, huge ones as `1.5e300`.
+fn big_num(n: f64) -> String {
+    if n < 1e15 {
+        super::value::fmt_num(n)
+    } else {
+        format!("{n:e}")
+    }
+}
+
+/// The error for an expansion above `[terraform] max_instances`: SCAN004, and
+/// the block's presence undecided.
+fn over_limit(expr: &str, what: &str, max: usize) -> Val {
+    super::eval::error(
+        expr,
+        format!(
+            "{what} is above the limit of {max} instances per block ([terraform] max_instances)"
+        ),
+    )
+}
+
 /// Expand a block's `count` / `for_each`; `Err` carries the unknown that prevented it.
 pub fn instances(m: &mut ModuleEval, item: &Item<Block>, base: &str) -> Result<Expansion, Val> {
     let body = &item.node.body;
     if let Some(attr) = body.get_attribute("count") {
         let v = m.eval_in(item.file, &attr.value, Vec::new()).0;
         let n = match &v {
+            Val::Num(n) if *n > m.g.max_instances as f64 => {
+                return Err(over_limit(
+                    &format!("{base} count"),
+                    &format!("count = {}", big_num(*n)),
+                    m.g.max_instances,
+                ));
+            }
             Val::Num(n) if *n >= 0.0 => *n as usize,
             Val::Unknown(_) => return Err(v),
             _ => {
@@ -111,6 +138,13 @@ pub fn instances(m: &mut ModuleEval, item: &Item<Block>, base: &str) -> Result<E
                 ));
             }
         };
+        if pairs.len() > m.g.max_instances {
+            return Err(over_limit(
+                &format!("{base} for_each"),
+                &format!("for_each over {} elements", pairs.len()),
+                m.g.max_instances,
+            ));
+        }
         let instances = pairs
             .into_iter()
             .map(|(k, value)| Instance {

@@ -36,6 +36,9 @@ pub struct VarInputs {
     /// `[terraform] account_id`: the value of `data.aws_caller_identity…account_id`
     /// and the account of resources whose provider names none.
     pub account_id: Option<String>,
+    /// `[terraform] max_instances`: the most instances one `count`/`for_each`
+    /// block expands to; `None`: [`crate::config::DEFAULT_MAX_INSTANCES`].
+    pub max_instances: Option<usize>,
 }
 
 /// Errors reading HCL (all exit 2).
@@ -90,6 +93,11 @@ pub struct Global {
     pub(crate) builtins: HashMap<String, Rc<ModuleAst>>,
     /// Syntax errors met in child modules.
     pub(crate) errors: Vec<HclError>,
+    /// The most instances one `count`/`for_each` block expands to.
+    pub(crate) max_instances: usize,
+    /// Canonical directories of the module calls being evaluated, root first:
+    /// a call into one of them is a cycle.
+    pub(crate) ancestry: Vec<PathBuf>,
 }
 
 /// Read and evaluate the Terraform configuration in `dir`; file paths are
@@ -111,6 +119,10 @@ pub fn read_dir(dir: &Path, vars: &VarInputs, repo_root: &Path) -> Result<TfStac
         cache: HashMap::new(),
         builtins: HashMap::new(),
         errors: Vec::new(),
+        max_instances: vars
+            .max_instances
+            .unwrap_or(crate::config::DEFAULT_MAX_INSTANCES),
+        ancestry: vec![std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf())],
     };
     g.stack.inputs = ast.files.iter().filter_map(|f| f.path.clone()).collect();
     let root_vars = root_variables(&mut g, dir, vars, repo_root)?;

@@ -24,6 +24,9 @@ pub(super) type AttributeSource = (Option<std::ops::Range<usize>>, Vec<String>, 
 /// A block body's attributes and nested blocks, evaluated, in order.
 pub(super) type Attributes = Vec<(String, Val)>;
 
+/// The deepest chain of nested module calls evaluated.
+const MAX_MODULE_DEPTH: usize = 64;
+
 /// A provider configuration as a module instance sees it.
 #[derive(Debug, Clone)]
 pub struct Provider {
@@ -592,6 +595,12 @@ impl<'g> ModuleEval<'g> {
                 return v;
             }
         };
+        let canonical = std::fs::canonicalize(&dir).unwrap_or_else(|_| dir.clone());
+        if !builtin && let Some(cycle) = self.module_cycle(&canonical) {
+            let v = Val::unresolved(format!("module.{name}"), cycle);
+            self.unresolved(&base, call_loc, &v, Blocks::Module);
+            return v;
+        }
         let providers = self.child_providers(body, item.file);
         let expansion = match expand::instances(self, item, &base) {
             Ok(e) => e,
@@ -601,6 +610,9 @@ impl<'g> ModuleEval<'g> {
             }
         };
         let mut vals = Vec::new();
+        if !builtin {
+            self.g.ancestry.push(canonical);
+        }
         for inst in expansion.instances {
             let mut vars = HashMap::new();
             for attr in body.attributes() {
@@ -630,7 +642,37 @@ impl<'g> ModuleEval<'g> {
             }
             vals.push((inst.key.clone(), child.run()));
         }
+        if !builtin {
+            self.g.ancestry.pop();
+        }
         expand::shape_value(expansion.shape, vals)
+    }
+
+    /// Why calling the module in `dir` (canonical) cannot be evaluated: it is
+    /// already being evaluated (a cycle, named by the root-relative module
+    /// directories), or modules nest deeper than [`MAX_MODULE_DEPTH`].
+    fn module_cycle(&self, dir: &Path) -> Option<String> {
+        let ancestry = &self.g.ancestry;
+        let root = ancestry.first()?;
+        let label = |d: &Path| match d.strip_prefix(root) {
+            Ok(rel) if rel.as_os_str().is_empty() => ".".to_string(),
+            Ok(rel) => rel.display().to_string(),
+            Err(_) => d.display().to_string(),
+        };
+        if let Some(start) = ancestry.iter().position(|d| d == dir) {
+            let chain: Vec<String> = ancestry[start..]
+                .iter()
+                .map(|d| label(d))
+                .chain(std::iter::once(label(dir)))
+                .collect();
+            return Some(format!("module cycle: {}", chain.join(" -> ")));
+        }
+        (ancestry.len() >= MAX_MODULE_DEPTH).then(|| {
+            format!(
+                "modules nest more than {MAX_MODULE_DEPTH} deep at {}",
+                label(dir)
+            )
+        })
     }
 
     fn child_providers(&self, body: &Body, file: usize) -> HashMap<String, Provider> {
