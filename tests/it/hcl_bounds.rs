@@ -177,3 +177,33 @@ fn large_for_each_is_bounded_and_scan004() {
         "{messages:?}"
     );
 }
+
+/// A chain of 5,000 locals (each naming the next) is evaluated to a bounded
+/// depth: SCAN004 names the limit (it overflowed the stack at about 2,000).
+#[test]
+fn a_long_chain_of_references_is_bounded() {
+    let n = 5000;
+    let mut text = format!("{PROVIDER}locals {{\n");
+    for i in 0..n {
+        text.push_str(&format!("  a{i} = local.a{}\n", i + 1));
+    }
+    text.push_str(&format!(
+        "  a{n} = \"deep\"\n}}\nresource \"aws_sns_topic\" \"t\" {{\n  name = local.a0\n}}\n"
+    ));
+    let dir = tree(&[("main.tf", &text)]);
+    let (out, report) = scan(&dir, ADMIN);
+    // The stack lacks the chain (exit 1); what matters is that it exits at all.
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let messages = scan004(&report);
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("references nest more than 256 deep")),
+        "{messages:?}"
+    );
+}

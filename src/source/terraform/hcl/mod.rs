@@ -98,6 +98,8 @@ pub struct Global {
     /// Canonical directories of the module calls being evaluated, root first:
     /// a call into one of them is a cycle.
     pub(crate) ancestry: Vec<PathBuf>,
+    /// How deep references (locals, resources, module calls) nest right now.
+    pub(crate) depth: usize,
 }
 
 /// Read and evaluate the Terraform configuration in `dir`; file paths are
@@ -123,6 +125,7 @@ pub fn read_dir(dir: &Path, vars: &VarInputs, repo_root: &Path) -> Result<TfStac
             .max_instances
             .unwrap_or(crate::config::DEFAULT_MAX_INSTANCES),
         ancestry: vec![std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf())],
+        depth: 0,
     };
     g.stack.inputs = ast.files.iter().filter_map(|f| f.path.clone()).collect();
     let root_vars = root_variables(&mut g, dir, vars, repo_root)?;

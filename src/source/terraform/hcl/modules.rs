@@ -26,6 +26,8 @@ pub(super) type Attributes = Vec<(String, Val)>;
 
 /// The deepest chain of nested module calls evaluated.
 const MAX_MODULE_DEPTH: usize = 64;
+/// The deepest chain of references (a local naming a local naming …) evaluated.
+const MAX_REFERENCE_DEPTH: usize = 256;
 
 /// A provider configuration as a module instance sees it.
 #[derive(Debug, Clone)]
@@ -237,8 +239,13 @@ impl<'g> ModuleEval<'g> {
         let Some((_, item)) = ast.locals.iter().find(|(n, _)| n == name) else {
             return eval::error(text, format!("no local `{name}`"));
         };
+        if let Some(too_deep) = self.too_deep(text) {
+            return too_deep;
+        }
         self.locals.insert(name.to_string(), None);
+        self.g.depth += 1;
         let v = self.eval_in(item.file, &item.node.value, Vec::new()).0;
+        self.g.depth -= 1;
         self.locals.insert(name.to_string(), Some(v.clone()));
         v
     }
@@ -271,7 +278,11 @@ impl<'g> ModuleEval<'g> {
         else {
             return eval::error(key, "no such resource");
         };
+        if let Some(too_deep) = self.too_deep(key) {
+            return too_deep;
+        }
         self.resources.insert(key.to_string(), None);
+        self.g.depth += 1;
         let base = format!("{}{key}", self.prefix);
         let instances = expand::instances(self, item, &base);
         let v = match instances {
@@ -288,8 +299,21 @@ impl<'g> ModuleEval<'g> {
                 expand::shape_value(shape, vals)
             }
         };
+        self.g.depth -= 1;
         self.resources.insert(key.to_string(), Some(v.clone()));
         v
+    }
+
+    /// An error when references (locals, resources, module calls) already
+    /// nest [`MAX_REFERENCE_DEPTH`] deep: a chain that long is not evaluated,
+    /// so untrusted HCL cannot overflow the stack.
+    fn too_deep(&self, text: &str) -> Option<Val> {
+        (self.g.depth >= MAX_REFERENCE_DEPTH).then(|| {
+            eval::error(
+                text,
+                format!("references nest more than {MAX_REFERENCE_DEPTH} deep"),
+            )
+        })
     }
 
     /// Record what could not be resolved in `v`, and what it blocks.
@@ -534,12 +558,17 @@ impl<'g> ModuleEval<'g> {
             }
             None => {}
         }
+        if let Some(too_deep) = self.too_deep(&format!("module.{name}")) {
+            return too_deep;
+        }
         self.modules.insert(name.to_string(), None);
         let ast = self.ast.clone();
+        self.g.depth += 1;
         let v = match ast.modules.iter().find(|(n, _)| n == name) {
             Some((_, item)) => self.call_module(name, item),
             None => eval::error(format!("module.{name}"), "no such module"),
         };
+        self.g.depth -= 1;
         self.modules.insert(name.to_string(), Some(v.clone()));
         v
     }
