@@ -10,6 +10,7 @@ pub mod config;
 pub mod engine;
 pub mod evidence;
 pub mod graph;
+pub mod heap;
 pub mod inventory;
 pub mod links;
 pub mod logfilter;
