@@ -5,8 +5,8 @@
 //! `--endpoint-url`, adaptive retry, timeouts); [`discovery`] finds the
 //! organization, the accounts in scope and, per account, the enabled regions;
 //! [`management`] reads the management account's view; [`region`] collects each
-//! account × region through the [`services`] modules, fanned out with a bounded
-//! semaphore; references into other accounts or regions are fetched last.
+//! account × region through the [`services`] modules, at most `--concurrency`
+//! tasks alive at once; references into other accounts or regions are fetched last.
 //! Every failed call becomes a [`crate::inventory::Gap`] ([`errors`]), never an
 //! empty list. [`stats`] counts calls; [`progress`] reports on stderr.
 //!
@@ -27,6 +27,13 @@
 //! `sts:GetCallerIdentity`, `organizations:DescribeOrganization`,
 //! `ListAccounts` (20 a page), `ListDelegatedAdministrators`, and
 //! `guardduty:ListOrganizationAdminAccounts` per region. Target: ≤ 15.
+//!
+//! # Memory
+//! Every client shares one HTTPS client ([`clients::shared_http_client`]) and
+//! the accounts share one STS client; an account × region's clients, task and
+//! responses live only while it is collected; what stays is its
+//! [`RegionFacts`]. Measure with `scripts/bench.sh --slope` (`BENCH_DHAT=1`
+//! for the heap per phase).
 //!
 //! Trails are read only in the partition's global region (root sign-in lands
 //! there); other regions' `trails` are empty by design.
