@@ -240,6 +240,10 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
         strict_config: args.strict_config,
     };
     let mut report = engine::run(&inventory, &config, &options)?;
+    // The report carries what the outputs need: keep the inventory only for an
+    // evidence pack, so it is not held alongside the rendered reports.
+    let inventory = args.evidence.is_some().then_some(inventory);
+    crate::heap::mark("rules judged");
     if let Some(stats) = &stats {
         report.stats = serde_json::to_value(stats).ok();
     }
@@ -254,12 +258,13 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
         baseline: read_baseline(args.baseline.as_deref())?,
     };
     write_outputs(&report, &plan, &render_options, args.quiet)?;
-    if let Some(dir) = &args.evidence {
+    crate::heap::mark("reports written");
+    if let (Some(dir), Some(inventory)) = (&args.evidence, &inventory) {
         let command_line: Vec<String> = std::env::args().collect();
         evidence::write(
             dir,
             &evidence::PackInput {
-                inventory: &inventory,
+                inventory,
                 snapshot_file: args.snapshot.as_deref(),
                 report: &report,
                 config: &config,

@@ -11,6 +11,7 @@ pub mod config;
 pub mod endpoints;
 pub mod engine;
 pub mod evidence;
+pub mod heap;
 pub mod inventory;
 pub mod logfilter;
 pub mod outcome;

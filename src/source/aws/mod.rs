@@ -5,8 +5,8 @@
 //! `--endpoint-url`, adaptive retry, timeouts); [`discovery`] finds the
 //! organization, the accounts in scope and, per account, the enabled regions;
 //! [`management`] reads the management account's view; [`region`] collects each
-//! account × region through the [`services`] modules, fanned out with a bounded
-//! semaphore; references into other accounts or regions are fetched last.
+//! account × region through the [`services`] modules, at most `--concurrency`
+//! tasks alive at once; references into other accounts or regions are fetched last.
 //! Every failed call becomes a [`crate::inventory::Gap`] ([`errors`]), never an
 //! empty list. [`stats`] counts calls; [`progress`] reports on stderr.
 //!
@@ -27,6 +27,13 @@
 //! `sts:GetCallerIdentity`, `organizations:DescribeOrganization`,
 //! `ListAccounts` (20 a page), `ListDelegatedAdministrators`, and
 //! `guardduty:ListOrganizationAdminAccounts` per region. Target: ≤ 15.
+//!
+//! # Memory
+//! Every client shares one HTTPS client ([`clients::shared_http_client`]) and
+//! the accounts share one STS client; an account × region's clients, task and
+//! responses live only while it is collected; what stays is its
+//! [`RegionFacts`]. Measure with `scripts/bench.sh --slope` (`BENCH_DHAT=1`
+//! for the heap per phase).
 //!
 //! Trails are read only in the partition's global region (root sign-in lands
 //! there); other regions' `trails` are empty by design.
@@ -144,27 +151,39 @@ pub async fn collect(options: &LiveOptions) -> Result<Collected, LiveError> {
     )
     .await;
     progress.set_accounts(found.accounts.len());
+    crate::heap::mark("discovered");
 
     // Phase A: reach each account and list its regions.
-    let sem = Arc::new(Semaphore::new(options.concurrency.max(1)));
+    let limit = options.concurrency.max(1);
+    let sem = Arc::new(Semaphore::new(limit));
+    // One STS client for every account's AssumeRole: a client per account
+    // would be kept, with its runtime plugins, for the whole scan.
+    let caller_sts = caller_clients.sts();
+    let base = Arc::new(base);
+    let wanted = Arc::new(options.regions.clone());
     let mut set = JoinSet::new();
+    let mut setups = Vec::new();
     let mut account_tasks = BTreeMap::new();
     for (id, name) in &found.accounts {
         let role = (id != &caller.account).then(|| {
             Arc::new(AssumedRole::new(
-                caller_clients.sts(),
+                caller_sts.clone(),
                 format!("arn:{partition}:iam::{id}:role/{}", options.role_name),
                 options.external_id.clone(),
             ))
         });
-        let (id, name, base, stats, sem) = (
+        let (id, name, base, stats, sem, wanted) = (
             id.clone(),
             name.clone(),
             base.clone(),
             stats.clone(),
             sem.clone(),
+            wanted.clone(),
         );
-        let wanted = options.regions.clone();
+        make_room(&mut set, limit, |done| {
+            setups.extend(account_setup(done, &mut account_tasks));
+        })
+        .await;
         let key = (id.clone(), name.clone());
         let task = set.spawn(async move {
             let _permit = sem.acquire_owned().await;
@@ -172,29 +191,12 @@ pub async fn collect(options: &LiveOptions) -> Result<Collected, LiveError> {
         });
         account_tasks.insert(task.id(), key);
     }
-    let mut setups = Vec::new();
-    while let Some(joined) = set.join_next_with_id().await {
-        match joined {
-            Ok((_, setup)) => setups.push(setup),
-            Err(error) => {
-                // A panicked or cancelled task still leaves its account in the report.
-                let Some((id, name)) = account_tasks.remove(&error.id()) else {
-                    continue;
-                };
-                let access = Observed::Gap(task_gap(&format!("account {id}"), &error));
-                setups.push(AccountSetup {
-                    id,
-                    name,
-                    config: None,
-                    access,
-                    regions: AccountRegions::default(),
-                    note: None,
-                    region_discovery: None,
-                });
-            }
-        }
-    }
+    make_room(&mut set, 1, |done| {
+        setups.extend(account_setup(done, &mut account_tasks));
+    })
+    .await;
     setups.sort_by(|a, b| a.id.cmp(&b.id));
+    crate::heap::mark("phase A (accounts) done");
 
     // The management account's view.
     let all_regions: BTreeSet<String> = setups
@@ -245,8 +247,9 @@ pub async fn collect(options: &LiveOptions) -> Result<Collected, LiveError> {
     inventory.organization_not_listed = found.not_listed.clone();
     let names = Arc::new(options.names.clone());
     let mut set = JoinSet::new();
-    let mut region_tasks = BTreeMap::new();
-    let mut account_configs = BTreeMap::new();
+    // Per account: its configuration (for Phase C) and the regions still running.
+    let mut account_configs: BTreeMap<String, Arc<aws_config::SdkConfig>> = BTreeMap::new();
+    let mut regions = RegionResults::default();
     for setup in setups {
         inventory.source.notes.extend(setup.note.clone());
         let mut account = Account {
@@ -267,6 +270,10 @@ pub async fn collect(options: &LiveOptions) -> Result<Collected, LiveError> {
         if setup.regions.enabled.is_empty() {
             progress.account_done(0);
         }
+        let config = Arc::new(config);
+        regions
+            .remaining
+            .insert(setup.id.clone(), setup.regions.enabled.len());
         for region in &setup.regions.enabled {
             let job = RegionJob {
                 account: setup.id.clone(),
@@ -280,94 +287,69 @@ pub async fn collect(options: &LiveOptions) -> Result<Collected, LiveError> {
                     region,
                 ),
             };
-            let clients = Clients::new(clients::region_config(&config, region), stats.clone());
-            let (sem, names) = (sem.clone(), names.clone());
+            let (config, stats, sem, names) =
+                (config.clone(), stats.clone(), sem.clone(), names.clone());
+            // At most `limit` account × regions exist at once: a task, its
+            // clients and its responses live only while it is collected.
+            make_room(&mut set, limit, |done| regions.record(&progress, done)).await;
+            let key = (job.account.clone(), job.region.clone());
             let task = set.spawn(async move {
                 let _permit = sem.acquire_owned().await;
+                let clients = Clients::new(clients::region_config(&config, &job.region), stats);
                 let (facts, follow) = region::collect(&job, &clients, &names).await;
                 (job, facts, follow)
             });
-            region_tasks.insert(task.id(), (setup.id.clone(), region.clone()));
+            regions.tasks.insert(task.id(), key);
         }
-        account_configs.insert(setup.id.clone(), (config, setup.regions.enabled.len()));
+        account_configs.insert(setup.id.clone(), config);
         inventory.accounts.insert(setup.id.clone(), account);
     }
-    let mut collected: BTreeMap<(String, String), RegionFacts> = BTreeMap::new();
-    let mut follow_ups: BTreeMap<(String, String), Vec<FollowUpKind>> = BTreeMap::new();
-    let mut remaining: BTreeMap<String, usize> = account_configs
-        .iter()
-        .map(|(id, (_, n))| (id.clone(), *n))
-        .collect();
-    let mut failed_regions: BTreeMap<(String, String), Gap> = BTreeMap::new();
-    while let Some(joined) = set.join_next_with_id().await {
-        let (job, facts, follow) = match joined {
-            Ok((_, done)) => done,
-            Err(error) => {
-                // A panicked or cancelled task: its region is a gap, never dropped.
-                if let Some((account, region)) = region_tasks.remove(&error.id()) {
-                    let gap = task_gap(&format!("{region} of account {account}"), &error);
-                    progress.region_done(1);
-                    if let Some(n) = remaining.get_mut(&account) {
-                        *n -= 1;
-                        if *n == 0 {
-                            progress.account_done(0);
-                        }
-                    }
-                    failed_regions.insert((account, region), gap);
-                }
-                continue;
-            }
-        };
-        progress.region_done(facts.gaps().len());
-        if let Some(n) = remaining.get_mut(&job.account) {
-            *n -= 1;
-            if *n == 0 {
-                progress.account_done(0);
-            }
-        }
-        for FollowUp {
-            account,
-            region,
-            kind,
-        } in follow
-        {
-            follow_ups.entry((account, region)).or_default().push(kind);
-        }
-        collected.insert((job.account, job.region), facts);
-    }
+    make_room(&mut set, 1, |done| regions.record(&progress, done)).await;
+    let RegionResults {
+        mut collected,
+        follow_ups,
+        mut failed,
+        ..
+    } = regions;
+    crate::heap::mark("phase B (regions) done");
 
     // Phase C: resources referenced from another account or region.
     let mut set = JoinSet::new();
+    let mut followed = Vec::new();
     let mut follow_up_tasks = BTreeMap::new();
     for ((account, region), mut kinds) in follow_ups {
         let Some(mut facts) = collected.remove(&(account.clone(), region.clone())) else {
             continue;
         };
-        let Some((config, _)) = account_configs.get(&account) else {
+        let Some(config) = account_configs.get(&account).cloned() else {
             collected.insert((account, region), facts);
             continue;
         };
         kinds.sort();
         kinds.dedup();
-        let clients = Clients::new(clients::region_config(config, &region), stats.clone());
-        let sem = sem.clone();
+        let (stats, sem) = (stats.clone(), sem.clone());
+        make_room(&mut set, limit, |done| followed.push(done)).await;
         let key = (account.clone(), region.clone());
         let task = set.spawn(async move {
             let _permit = sem.acquire_owned().await;
+            let clients = Clients::new(clients::region_config(&config, &region), stats);
             region::follow_up(&mut facts, &clients, &kinds).await;
             (account, region, facts)
         });
         follow_up_tasks.insert(task.id(), key);
     }
-    while let Some(joined) = set.join_next_with_id().await {
-        match joined {
-            Ok((_, (account, region, facts))) => {
+    drop(account_configs);
+    make_room(&mut set, 1, |done| followed.push(done)).await;
+    for done in followed {
+        match done {
+            Ok((account, region, facts)) => {
                 collected.insert((account, region), facts);
             }
+            // A panicked or cancelled follow-up took the region's facts with it.
             Err(error) => {
                 if let Some((account, region)) = follow_up_tasks.remove(&error.id()) {
                     let gap = task_gap(&format!("{region} of account {account}"), &error);
-                    failed_regions.insert((account, region), gap);
+                    failed.insert((account, region), gap);
                 }
             }
         }
@@ -376,7 +358,7 @@ pub async fn collect(options: &LiveOptions) -> Result<Collected, LiveError> {
         .into_iter()
         .map(|(key, facts)| (key, Observed::Collected(facts)))
         .chain(
-            failed_regions
+            failed
                 .into_iter()
                 .map(|(key, gap)| (key, Observed::Gap(gap))),
         );
@@ -387,6 +369,7 @@ pub async fn collect(options: &LiveOptions) -> Result<Collected, LiveError> {
         }
     }
     inventory.organization = organization;
+    crate::heap::mark("inventory built");
 
     progress.finish();
     if let Some(drawer) = drawer {
@@ -402,6 +385,109 @@ pub async fn collect(options: &LiveOptions) -> Result<Collected, LiveError> {
         inventory,
         stats: stats.summary(account_regions),
     })
+}
+
+/// Phase B's results so far.
+#[derive(Default)]
+struct RegionResults {
+    /// Per account, its regions still being collected.
+    remaining: BTreeMap<String, usize>,
+    /// The facts of each collected account × region.
+    collected: BTreeMap<(String, String), RegionFacts>,
+    /// Per account × region, what other account × regions asked of it.
+    follow_ups: BTreeMap<(String, String), Vec<FollowUpKind>>,
+    /// The account × region of each running task, to name a failed one.
+    tasks: BTreeMap<tokio::task::Id, (String, String)>,
+    /// Account × regions whose task panicked or was cancelled: gaps, never dropped.
+    failed: BTreeMap<(String, String), Gap>,
+}
+
+impl RegionResults {
+    /// Record one collected account × region (its task, clients and buffers
+    /// are gone), or the gap a failed task leaves.
+    fn record(
+        &mut self,
+        progress: &progress::Progress,
+        done: Result<(RegionJob, RegionFacts, Vec<FollowUp>), tokio::task::JoinError>,
+    ) {
+        let (job, facts, follow) = match done {
+            Ok(done) => done,
+            Err(error) => {
+                if let Some((account, region)) = self.tasks.remove(&error.id()) {
+                    progress.region_done(1);
+                    self.account_region_done(progress, &account);
+                    let gap = task_gap(&format!("{region} of account {account}"), &error);
+                    self.failed.insert((account, region), gap);
+                }
+                return;
+            }
+        };
+        progress.region_done(facts.gaps().len());
+        self.account_region_done(progress, &job.account);
+        for FollowUp {
+            account,
+            region,
+            kind,
+        } in follow
+        {
+            self.follow_ups
+                .entry((account, region))
+                .or_default()
+                .push(kind);
+        }
+        self.collected.insert((job.account, job.region), facts);
+    }
+
+    /// One of an account's regions is done.
+    fn account_region_done(&mut self, progress: &progress::Progress, account: &str) {
+        if let Some(n) = self.remaining.get_mut(account) {
+            *n -= 1;
+            if *n == 0 {
+                progress.account_done(0);
+            }
+        }
+    }
+}
+
+/// A finished Phase A task: its account's setup, or, when the task panicked
+/// or was cancelled, the account with a gap (never dropped from the report).
+fn account_setup(
+    done: Result<AccountSetup, tokio::task::JoinError>,
+    tasks: &mut BTreeMap<tokio::task::Id, (String, Option<String>)>,
+) -> Option<AccountSetup> {
+    let error = match done {
+        Ok(setup) => return Some(setup),
+        Err(error) => error,
+    };
+    let (id, name) = tasks.remove(&error.id())?;
+    let access = Observed::Gap(task_gap(&format!("account {id}"), &error));
+    Some(AccountSetup {
+        id,
+        name,
+        config: None,
+        access,
+        regions: AccountRegions::default(),
+        note: None,
+        region_discovery: None,
+    })
+}
+
+/// Wait until `set` holds fewer than `limit` tasks, handing each finished
+/// task's output (or its `JoinError`, which the caller turns into a gap) to
+/// `done`. Spawning only after this keeps at most `limit` tasks (and their
+/// futures, clients and buffers) alive, instead of one per account or
+/// account × region for the whole phase; `limit` 1 drains the set.
+async fn make_room<T: 'static>(
+    set: &mut JoinSet<T>,
+    limit: usize,
+    mut done: impl FnMut(Result<T, tokio::task::JoinError>),
+) {
+    while set.len() >= limit {
+        match set.join_next().await {
+            Some(output) => done(output),
+            None => break,
+        }
+    }
 }
 
 async fn setup_account(
@@ -549,6 +635,55 @@ fn admin_role(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    /// Counts the values alive at once and the most ever alive.
+    #[derive(Default)]
+    struct Census {
+        alive: AtomicUsize,
+        most: AtomicUsize,
+    }
+
+    struct Member(Arc<Census>);
+
+    impl Member {
+        fn new(census: &Arc<Census>) -> Self {
+            let now = census.alive.fetch_add(1, Ordering::SeqCst) + 1;
+            census.most.fetch_max(now, Ordering::SeqCst);
+            Member(census.clone())
+        }
+    }
+
+    impl Drop for Member {
+        fn drop(&mut self) {
+            self.0.alive.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn make_room_keeps_at_most_limit_tasks_alive_and_hands_over_every_output() {
+        let census = Arc::new(Census::default());
+        let mut set = JoinSet::new();
+        let mut outputs = Vec::new();
+        for i in 0..64u64 {
+            make_room(&mut set, 4, |o| outputs.extend(o.ok())).await;
+            // Created before the spawn, like a job's clients: it lives as long as its task.
+            let member = Member::new(&census);
+            set.spawn(async move {
+                let _member = member;
+                tokio::time::sleep(Duration::from_millis(1 + i % 3)).await;
+                i
+            });
+        }
+        make_room(&mut set, 1, |o| outputs.extend(o.ok())).await;
+        assert!(set.is_empty());
+        outputs.sort_unstable();
+        assert_eq!(outputs, (0..64).collect::<Vec<_>>());
+        let most = census.most.load(Ordering::SeqCst);
+        assert!(most <= 4, "{most} tasks alive at once, limit 4");
+        assert_eq!(census.alive.load(Ordering::SeqCst), 0);
+    }
 
     /// A panicked collection task is a gap naming its scope, not a silent loss.
     #[tokio::test]
