@@ -67,9 +67,12 @@ fn findings(out: &mut String, report: &Report, paint: &Paint) {
         return;
     }
     let unjudged = unjudged_by_unreached_account(&listed);
+    let unlisted = unjudged_by_unlisted_organization(&listed);
     let mut current = None;
     for finding in listed {
-        if folded_into_scan001(finding, &unjudged) {
+        if folded_into_scan001(finding, &unjudged)
+            || (!unlisted.is_empty() && is_unlisted_accounts(finding))
+        {
             continue;
         }
         let group = group_of(finding);
@@ -80,9 +83,40 @@ fn findings(out: &mut String, report: &Report, paint: &Paint) {
             let _ = writeln!(out, "{}", paint.paint(BOLD, &group_heading(group)));
             current = Some(group);
         }
-        line(out, finding, paint, unjudged.get(finding_account(finding)));
+        let folded = if finding.outcome.rule == crate::catalog::RuleId::SCAN005 {
+            Some(&unlisted)
+        } else {
+            unjudged.get(finding_account(finding))
+        };
+        line(out, finding, paint, folded);
     }
     out.push('\n');
+}
+
+/// Whether a finding is a rule's "accounts that were not listed" outcome (SCAN005).
+fn is_unlisted_accounts(finding: &Finding) -> bool {
+    finding
+        .outcome
+        .subject
+        .resource
+        .as_ref()
+        .is_some_and(|r| r.kind == crate::outcome::ResourceKind::UnlistedAccounts)
+}
+
+/// The rules left unjudged for the organization's unlisted accounts: listed
+/// on the SCAN005 line, so the unlisted organization takes one line.
+fn unjudged_by_unlisted_organization<'a>(listed: &[&'a Finding]) -> Vec<&'a str> {
+    let scan005 = listed.iter().any(|f| {
+        f.outcome.rule == crate::catalog::RuleId::SCAN005 && f.status() == Status::NotAssessed
+    });
+    if !scan005 {
+        return Vec::new();
+    }
+    listed
+        .iter()
+        .filter(|f| is_unlisted_accounts(f))
+        .map(|f| f.outcome.rule.as_str())
+        .collect()
 }
 
 fn finding_account(finding: &Finding) -> &str {
@@ -155,9 +189,10 @@ fn line(out: &mut String, finding: &Finding, paint: &Paint, unjudged: Option<&Ve
     let tag = format!("{:<12}", describe::tag(finding));
     let subject = describe::subject_label(&outcome.subject);
     let mut message = outcome.message.replace('\n', "\n                 ");
-    if is_unreached_account(finding)
-        && let Some(rules) = unjudged.filter(|r| !r.is_empty())
-    {
+    let folds = is_unreached_account(finding)
+        || (finding.outcome.rule == crate::catalog::RuleId::SCAN005
+            && finding.status() == Status::NotAssessed);
+    if folds && let Some(rules) = unjudged.filter(|r| !r.is_empty()) {
         message.push_str(&format!("; leaves unjudged: {}", rules.join(", ")));
     }
     let _ = writeln!(

@@ -398,6 +398,18 @@ fn unlisted_organization_judges_the_caller_and_carries_the_rest() {
         of("ROUTE001")
     );
     assert_eq!(report["coverage"]["organization"], "not_listed");
+    // In text, the unlisted organization takes one line naming the rules it leaves unjudged.
+    let text = stdout(&scan(&["--snapshot", &path]));
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("  ") && l.contains("could not be listed"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{text}");
+    assert!(
+        lines[0].contains("leaves unjudged: GD001, GD002, GD003, ORG001"),
+        "{}",
+        lines[0]
+    );
 
     // A previous alert of an account this run could not list is carried over.
     let baseline = dir.path().join("prev.sarif");
