@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::config::{self, Config};
 use crate::engine::{self, EngineOptions};
 use crate::evidence;
-use crate::output::{self, Destination};
+use crate::output::{self, Target};
 use crate::report;
 use crate::report::{ExitPolicy, Format, RenderOptions, exit};
 use crate::rules::{self, REGISTRY, RuleMeta};
@@ -219,10 +219,42 @@ pub(crate) fn load_config_file(path: Option<&std::path::Path>) -> anyhow::Result
     }
 }
 
+/// The files and directories a scan reads, which no output may replace.
+fn scan_inputs(args: &ScanArgs) -> output::Inputs {
+    let mut files: Vec<(&'static str, PathBuf)> = Vec::new();
+    let flags = [
+        ("--snapshot", &args.snapshot),
+        ("--plan", &args.plan),
+        ("--baseline", &args.baseline),
+    ];
+    for (flag, path) in flags {
+        if let Some(path) = path {
+            files.push((flag, path.clone()));
+        }
+    }
+    match &args.config {
+        Some(path) => files.push(("--config", path.clone())),
+        None => files.push(("config", PathBuf::from(config::DEFAULT_FILE))),
+    }
+    for path in &args.var_files {
+        files.push(("--var-file", path.clone()));
+    }
+    output::Inputs {
+        files,
+        terraform_dir: args.terraform.clone(),
+        evidence_dir: args.evidence.clone(),
+    }
+}
+
 fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
     let started_at = chrono::Utc::now();
-    let plan = output::plan(&args.formats, &args.outputs, args.output_dir.as_deref())
-        .map_err(|e| UsageError(e.0))?;
+    let plan = output::plan_targets(
+        &args.formats,
+        &args.outputs,
+        args.output_dir.as_deref(),
+        &scan_inputs(args),
+    )
+    .map_err(|e| UsageError(e.0))?;
     if let Some(dir) = &args.evidence {
         evidence::check_target(dir).map_err(UsageError)?;
     }
@@ -252,12 +284,12 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
         sarif_category: args.sarif_category.clone(),
         baseline: read_baseline(args.baseline.as_deref())?,
     };
-    write_outputs(&report, &plan, &render_options, args.quiet)?;
-    if let Some(dir) = &args.evidence {
-        let command_line: Vec<String> = std::env::args().collect();
-        evidence::write(
-            dir,
-            &evidence::PackInput {
+    // Render everything (outputs and the evidence pack) before writing anything.
+    let rendered = render_outputs(&report, &plan, &render_options, args.quiet)?;
+    let pack = match &args.evidence {
+        Some(_) => {
+            let command_line: Vec<String> = std::env::args().collect();
+            Some(evidence::render(&evidence::PackInput {
                 inventory: &inventory,
                 snapshot_file: args.snapshot.as_deref(),
                 report: &report,
@@ -267,8 +299,18 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
                 started_at,
                 finished_at,
                 engine: &options,
-            },
-        )?;
+            })?)
+        }
+        None => None,
+    };
+    for (target, text) in &rendered {
+        target.write(text.as_bytes())?;
+        if !args.quiet && matches!(target, Target::File { .. } | Target::Stream { .. }) {
+            eprintln!("wrote {}", target.display_path());
+        }
+    }
+    if let (Some(dir), Some(pack)) = (&args.evidence, &pack) {
+        pack.write(dir)?;
         if !args.quiet {
             eprintln!("wrote evidence pack {}", dir.display());
         }
@@ -324,36 +366,26 @@ fn load_inventory(args: &ScanArgs, config: &Config) -> anyhow::Result<crate::inv
     )
 }
 
-fn write_outputs(
+/// Render every planned output, plus the text summary on stdout when no
+/// output goes there (and not `--quiet`). Nothing is written here.
+fn render_outputs(
     report: &crate::report::Report,
-    plan: &[(Format, Destination)],
+    plan: &[(Format, Target)],
     options: &RenderOptions,
     quiet: bool,
-) -> anyhow::Result<()> {
-    let mut stdout_used = false;
-    for (format, destination) in plan {
+) -> anyhow::Result<Vec<(Target, String)>> {
+    let mut rendered = Vec::with_capacity(plan.len() + 1);
+    for (format, target) in plan {
         let file_options = RenderOptions {
-            color: options.color && *destination == Destination::Stdout,
+            color: options.color && *target == Target::Stdout,
             ..options.clone()
         };
-        let text = report::render(report, *format, &file_options)?;
-        match destination {
-            Destination::Stdout => {
-                stdout_used = true;
-                print!("{text}");
-            }
-            Destination::File(path) => {
-                output::write_atomic(path, &text)?;
-                if !quiet {
-                    eprintln!("wrote {}", path.display());
-                }
-            }
-        }
+        rendered.push((target.clone(), report::render(report, *format, &file_options)?));
     }
-    if !stdout_used && !quiet {
-        print!("{}", report::text::render(report, options.color));
+    if !quiet && !plan.iter().any(|(_, t)| *t == Target::Stdout) {
+        rendered.push((Target::Stdout, report::text::render(report, options.color)));
     }
-    Ok(())
+    Ok(rendered)
 }
 
 fn use_color(choice: ColorChoice) -> bool {
