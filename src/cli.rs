@@ -40,12 +40,15 @@ pub enum Command {
     Collect(Box<CollectArgs>),
     /// Print the IAM policy the audit role needs.
     InitPolicy,
-    /// Check an evidence pack (`scan --evidence DIR`): file hashes, then a re-run
-    /// of the rules on its inventory with the clock frozen at the scan's start.
+    /// Check an evidence pack (`scan --evidence DIR`): its files (regular files
+    /// directly inside it, exactly those in the manifest) and hashes, then a
+    /// re-run of the rules on its inventory with the clock frozen at the scan's
+    /// start, compared with report.json field by field, and the SARIF and
+    /// Markdown regenerated and compared byte for byte.
     ///
     /// Exit codes: 0 every file matches and the outcomes are reproduced; 1 a file
-    /// is missing, extra or altered, or the outcomes differ; 2 the pack cannot be
-    /// read.
+    /// is missing, extra, altered or not a regular file, or the outcomes differ;
+    /// 2 the pack cannot be read.
     VerifyEvidence(VerifyEvidenceArgs),
 }
 

@@ -22,6 +22,7 @@ mod graph_walk;
 mod inventory_schema;
 mod json_output;
 mod live;
+mod outputs;
 mod policy;
 mod primer;
 mod rule_snapshots;
