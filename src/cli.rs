@@ -294,7 +294,6 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
             let command_line: Vec<String> = std::env::args().collect();
             Some(evidence::render(&evidence::PackInput {
                 inventory: &inventory,
-                snapshot_file: args.snapshot.as_deref(),
                 report: &report,
                 config: &config,
                 render: &render_options,

@@ -114,9 +114,6 @@ pub struct Manifest {
 pub struct PackInput<'a> {
     /// The judged inventory.
     pub inventory: &'a Inventory,
-    /// The snapshot file the inventory was read from, copied byte for byte.
-    /// `None`: the inventory is written with [`snapshot::to_json`].
-    pub snapshot_file: Option<&'a Path>,
     /// The report.
     pub report: &'a Report,
     /// The effective config.
@@ -322,11 +319,9 @@ fn pack_render_options(render: &RenderOptions) -> RenderOptions {
 
 /// Render a pack in memory (nothing is written; see [`Pack::write`]).
 pub fn render(input: &PackInput<'_>) -> anyhow::Result<Pack> {
-    let inventory = match input.snapshot_file {
-        Some(path) => std::fs::read(path)
-            .with_context(|| format!("{}: cannot copy snapshot", path.display()))?,
-        None => snapshot::to_json(input.inventory)?.into_bytes(),
-    };
+    // The judged inventory as alertpath stores it, never the input file's
+    // bytes: an older snapshot's secret-bearing text is reduced on read.
+    let inventory = snapshot::to_json(input.inventory)?.into_bytes();
     let options = pack_render_options(input.render);
     let mut files: Vec<(String, Vec<u8>)> = vec![
         (

@@ -105,12 +105,12 @@ pub struct Target {
     /// The role EventBridge assumes to deliver, if any.
     #[serde(default)]
     pub role_arn: Known<Option<String>>,
-    /// The input transformer's template, if any.
+    /// The input transformer's template, if any, reduced to facts (never the text).
     #[serde(default)]
-    pub input_template: Known<Option<String>>,
-    /// A constant `Input`, if any.
+    pub input_template: Known<Option<super::TargetInput>>,
+    /// A constant `Input`, if any, reduced to facts (never the text).
     #[serde(default)]
-    pub input: Known<Option<String>>,
+    pub input: Known<Option<super::TargetInput>>,
     /// The dead-letter queue ARN, if any.
     #[serde(default)]
     pub dead_letter_arn: Known<Option<String>>,

@@ -84,10 +84,10 @@ fn round_trip_verifies() {
             "report.sarif"
         ]
     );
-    // The snapshot is copied in byte for byte.
+    // The judged inventory, as alertpath stores it (never the input's raw bytes).
     assert_eq!(
-        std::fs::read(pack.join("inventory.json")).unwrap(),
-        std::fs::read(example()).unwrap()
+        std::fs::read_to_string(pack.join("inventory.json")).unwrap(),
+        snapshot::to_json(&snapshot::read(&example()).unwrap()).unwrap()
     );
     let manifest = evidence::read_manifest(&pack).unwrap();
     assert_eq!(manifest.rule_catalog_sha256, evidence::rule_catalog_hash());
@@ -235,7 +235,6 @@ expires = 2020-06-01
         &pack,
         &PackInput {
             inventory: &inventory,
-            snapshot_file: Some(&example()),
             report: &report,
             config: &config,
             render: &RenderOptions::default(),

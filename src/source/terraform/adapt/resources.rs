@@ -11,7 +11,7 @@ use super::access::{
 };
 use crate::inventory::{
     Alarm, Detector, EnvValue, EventRule, Function, Known, MetricFilter, MetricRef,
-    OrgConfiguration, Parameter, Ref, Subscription, Target, Topic, Trail, UnknownKind,
+    OrgConfiguration, Parameter, Ref, Subscription, Target, TargetInput, Topic, Trail, UnknownKind,
 };
 use crate::source::terraform::model::TfResource;
 use crate::source::terraform::plan::PRIOR_PENDING_CONFIRMATION;
@@ -244,8 +244,9 @@ pub fn target(r: &TfResource) -> Target {
             ],
         ),
         role_arn: opt_str(r, &["role_arn"]),
-        input_template: opt_str(r, &["input_transformer", "0", "input_template"]),
-        input: opt_str(r, &["input"]),
+        input_template: opt_str(r, &["input_transformer", "0", "input_template"])
+            .map(|t| t.as_deref().map(TargetInput::from_template)),
+        input: opt_str(r, &["input"]).map(|t| t.as_deref().map(TargetInput::from_constant)),
         dead_letter_arn: opt_str(r, &["dead_letter_config", "0", "arn"]),
     }
 }
