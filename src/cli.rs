@@ -351,7 +351,8 @@ fn load_inventory(args: &ScanArgs, config: &Config) -> anyhow::Result<crate::inv
             vars: args
                 .vars
                 .iter()
-                .map(|v| source::terraform::hcl::parse_var(v))
+                .enumerate()
+                .map(|(i, v)| source::terraform::hcl::parse_var(v, i + 1))
                 .collect::<Result<_, _>>()?,
             account_id: config.terraform.account_id.clone(),
         };

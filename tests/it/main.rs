@@ -35,6 +35,7 @@ mod rules_route;
 mod rules_sec;
 mod rules_sns;
 mod rules_sub;
+mod secrets_stored;
 mod sarif_output;
 mod terraform_hcl;
 mod terraform_plan;

@@ -67,9 +67,12 @@ pub enum HclError {
         /// The error.
         message: String,
     },
-    /// A `--var` is malformed.
-    #[error("invalid --var {0:?}: expected NAME=VALUE")]
-    BadVar(String),
+    /// A `--var` is malformed; it is named by position only, since the
+    /// argument may hold a secret.
+    #[error(
+        "invalid --var number {0}: expected NAME=VALUE (the argument is not shown: it may hold a secret)"
+    )]
+    BadVar(usize),
 }
 
 /// State shared by every module instance of one read.
@@ -212,9 +215,9 @@ fn root_variables(
 }
 
 /// Parse `NAME=VALUE` from `--var`.
-pub fn parse_var(arg: &str) -> Result<(String, String), HclError> {
+pub fn parse_var(arg: &str, position: usize) -> Result<(String, String), HclError> {
     match arg.split_once('=') {
         Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
-        _ => Err(HclError::BadVar(arg.to_string())),
+        _ => Err(HclError::BadVar(position)),
     }
 }
