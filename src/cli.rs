@@ -305,16 +305,24 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
         }
         None => None,
     };
-    for (target, text) in &rendered {
-        target.write(text.as_bytes())?;
-        if !args.quiet && matches!(target, Target::File { .. } | Target::Stream { .. }) {
-            eprintln!("wrote {}", target.display_path());
-        }
-    }
+    // Stage every file output (a temporary file beside each), then write the
+    // pack, then commit: a failure before the commits leaves no output.
+    let staged = rendered
+        .iter()
+        .map(|(target, text)| target.stage(text.as_bytes()))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     if let (Some(dir), Some(pack)) = (&args.evidence, &pack) {
         pack.write(dir)?;
         if !args.quiet {
             eprintln!("wrote evidence pack {}", dir.display());
+        }
+    }
+    for output in staged {
+        let shown = matches!(output.target(), Target::File { .. } | Target::Stream { .. })
+            .then(|| output.target().display_path());
+        output.commit()?;
+        if let Some(path) = shown.filter(|_| !args.quiet) {
+            eprintln!("wrote {path}");
         }
     }
     Ok(report.exit_code(&ExitPolicy {
@@ -383,7 +391,10 @@ fn render_outputs(
             color: options.color && *target == Target::Stdout,
             ..options.clone()
         };
-        rendered.push((target.clone(), report::render(report, *format, &file_options)?));
+        rendered.push((
+            target.clone(),
+            report::render(report, *format, &file_options)?,
+        ));
     }
     if !quiet && !plan.iter().any(|(_, t)| *t == Target::Stdout) {
         rendered.push((Target::Stdout, report::text::render(report, options.color)));

@@ -284,10 +284,26 @@ impl Pack {
     /// Write the pack into `dir` (created when absent; it must hold nothing
     /// this pack writes). Each file is created new (never through an existing
     /// file or symlink) with mode 0666 minus the umask; the manifest is written
-    /// last, so a pack without one is incomplete.
+    /// last, so a pack without one is incomplete. On failure, what was written
+    /// is removed again.
     pub fn write(&self, dir: &Path) -> anyhow::Result<()> {
+        let existed = dir.exists();
         std::fs::create_dir_all(dir)
             .with_context(|| format!("{}: cannot create evidence directory", dir.display()))?;
+        let mut created = Vec::new();
+        let result = self.write_files(dir, &mut created);
+        if result.is_err() {
+            for path in &created {
+                let _ = std::fs::remove_file(path);
+            }
+            if !existed {
+                let _ = std::fs::remove_dir(dir);
+            }
+        }
+        result
+    }
+
+    fn write_files(&self, dir: &Path, created: &mut Vec<std::path::PathBuf>) -> anyhow::Result<()> {
         let mut manifest = serde_json::to_string_pretty(&self.manifest)?;
         manifest.push('\n');
         let all = self
@@ -297,11 +313,14 @@ impl Pack {
             .chain([(MANIFEST, manifest.as_bytes())]);
         for (name, bytes) in all {
             let path = dir.join(name);
-            std::fs::OpenOptions::new()
+            let mut file = std::fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
                 .open(&path)
-                .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
+                .with_context(|| format!("{}: cannot write evidence", path.display()))?;
+            created.push(path.clone());
+            file.write_all(bytes)
+                .and_then(|()| file.sync_all())
                 .with_context(|| format!("{}: cannot write evidence", path.display()))?;
         }
         Ok(())
@@ -532,8 +551,12 @@ fn read_pack_file(dir: &Path, name: &str) -> Result<Vec<u8>, FileError> {
 pub fn read_manifest(dir: &Path) -> Result<Manifest, Unreadable> {
     let path = dir.join(MANIFEST);
     let bytes = read_pack_file(dir, MANIFEST).map_err(|e| match e {
-        FileError::Missing => Unreadable(format!("{}: cannot read manifest: missing", path.display())),
-        FileError::Refused(why) => Unreadable(format!("{}: cannot read manifest: {why}", path.display())),
+        FileError::Missing => {
+            Unreadable(format!("{}: cannot read manifest: missing", path.display()))
+        }
+        FileError::Refused(why) => {
+            Unreadable(format!("{}: cannot read manifest: {why}", path.display()))
+        }
     })?;
     let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|e| {
         Unreadable(format!(
@@ -566,13 +589,16 @@ fn required_files(manifest: &Manifest) -> Vec<&str> {
     names
 }
 
+/// Pack files whose hash matched, by name.
+type VerifiedFiles = BTreeMap<String, Vec<u8>>;
+
 /// Check that the pack holds exactly the manifest's files, each a regular
 /// file with its hash. Returns the problems and the bytes of the files that
 /// matched their hash.
 fn check_files(
     dir: &Path,
     manifest: &Manifest,
-) -> Result<(Vec<String>, BTreeMap<String, Vec<u8>>), Unreadable> {
+) -> Result<(Vec<String>, VerifiedFiles), Unreadable> {
     let mut problems = Vec::new();
     let entries = std::fs::read_dir(dir)
         .map_err(|e| Unreadable(format!("{}: cannot read pack: {e}", dir.display())))?;
@@ -719,8 +745,11 @@ pub fn verify(dir: &Path) -> Result<Verification, Unreadable> {
 /// Compare the findings one by one: presence by [`OutcomeKey`], then every
 /// field of each finding (severity, message, subject, evidence, waiver, …).
 fn compare_findings(recorded: &Report, rerun: &Report, verification: &mut Verification) {
-    let want: BTreeMap<OutcomeKey, &Finding> =
-        recorded.findings.iter().map(|f| (outcome_key(f), f)).collect();
+    let want: BTreeMap<OutcomeKey, &Finding> = recorded
+        .findings
+        .iter()
+        .map(|f| (outcome_key(f), f))
+        .collect();
     let have: BTreeMap<OutcomeKey, &Finding> =
         rerun.findings.iter().map(|f| (outcome_key(f), f)).collect();
     verification.outcomes_compared = recorded.findings.len();
@@ -736,10 +765,9 @@ fn compare_findings(recorded: &Report, rerun: &Report, verification: &mut Verifi
                 .push(format!("- only in the pack's report: {}", describe(key))),
             Some(rerun) => {
                 for field in differing_fields(finding, rerun) {
-                    verification.outcome_differences.push(format!(
-                        "~ {}: {field}",
-                        describe(key)
-                    ));
+                    verification
+                        .outcome_differences
+                        .push(format!("~ {}: {field}", describe(key)));
                 }
             }
         }

@@ -113,7 +113,13 @@ mod tests {
     #[test]
     fn old_text_is_reduced_on_read() {
         let t: TargetInput = serde_json::from_str(r#""\"key R0UT1NG <region>\"""#).unwrap();
-        assert_eq!(t, TargetInput { json_object: false, reads: vec!["region".into()] });
+        assert_eq!(
+            t,
+            TargetInput {
+                json_object: false,
+                reads: vec!["region".into()]
+            }
+        );
         let json = serde_json::to_string(&t).unwrap();
         assert!(!json.contains("R0UT1NG"));
         let back: TargetInput = serde_json::from_str(&json).unwrap();

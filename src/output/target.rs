@@ -83,26 +83,108 @@ impl Target {
         }
     }
 
-    /// Write `contents` to this target.
+    /// Write `contents` to this target ([`Target::stage`] then [`Staged::commit`]).
     pub fn write(&self, contents: &[u8]) -> anyhow::Result<()> {
+        self.stage(contents)?.commit()
+    }
+
+    /// Prepare a write: for a regular file, the contents go to a temporary
+    /// file beside the resolved target (dropped, and removed, unless
+    /// committed); a stream or stdout is only written by [`Staged::commit`].
+    /// Staging every output first means a failure leaves no output written.
+    pub fn stage<'a>(&'a self, contents: &'a [u8]) -> anyhow::Result<Staged<'a>> {
         match self {
-            Target::Stdout => {
-                let mut out = std::io::stdout().lock();
-                out.write_all(contents)
-                    .and_then(|()| out.flush())
-                    .context("cannot write to standard output")
-            }
-            Target::Stream { path } => std::fs::OpenOptions::new()
-                .write(true)
-                .open(path)
-                .and_then(|mut f| f.write_all(contents).and_then(|()| f.flush()))
-                .with_context(|| format!("{}: cannot write output", path.display())),
             Target::File {
                 requested,
                 resolved,
-            } => write_file_atomic(resolved, contents)
-                .with_context(|| format!("{}: cannot write output", requested.display())),
+            } => {
+                let tmp = stage_file(resolved, contents)
+                    .with_context(|| format!("{}: cannot write output", requested.display()))?;
+                Ok(Staged::File {
+                    target: self,
+                    tmp,
+                    resolved,
+                })
+            }
+            _ => Ok(Staged::Direct {
+                target: self,
+                contents,
+            }),
         }
+    }
+}
+
+/// An output ready to be committed (see [`Target::stage`]).
+#[derive(Debug)]
+pub enum Staged<'a> {
+    /// Standard output or a stream: written on commit.
+    Direct {
+        /// Where.
+        target: &'a Target,
+        /// What.
+        contents: &'a [u8],
+    },
+    /// A regular file: its contents are in a temporary file beside it.
+    File {
+        /// Where.
+        target: &'a Target,
+        /// The temporary file.
+        tmp: tempfile::NamedTempFile,
+        /// The file it replaces.
+        resolved: &'a Path,
+    },
+}
+
+impl Staged<'_> {
+    /// The target.
+    pub fn target(&self) -> &Target {
+        match self {
+            Staged::Direct { target, .. } | Staged::File { target, .. } => target,
+        }
+    }
+
+    /// Finish the write: rename the temporary file over the target, or write
+    /// the stream.
+    pub fn commit(self) -> anyhow::Result<()> {
+        match self {
+            Staged::File {
+                target,
+                tmp,
+                resolved,
+            } => tmp
+                .persist(resolved)
+                .map(|_| ())
+                .map_err(|e| e.error)
+                .with_context(|| format!("{}: cannot write output", target.display_path())),
+            Staged::Direct { target, contents } => write_direct(target, contents),
+        }
+    }
+}
+
+/// Write a stream or standard output directly (a file, atomically).
+fn write_direct(target: &Target, contents: &[u8]) -> anyhow::Result<()> {
+    match target {
+        Target::Stdout => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(contents)
+                .and_then(|()| out.flush())
+                .context("cannot write to standard output")
+        }
+        Target::Stream { path } => std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(contents).and_then(|()| f.flush()))
+            .with_context(|| format!("{}: cannot write output", path.display())),
+        Target::File {
+            requested,
+            resolved,
+        } => stage_file(resolved, contents)
+            .and_then(|tmp| {
+                tmp.persist(resolved)
+                    .map(|_| ())
+                    .map_err(|e| e.error.into())
+            })
+            .with_context(|| format!("{}: cannot write output", requested.display())),
     }
 }
 
@@ -229,8 +311,8 @@ fn descriptor_number(path: &Path) -> Option<u32> {
 }
 
 /// Write `contents` to a temporary file beside `path` (mode 0666 minus the
-/// umask) and rename it over `path`. The parent directory is created when absent.
-fn write_file_atomic(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
+/// umask), to be renamed over it. The parent directory is created when absent.
+fn stage_file(path: &Path, contents: &[u8]) -> anyhow::Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -243,8 +325,7 @@ fn write_file_atomic(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
         .tempfile_in(&dir)?;
     tmp.write_all(contents)?;
     tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    Ok(tmp)
 }
 
 #[cfg(test)]

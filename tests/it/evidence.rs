@@ -277,7 +277,10 @@ fn verify_with_timeout(dir: &Path) -> Option<Output> {
 }
 
 fn mkfifo(path: &Path) {
-    let status = Command::new("mkfifo").arg(path).status().expect("mkfifo runs");
+    let status = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
     assert!(status.success());
 }
 
@@ -366,7 +369,11 @@ fn symlinks_fifos_and_directories_in_the_pack_are_refused() {
     std::os::unix::fs::symlink(&copy, linked.join("report.md")).unwrap();
     let out = verify_with_timeout(&linked).expect("no hang");
     assert_eq!(code(&out), 1, "{}", all_output(&out));
-    assert!(stdout(&out).contains("report.md: not a regular file"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("report.md: not a regular file"),
+        "{}",
+        stdout(&out)
+    );
 
     // A FIFO in place of a file, and a symlink to a FIFO outside: neither hangs.
     let fifo_pack = tmp.path().join("fifo");
@@ -438,7 +445,11 @@ fn every_tamper_with_a_rehashed_manifest_fails() {
 
     let sarif = tmp.path().join("sarif-emptied");
     copy_dir(&pack, &sarif);
-    tamper(&sarif, "report.sarif", b"{\"version\":\"2.1.0\",\"runs\":[]}\n");
+    tamper(
+        &sarif,
+        "report.sarif",
+        b"{\"version\":\"2.1.0\",\"runs\":[]}\n",
+    );
     let out = verify(&sarif);
     assert_eq!(code(&out), 1, "{}", stdout(&out));
     assert!(stdout(&out).contains("report.sarif: not the rendering"));
@@ -479,7 +490,13 @@ fn sarif_category_and_baseline_are_kept_and_checked() {
     assert_eq!(code(&out), 1);
     let pack = tmp.path().join("pack");
     let out = bin()
-        .args(["scan", "--quiet", "--sarif-category", "org/audit", "--baseline"])
+        .args([
+            "scan",
+            "--quiet",
+            "--sarif-category",
+            "org/audit",
+            "--baseline",
+        ])
         .arg(&baseline)
         .arg("--snapshot")
         .arg(example())

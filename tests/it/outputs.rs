@@ -51,7 +51,10 @@ fn run_with_timeout(mut cmd: Command, limit: Duration) -> Option<Output> {
 }
 
 fn mkfifo(path: &Path) {
-    let status = Command::new("mkfifo").arg(path).status().expect("mkfifo runs");
+    let status = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
     assert!(status.success());
 }
 
@@ -259,4 +262,74 @@ fn files_get_the_umask_mode() {
         let path = entry.unwrap().path();
         assert_eq!(mode(&path), 0o640, "{}", path.display());
     }
+}
+
+#[test]
+fn a_failing_render_writes_no_output() {
+    // A baseline alertpath cannot use fails the SARIF rendering, which comes
+    // after the JSON: the JSON must not be written either.
+    let tmp = tempfile::tempdir().unwrap();
+    let baseline = tmp.path().join("old.sarif");
+    std::fs::write(&baseline, "{\"runs\": 5}").unwrap();
+    let json = tmp.path().join("r.json");
+    let sarif = tmp.path().join("r.sarif");
+    let pack = tmp.path().join("pack");
+    let out = bin()
+        .args(["scan", "--quiet", "--format", "json", "--output"])
+        .arg(&json)
+        .args(["--format", "sarif", "--output"])
+        .arg(&sarif)
+        .arg("--baseline")
+        .arg(&baseline)
+        .arg("--evidence")
+        .arg(&pack)
+        .arg("--snapshot")
+        .arg(example())
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        !json.exists(),
+        "the JSON was written before the SARIF failed"
+    );
+    assert!(!sarif.exists());
+    assert!(!pack.exists());
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn collect_refuses_a_directory_or_its_config_as_out_before_any_work() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("alertpath.toml");
+    std::fs::write(&config, "").unwrap();
+    // An endpoint nothing listens on: reaching it would fail differently.
+    for out_path in [tmp.path().to_path_buf(), config.clone()] {
+        let out = bin()
+            .arg("collect")
+            .arg("--out")
+            .arg(&out_path)
+            .arg("--config")
+            .arg(&config)
+            .args([
+                "--endpoint-url",
+                "http://127.0.0.1:9",
+                "--max-attempts",
+                "1",
+                "--attempt-timeout",
+                "2",
+            ])
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", "us-east-1")
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), 2, "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("a directory")
+                || stderr(&out).contains("may not replace an input"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), "");
 }

@@ -353,17 +353,20 @@ fn evt005_plain_string_to_notifier_fails() {
 #[test]
 fn evt005_object_template_or_no_notifier_passes() {
     let mut org = healthy();
-    target_mut(&mut org, RULE, "gd-slack").input_template =
-        Known::Value(Some(TargetInput::from_template(r#"{"text": "GuardDuty <type>"}"#)));
-    target_mut(&mut org, RULE, "gd-pager").input_template =
-        Known::Value(Some(TargetInput::from_template(r#""GuardDuty finding <type>""#)));
+    target_mut(&mut org, RULE, "gd-slack").input_template = Known::Value(Some(
+        TargetInput::from_template(r#"{"text": "GuardDuty <type>"}"#),
+    ));
+    target_mut(&mut org, RULE, "gd-pager").input_template = Known::Value(Some(
+        TargetInput::from_template(r#""GuardDuty finding <type>""#),
+    ));
     let report = run(&org.build());
     assert_eq!(target_at(&report, "EVT005", "gd-slack"), vec![Pass]);
     assert_eq!(target_at(&report, "EVT005", "gd-pager"), vec![Pass]);
 
     let mut org = healthy();
-    target_mut(&mut org, RULE, "gd-slack").input_template =
-        Known::Value(Some(TargetInput::from_template(r#""{\"text\": \"<type>\"}""#)));
+    target_mut(&mut org, RULE, "gd-slack").input_template = Known::Value(Some(
+        TargetInput::from_template(r#""{\"text\": \"<type>\"}""#),
+    ));
     let report = run(&org.build());
     assert_eq!(target_at(&report, "EVT005", "gd-slack"), vec![Pass]);
 }

@@ -193,14 +193,20 @@ fn an_older_snapshot_with_input_text_is_reduced_before_any_output() {
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     assert_absent(&[marker], &everything_written(&[&out_dir, &pack], &out));
     let verify = bin().arg("verify-evidence").arg(&pack).output().unwrap();
-    assert_eq!(code(&verify), 0, "{}", String::from_utf8_lossy(&verify.stdout));
+    assert_eq!(
+        code(&verify),
+        0,
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
 }
 
 #[test]
 fn a_malformed_var_is_not_echoed() {
     let tmp = tempfile::tempdir().unwrap();
     let tf = terraform_dir(tmp.path());
-    let secret = "https://events.pagerduty.com/integration/0123456789abcdef0123456789abcdef/enqueue";
+    let secret =
+        "https://events.pagerduty.com/integration/0123456789abcdef0123456789abcdef/enqueue";
     let out = bin()
         .arg("scan")
         .arg("--terraform")
