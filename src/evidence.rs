@@ -612,7 +612,9 @@ fn check_files(
             problems.push(format!(
                 "{name}: not a regular file (a symlink, directory, FIFO or device); a pack holds only regular files"
             ));
-        } else if name != MANIFEST && !manifest.files.contains_key(&name) {
+            continue;
+        }
+        if name != MANIFEST && !manifest.files.contains_key(&name) {
             problems.push(format!("{name}: extra file, not in the manifest"));
         }
         present.insert(name);
@@ -625,7 +627,9 @@ fn check_files(
     let mut verified = BTreeMap::new();
     for (name, want) in &manifest.files {
         if !present.contains(name) {
-            problems.push(format!("{name}: missing"));
+            if !problems.iter().any(|p| p.starts_with(&format!("{name}: "))) {
+                problems.push(format!("{name}: missing"));
+            }
             continue;
         }
         match read_pack_file(dir, name) {

@@ -151,14 +151,14 @@ fn target_input_values_from_tfvars_var_file_and_var_reach_no_output() {
         code(&out),
         stderr(&out)
     );
-    // The inputs were read and reduced to facts, not dropped.
-    let inventory = std::fs::read_to_string(pack.join("inventory.json")).unwrap();
-    assert!(inventory.contains("\"json_object\": true"), "{inventory}");
-    assert!(inventory.contains("\"region\""), "{inventory}");
     assert_absent(
         &[TFVARS_KEY, FILE_KEY, CLI_KEY],
         &everything_written(&[&out_dir, &pack], &out),
     );
+    // The inputs were read and reduced to facts, not dropped.
+    let inventory = std::fs::read_to_string(pack.join("inventory.json")).unwrap();
+    assert!(inventory.contains("\"json_object\": true"), "{inventory}");
+    assert!(inventory.contains("\"region\""), "{inventory}");
 }
 
 #[test]

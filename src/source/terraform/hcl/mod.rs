@@ -205,7 +205,21 @@ fn root_variables(
     }
     for (k, v) in &vars.vars {
         let value = if v.trim_start().starts_with(['[', '{']) {
-            eval_literal(v)?
+            // Named by the variable, never by its value (it may be a secret).
+            eval_literal(v).map_err(|e| match e {
+                HclError::Syntax {
+                    line,
+                    column,
+                    message,
+                    ..
+                } => HclError::Syntax {
+                    file: format!("--var {k}"),
+                    line,
+                    column,
+                    message,
+                },
+                other => other,
+            })?
         } else {
             Val::Str(v.clone())
         };
