@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Lint the GitHub Action and workflows: zizmor (offline, zero findings; any
 # accepted finding is explained in .github/zizmor.yml) and check-jsonschema with
-# the vendored GitHub schemas, and shellcheck on the Action's script. Installs both into
+# the vendored GitHub schemas, shellcheck on the Action's script, and the
+# project's own rules (scripts/check-workflows.py: SHA pins, permissions for
+# SARIF upload and the baseline artifact, matrix categories, release job
+# separation and a pinned toolchain). Installs the tools into
 # ${ALERTPATH_CACHE:-$HOME/.cache/alertpath}/lint-venv when absent (idempotent).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,3 +36,6 @@ echo "lint-actions: zizmor --offline"
 echo "lint-actions: check-jsonschema (github-workflows, github-actions)"
 "$venv/bin/check-jsonschema" --builtin-schema vendor.github-workflows "${workflows[@]}"
 "$venv/bin/check-jsonschema" --builtin-schema vendor.github-actions action.yml
+
+echo "lint-actions: check-workflows.py (project rules, issue 21)"
+"$venv/bin/python" scripts/check-workflows.py

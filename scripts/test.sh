@@ -50,7 +50,15 @@ printf '[terraform]\nrole = "guardduty-admin"\n' > "$out/tf.toml"
   --format sarif --output "$out/primer-tf.sarif"
 grep -q '"uri": "tests/fixtures/terraform/primer/' "$out/primer-tf.sarif" \
   || { echo "Terraform SARIF has no .tf locations" >&2; exit 1; }
-scripts/validate-sarif.sh "$out/example.sarif" "$out/primer.sarif" "$out/primer-tf.sarif"
+# Carried-over results (issue 21): last night's example SARIF as the baseline of
+# a night on which account 100000000003 cannot be read.
+jq '.accounts["100000000003"].access = {"gap": {"reason": "access_denied", "message": "AccessDenied", "call": "sts:AssumeRole"}}
+    | .accounts["100000000003"].regions = {}' tests/fixtures/snapshots/example-org.json > "$out/tonight.json"
+"$CARGO_TARGET_DIR/debug/alertpath" scan --quiet --exit-zero --snapshot "$out/tonight.json" \
+  --baseline "$out/example.sarif" --format sarif --output "$out/carried.sarif"
+jq -e '.runs[0].properties.baseline.carriedOver > 0 and .runs[0].properties.baseline.uncovered == 0' \
+  "$out/carried.sarif" >/dev/null || { echo "no covered carry-over in carried.sarif" >&2; exit 1; }
+scripts/validate-sarif.sh "$out/example.sarif" "$out/primer.sarif" "$out/primer-tf.sarif" "$out/carried.sarif"
 
 step "GitHub Action and workflows: zizmor, check-jsonschema"
 scripts/lint-actions.sh

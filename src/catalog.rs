@@ -123,7 +123,7 @@ impl Family {
     }
 }
 
-/// Whose facts a rule reads, and where its outcomes are reported (RULES.md "judged in").
+/// Whose facts a rule reads, and where its outcomes are reported (docs/terms.md, "judged in").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum JudgedIn {

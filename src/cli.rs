@@ -108,8 +108,9 @@ pub struct ScanArgs {
     /// SARIF `automationDetails.id` category (default `alertpath/<source>`).
     #[arg(long, value_name = "CATEGORY")]
     pub sarif_category: Option<String>,
-    /// The previous run's SARIF: results of scopes not assessed now are carried
-    /// over, so code scanning does not close their alerts as fixed.
+    /// The previous run's SARIF of the same category: its results whose rule and
+    /// subject are not assessed now are carried over, so code scanning does not
+    /// close their alerts as fixed. A SARIF without alertpath's keys is refused.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
     /// Print nothing but the requested outputs and errors.

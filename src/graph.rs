@@ -404,7 +404,7 @@ impl<'a> Graph<'a> {
         handler && webhook
     }
 
-    /// Alarms in the function's account and region that cover it (RULES.md ALM: "covers").
+    /// Alarms in the function's account and region that cover it (docs/terms.md, "covers").
     pub fn covering_alarms(&self, function: Located<'a, Function>) -> Vec<Located<'a, Alarm>> {
         let Some(facts) = self.inventory.facts(function.account, function.region) else {
             return Vec::new();
@@ -625,7 +625,7 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
     true
 }
 
-/// Does the alarm cover function `name` (RULES.md ALM "covers")? `None` when unknown.
+/// Does the alarm cover function `name` (docs/terms.md, "covers")? `None` when unknown.
 pub fn alarm_covers(alarm: &Alarm, name: Option<&str>) -> Option<bool> {
     let namespace = alarm.namespace.value()?.as_deref();
     let metric = alarm.metric_name.value()?.as_deref();

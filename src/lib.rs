@@ -16,6 +16,7 @@ pub mod links;
 pub mod logfilter;
 pub mod outcome;
 pub mod output;
+pub mod paths;
 pub mod pattern;
 pub mod policy;
 pub mod report;

@@ -598,7 +598,7 @@ pub fn arn_account(arn: &str) -> Option<&str> {
     Arn::parse(arn).map(|a| a.account)
 }
 
-/// "Confirmed" as RULES.md's Terms define it, per source (SUB004, ALM003, routes).
+/// "Confirmed" as docs/terms.md defines it, per source (SUB004, ALM003, routes).
 /// Live: `PendingConfirmation = false`. Plan/HCL: `lambda` and `sqs` count as
 /// confirmed; otherwise a prior-state `pending_confirmation` is used when present;
 /// else an `https` pager endpoint with `endpoint_auto_confirms = true` counts;
@@ -667,4 +667,48 @@ pub fn combine(verdicts: Vec<(String, Link)>) -> Link {
         return Link::Broken { rule, why };
     }
     unknown.unwrap_or_else(|| Link::Ok(ok.join("; ")))
+}
+
+/// SUB004's verdict on a topic: does it have a confirmed subscription?
+/// `Broken` when all are pending or there are none; `Unknown` when none is
+/// confirmed and some cannot be judged (or the list is a gap).
+pub fn topic_confirmed(graph: &Graph<'_>, topic: Located<'_, Topic>) -> Link {
+    let name = topic_label(topic.item);
+    let subs = match graph.subscriptions_of(topic) {
+        Err(gap) => {
+            return Link::Unknown {
+                why: format!("subscriptions of topic {name}: {}", gap.describe()),
+                kind: UnknownKind::NotObservable,
+            };
+        }
+        Ok(subs) => subs,
+    };
+    let mut unknown = None;
+    let mut pending = 0;
+    for sub in &subs {
+        match subscription_counts_confirmed(graph, *sub) {
+            Link::Ok(_) => {
+                return Link::Ok(format!("topic {name} has a confirmed subscription"));
+            }
+            Link::Broken { .. } => pending += 1,
+            Link::Unknown { why, kind } => unknown = Some((why, kind)),
+        }
+    }
+    if let Some((why, kind)) = unknown {
+        return Link::Unknown {
+            why: format!("topic {name} has no subscription known to be confirmed: {why}"),
+            kind,
+        };
+    }
+    let why = if subs.is_empty() {
+        format!("topic {name} has no subscription: whatever is published to it reaches nobody")
+    } else {
+        format!(
+            "topic {name} has no confirmed subscription ({pending} pending confirmation): whatever is published to it reaches nobody"
+        )
+    };
+    Link::Broken {
+        rule: RuleId::SUB004,
+        why,
+    }
 }

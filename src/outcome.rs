@@ -233,25 +233,37 @@ impl Outcomes {
         self.push(Status::NotAssessed, subject, reason.into())
     }
 
-    /// Not assessed because of an unknown value.
+    /// Not assessed because of an unknown value of this kind (a
+    /// known-after-apply value does not cause exit 3).
+    pub fn not_assessed_as(
+        &mut self,
+        subject: Subject,
+        reason: impl Into<String>,
+        kind: UnknownKind,
+    ) -> &mut Outcome {
+        let outcome = self.push(Status::NotAssessed, subject, reason.into());
+        outcome.unknown = Some(kind);
+        outcome
+    }
+
+    /// Not assessed because of an unknown value: `<what>: <why>`.
     pub fn unknown(
         &mut self,
         subject: Subject,
         why: &crate::inventory::Unknown,
         what: &str,
     ) -> &mut Outcome {
-        let outcome = self.push(
-            Status::NotAssessed,
-            subject,
-            format!("{what}: {}", why.describe()),
-        );
-        outcome.unknown = Some(why.kind);
-        outcome
+        self.not_assessed_as(subject, format!("{what}: {}", why.describe()), why.kind)
     }
 
     /// The rule does not apply; the message says why.
     pub fn not_applicable(&mut self, subject: Subject, reason: impl Into<String>) -> &mut Outcome {
         self.push(Status::NotApplicable, subject, reason.into())
+    }
+
+    /// The rule these outcomes belong to.
+    pub fn rule(&self) -> RuleId {
+        self.rule
     }
 
     /// The collected outcomes.

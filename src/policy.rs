@@ -975,7 +975,7 @@ fn context_values(request: &Request, key: &str) -> Option<Vec<String>> {
     })
 }
 
-/// One table of what each publisher presents (alertpath's RULES.md "Publishing principals").
+/// One table of what each publisher presents (docs/terms.md, "Publishing principals").
 pub mod publishers {
     use super::{Principal, Request};
     use std::collections::BTreeMap;

@@ -5,7 +5,7 @@
 //! still shows each waived finding (with its reason) in every report and in SARIF
 //! `suppressions`, and warns when it matches nothing. That differs from
 //! `[rules] disable`, which does not run the rule at all. ROUTE rules cannot be
-//! waived (RULES.md): assert a fact under `[chain]` instead.
+//! waived (docs/terms.md, Route rules): assert a fact under `[chain]` instead.
 
 use chrono::NaiveDate;
 use toml_edit::{Item, TableLike, Value};

@@ -94,7 +94,7 @@ pub enum SourceKind {
 }
 
 impl SourceKind {
-    /// The one-letter code used in RULES.md: L, P or H.
+    /// The one-letter code used in the rule table: L, P or H.
     pub fn letter(self) -> char {
         match self {
             SourceKind::Live => 'L',
@@ -293,7 +293,7 @@ pub struct TerraformFacts {
     pub unresolved: Vec<Unresolved>,
 }
 
-/// What one Terraform stack is (RULES.md "Stack role").
+/// What one Terraform stack is (docs/terms.md, "Stack role").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum StackRole {

@@ -16,13 +16,18 @@
 //! Terraform file:line, else a pseudo path such as `aws/<account>/<region>/<kind>/<name>`
 //! at line 1), a `primaryLocationLineHash`, and at most [`MAX_RESULTS`] results
 //! per run; the run carries `automationDetails.id = "<category>/"`.
+//!
+//! **`--baseline`** ([`baseline`]): the previous run's results of every outcome
+//! not assessed now are carried over, and `runs[0].properties.baseline` says
+//! how many not-assessed outcomes are covered, so the Action knows whether an
+//! upload could close an alert it could not re-check.
 
+pub mod baseline;
 mod locate;
 pub mod model;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use anyhow::Context as _;
 use serde_json::{Map, Value, json};
 
 use self::model::{
@@ -39,12 +44,18 @@ use crate::severity::Severity;
 
 /// GitHub rejects runs with more results than this.
 pub const MAX_RESULTS: usize = 25_000;
+/// GitHub keeps and shows only this many results of a run (the most severe);
+/// a run with more records `properties.overShownLimit`, and the Action warns.
+pub const MAX_SHOWN_RESULTS: usize = 5_000;
 /// The `$schema` written into every log.
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// The project's home page (`tool.driver.informationUri`).
 pub const INFORMATION_URI: &str = "https://github.com/alertpath/alertpath";
 /// The message prefix of a result re-emitted from `--baseline`.
-pub const CARRIED_OVER_PREFIX: &str = "(carried over: scope not assessed in this run) ";
+pub const CARRIED_OVER_PREFIX: &str = "(carried over: not assessed in this run) ";
+/// The words of an aggregated result's message that tell it from an
+/// account-level result when its properties are gone (the code-scanning API export).
+const AGGREGATED_MARKER: &str = "are aggregated into this one";
 /// The fingerprint key GitHub reads.
 const LINE_HASH: &str = "primaryLocationLineHash";
 
@@ -72,21 +83,29 @@ pub fn build(report: &Report, options: &RenderOptions) -> anyhow::Result<Log> {
     } else {
         findings.iter().map(|f| result_of(f, &index)).collect()
     };
+    let category = options
+        .sarif_category
+        .clone()
+        .unwrap_or_else(|| report.default_category());
     if let Some(baseline) = &options.baseline {
-        let carried = carry_over(report, baseline, &results, &index)?;
+        let baseline = baseline::Baseline::read(baseline, &category)?;
+        let (carried, coverage) = baseline.carry_over(report, &results, &index);
         if !carried.is_empty() {
             properties.insert("carriedOver".into(), json!(carried.len()));
         }
+        properties.insert("baseline".into(), coverage.to_json());
         results.extend(carried);
     }
     if results.len() > MAX_RESULTS {
         properties.insert("omittedResults".into(), json!(results.len() - MAX_RESULTS));
         results.truncate(MAX_RESULTS);
     }
-    let category = options
-        .sarif_category
-        .clone()
-        .unwrap_or_else(|| report.default_category());
+    if results.len() > MAX_SHOWN_RESULTS {
+        properties.insert(
+            "overShownLimit".into(),
+            json!(results.len() - MAX_SHOWN_RESULTS),
+        );
+    }
     Ok(Log {
         schema: SCHEMA_URI.to_string(),
         version: "2.1.0".to_string(),
@@ -107,8 +126,13 @@ pub fn build(report: &Report, options: &RenderOptions) -> anyhow::Result<Log> {
 
 /// `<category>/`: GitHub reads the category up to the last `/`.
 fn automation_id(category: &str) -> String {
-    let trimmed = category.trim_end_matches('/');
-    format!("{trimmed}/")
+    format!("{}/", category_key(category))
+}
+
+/// A category without its trailing `/`s: `alertpath/org/prod/` and
+/// `alertpath/org/prod` are one category (GitHub's API writes the former).
+pub fn category_key(category: &str) -> &str {
+    category.trim_end_matches('/')
 }
 
 /// Whether a finding becomes a SARIF result.
@@ -341,7 +365,7 @@ fn aggregated_result(
     let regions: Vec<&str> = regions.into_iter().collect();
     let subject = Subject::account(account);
     let message = format!(
-        "{} region-level {} results of {rule} in account {account} are aggregated into this one, \
+        "{} region-level {} results of {rule} in account {account} {AGGREGATED_MARKER}, \
          because this scan exceeds GitHub's limit of {MAX_RESULTS} results per run. Regions: {}. \
          The JSON report lists each one.",
         members.len(),
@@ -387,85 +411,6 @@ fn aggregated_result(
     }
 }
 
-/// A scope this run could not assess: an account (SCAN001) or account × region (SCAN002).
-#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct Scope {
-    account: String,
-    region: Option<String>,
-}
-
-fn unassessed_scopes(report: &Report) -> BTreeSet<Scope> {
-    let mut scopes = BTreeSet::new();
-    for finding in &report.findings {
-        if !matches!(finding.status(), Status::NotAssessed | Status::Waived) {
-            continue;
-        }
-        let subject = &finding.outcome.subject;
-        let Some(account) = subject.account.clone() else {
-            continue;
-        };
-        let region = match finding.outcome.rule {
-            RuleId::SCAN001 => None,
-            RuleId::SCAN002 => match &subject.region {
-                Some(region) => Some(region.clone()),
-                None => continue,
-            },
-            _ => continue,
-        };
-        scopes.insert(Scope { account, region });
-    }
-    scopes
-}
-
-fn in_scope(result: &SarifResult, scope: &Scope) -> bool {
-    let prop = |key: &str| result.properties.get(key).and_then(Value::as_str);
-    prop("account") == Some(scope.account.as_str())
-        && scope
-            .region
-            .as_deref()
-            .is_none_or(|region| prop("region") == Some(region))
-}
-
-/// `--baseline`: the previous results of every scope not assessed now, and absent now.
-fn carry_over(
-    report: &Report,
-    baseline: &Value,
-    current: &[SarifResult],
-    index: &BTreeMap<RuleId, usize>,
-) -> anyhow::Result<Vec<SarifResult>> {
-    let scopes = unassessed_scopes(report);
-    if scopes.is_empty() {
-        return Ok(Vec::new());
-    }
-    let previous: Log = serde_json::from_value(baseline.clone())
-        .context("--baseline is not a SARIF log that alertpath can read")?;
-    let mut seen: BTreeSet<String> = current.iter().filter_map(line_hash).collect();
-    let mut carried = Vec::new();
-    for result in previous.runs.into_iter().flat_map(|run| run.results) {
-        let Some(hash) = line_hash(&result) else {
-            continue;
-        };
-        if !scopes.iter().any(|scope| in_scope(&result, scope)) || !seen.insert(hash) {
-            continue;
-        }
-        carried.push(mark_carried(result, index));
-    }
-    Ok(carried)
-}
-
 fn line_hash(result: &SarifResult) -> Option<String> {
     result.partial_fingerprints.get(LINE_HASH).cloned()
-}
-
-fn mark_carried(mut result: SarifResult, index: &BTreeMap<RuleId, usize>) -> SarifResult {
-    result.rule_index = result
-        .rule_id
-        .parse::<RuleId>()
-        .ok()
-        .and_then(|id| index.get(&id).copied());
-    if !result.message.text.starts_with(CARRIED_OVER_PREFIX) {
-        result.message.text = format!("{CARRIED_OVER_PREFIX}{}", result.message.text);
-    }
-    result.properties.insert("carriedOver".into(), json!(true));
-    result
 }

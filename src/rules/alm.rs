@@ -1,16 +1,14 @@
-//! ALM: notifier failover alarms (RULES.md ALM "covers").
+//! ALM: notifier failover alarms (docs/terms.md, "covers").
 
 use crate::analysis::Analysis;
 use crate::catalog::RuleId;
 use crate::graph::{Endpoint, Graph, Located, Resolution, alarm_can_fire, alarm_covers};
 use crate::inventory::arn::partition_of_region;
 use crate::inventory::{Alarm, Function, Known, MetricFilter, Observed, Ref, Topic, UnknownKind};
-use crate::links::{Link, combine, function_label, topic_label};
+use crate::links::{self, Link, combine, function_label, topic_label};
 use crate::logfilter::FilterPattern;
 use crate::outcome::Outcomes;
-use crate::rules::sub::{
-    alarm_label, alarm_subject, function_subject, not_judged, topic_confirmed,
-};
+use crate::rules::subjects::{alarm_label, alarm_subject, function_subject};
 use crate::rules::{ADMIN_ROLE, Context, Rule, rule};
 use crate::samples_logs;
 
@@ -199,7 +197,9 @@ fn check_alm002(ctx: &Context<'_>, out: &mut Outcomes) {
             Link::Broken { why, .. } => {
                 out.fail(subject, why);
             }
-            Link::Unknown { why, kind } => not_judged(out, subject, why, kind),
+            Link::Unknown { why, kind } => {
+                out.not_assessed_as(subject, why, kind);
+            }
         }
     }
 }
@@ -323,7 +323,7 @@ fn failover_verdict(graph: &Graph<'_>, alarm: Located<'_, Alarm>, notifier: &Fun
                     function_label(notifier)
                 ))
             }
-            Resolution::Found(topic) => match topic_confirmed(graph, topic) {
+            Resolution::Found(topic) => match links::topic_confirmed(graph, topic) {
                 Link::Ok(_) => {
                     return Link::Ok(format!(
                         "alarm {label} acts on topic {}, which has a confirmed subscription",
@@ -388,7 +388,9 @@ fn check_alm003(ctx: &Context<'_>, out: &mut Outcomes) {
             Link::Broken { why, .. } => {
                 out.fail(subject, format!("{why}: when {who} breaks, nobody is told"));
             }
-            Link::Unknown { why, kind } => not_judged(out, subject, why, kind),
+            Link::Unknown { why, kind } => {
+                out.not_assessed_as(subject, why, kind);
+            }
         }
     }
 }
@@ -501,7 +503,9 @@ fn check_alm005(ctx: &Context<'_>, out: &mut Outcomes) {
             Link::Broken { why, .. } => {
                 out.fail(subject, why);
             }
-            Link::Unknown { why, kind } => not_judged(out, subject, why, kind),
+            Link::Unknown { why, kind } => {
+                out.not_assessed_as(subject, why, kind);
+            }
         }
     }
 }

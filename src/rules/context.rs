@@ -175,7 +175,7 @@ impl<'a> Context<'a> {
             .then(|| caller.account.clone())
     }
 
-    /// Source regions (RULES.md "Terms"): regions where an admin account has an
+    /// Source regions (docs/terms.md, "Source region"): regions where an admin account has an
     /// enabled detector, plus the partition's global region, among scanned regions.
     /// "An admin account" includes the admin of other regions and the configured
     /// admin, so a region that lacks a delegated admin is still a source region

@@ -1,11 +1,11 @@
 //! EVT: EventBridge rules on the admin bus, and the targets the walks reach.
 
 use crate::analysis::{Analysis, FindingWalk, ReachedTarget};
-use crate::catalog::RuleId;
 use crate::graph::{Dest, Endpoint, Located, Resolution, RuleHop, Walk};
 use crate::inventory::{Alarm, EventRule, Known, Observed, Target, TargetInput, UnknownKind};
 use crate::links::{self, Link, function_label, rule_label, topic_label};
 use crate::outcome::{Outcomes, Subject};
+use crate::rules::subjects::rule_subject;
 use crate::rules::{ADMIN_ROLE, AdminLookup, Context, Rule, rule};
 
 rule!(
@@ -62,17 +62,6 @@ rule!(
 /// This family's rules, in catalog order.
 pub(super) const RULES: &[Rule] = &[EVT001, EVT002, EVT003, EVT004, EVT005];
 
-/// The subject for an EventBridge rule.
-pub(crate) fn rule_subject(rule: Located<'_, EventRule>) -> Subject {
-    Subject::resource(
-        rule.account,
-        rule.region,
-        "event-rule",
-        rule_label(rule.item),
-        &rule.item.origin,
-    )
-}
-
 /// The subject for a rule's target.
 fn target_subject(rule: Located<'_, EventRule>, target: &Target) -> Subject {
     let id = target
@@ -87,40 +76,6 @@ fn target_subject(rule: Located<'_, EventRule>, target: &Target) -> Subject {
         format!("{}/{id}", rule_label(rule.item)),
         &target.origin,
     )
-}
-
-/// A not-assessed outcome for an unknown link, keeping the kind of unknown.
-pub(crate) fn not_assessed_kind(
-    out: &mut Outcomes,
-    subject: Subject,
-    why: String,
-    kind: UnknownKind,
-) {
-    out.not_assessed(subject, why).unknown = Some(kind);
-}
-
-/// Report a link verdict for rule `own`: `Ok` passes, a break that is `own`'s
-/// fails, a break described by another rule passes here (that rule reports it),
-/// and an unknown is not assessed.
-pub(crate) fn report_link<'o>(
-    out: &'o mut Outcomes,
-    own: RuleId,
-    subject: Subject,
-    link: Link,
-    context: &str,
-) -> Option<&'o mut crate::outcome::Outcome> {
-    match link {
-        Link::Ok(note) => Some(out.pass(subject, format!("{context}: {note}"))),
-        Link::Broken { rule, why } if rule == own => Some(out.fail(subject, why)),
-        Link::Broken { rule, why } => Some(out.pass(
-            subject,
-            format!("{context}: not {own}'s concern ({rule} reports it: {why})"),
-        )),
-        Link::Unknown { why, kind } => {
-            not_assessed_kind(out, subject, format!("{context}: {why}"), kind);
-            None
-        }
-    }
 }
 
 fn region_only(region: &str) -> Subject {
@@ -278,7 +233,7 @@ fn judge_evt001(walk: &Walk<'_>, hops: &[RuleHop<'_>], out: &mut Outcomes) {
         }
     }
     if let Some((why, kind)) = unknown {
-        not_assessed_kind(out, subject, why, kind);
+        out.not_assessed_as(subject, why, kind);
         return;
     }
     let mut message = format!(
@@ -311,14 +266,9 @@ fn judge_evt002(hop: &RuleHop<'_>, out: &mut Outcomes) {
     if !matches_some(hop) {
         if let Link::Broken { .. } = link {
             let (why, kind) = pattern_unknown(hop.rule.item);
-            not_assessed_kind(
-                out,
-                subject,
-                format!("rule {name} is DISABLED; {why}"),
-                kind,
-            );
+            out.not_assessed_as(subject, format!("rule {name} is DISABLED; {why}"), kind);
         } else {
-            report_link(out, RuleId::EVT002, subject, link, &format!("rule {name}"));
+            out.report(subject, link, Some(&format!("rule {name}")));
         }
         return;
     }
@@ -334,7 +284,7 @@ fn judge_evt002(hop: &RuleHop<'_>, out: &mut Outcomes) {
             );
         }
         other => {
-            report_link(out, RuleId::EVT002, subject, other, &format!("rule {name}"));
+            out.report(subject, other, Some(&format!("rule {name}")));
         }
     }
 }
@@ -379,7 +329,7 @@ fn judge_evt003(ctx: &Context<'_>, hop: &RuleHop<'_>, out: &mut Outcomes) {
             out.pass(subject, format!("rule {name}: {why}"));
         }
         (Watch::Unknown(why, kind), _) | (_, Watch::Unknown(why, kind)) => {
-            not_assessed_kind(out, subject, format!("rule {name}: {why}"), kind);
+            out.not_assessed_as(subject, format!("rule {name}: {why}"), kind);
         }
         (Watch::No(alarm), Watch::No(dlq)) => {
             out.fail(
@@ -518,7 +468,7 @@ fn check_evt004(ctx: &Context<'_>, out: &mut Outcomes) {
         let link =
             links::target_reachable(&analysis.graph, reached.rule, reached.target, &reached.dest);
         let context = format!("target of rule {}", rule_label(reached.rule.item));
-        if let Some(outcome) = report_link(out, RuleId::EVT004, subject, link, &context) {
+        if let Some(outcome) = out.report(subject, link, Some(&context)) {
             outcome.with_related("the rule", rule_subject(reached.rule));
         }
     }
@@ -570,7 +520,10 @@ fn judge_evt005(
     let subject = target_subject(reached.rule, reached.target).attribute("input_transformer");
     let topic = topic_label(hop.topic.item);
     let template = match shape(reached.target) {
-        Err((why, kind)) => return not_assessed_kind(out, subject, why, kind),
+        Err((why, kind)) => {
+            out.not_assessed_as(subject, why, kind);
+            return;
+        }
         Ok(Shape::Raw) => {
             out.pass(
                 subject,

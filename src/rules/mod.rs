@@ -11,12 +11,14 @@ pub mod context;
 mod evt;
 mod gd;
 mod org;
+mod report;
 mod root;
 pub mod route;
 mod scan;
 mod sec;
 mod sns;
 mod sub;
+mod subjects;
 
 use std::sync::LazyLock;
 

@@ -2,11 +2,11 @@
 
 use crate::catalog::RuleId;
 use crate::graph::{Located, Resolution};
-use crate::inventory::{Alarm, Known, Topic};
+use crate::inventory::{Known, Topic};
 use crate::links::{self, Link, rule_label, topic_label};
-use crate::outcome::{Outcomes, Subject};
+use crate::outcome::Outcomes;
 use crate::policy::Policy;
-use crate::rules::evt::{report_link, rule_subject};
+use crate::rules::subjects::{alarm_subject, rule_subject, topic_subject};
 use crate::rules::{Context, Rule, rule};
 
 rule!(
@@ -68,34 +68,6 @@ const EVENTS: &str = "events.amazonaws.com";
 /// The publishing service of failover topics (CloudWatch alarms).
 const CLOUDWATCH: &str = "cloudwatch.amazonaws.com";
 
-/// The subject for a topic, pointing at `attribute`.
-fn topic_subject(topic: Located<'_, Topic>, attribute: &str) -> Subject {
-    Subject::resource(
-        topic.account,
-        topic.region,
-        "sns-topic",
-        topic_label(topic.item),
-        &topic.item.origin,
-    )
-    .attribute(attribute)
-}
-
-fn alarm_subject(alarm: Located<'_, Alarm>) -> Subject {
-    let name = alarm
-        .item
-        .name
-        .value()
-        .cloned()
-        .unwrap_or_else(|| "alarm".into());
-    Subject::resource(
-        alarm.account,
-        alarm.region,
-        "cloudwatch-alarm",
-        name,
-        &alarm.item.origin,
-    )
-}
-
 fn check_sns001(ctx: &Context<'_>, out: &mut Outcomes) {
     let analysis = ctx.analysis();
     for reached in &analysis.reach.topics {
@@ -115,14 +87,8 @@ fn check_sns001(ctx: &Context<'_>, out: &mut Outcomes) {
             "EventBridge publishing to topic {}",
             topic_label(reached.topic.item)
         );
-        let subject = topic_subject(reached.topic, "policy");
-        if let Some(outcome) = report_link(
-            out,
-            RuleId::SNS001,
-            subject,
-            links::combine(verdicts),
-            &context,
-        ) {
+        let subject = topic_subject(reached.topic).attribute("policy");
+        if let Some(outcome) = out.report(subject, links::combine(verdicts), Some(&context)) {
             for (rule, _) in &reached.publishers {
                 outcome.with_related("a publishing rule", rule_subject(*rule));
             }
@@ -162,12 +128,10 @@ fn check_sns002(ctx: &Context<'_>, out: &mut Outcomes) {
             "alarms publishing to failover topic {}",
             topic_label(topic.item)
         );
-        if let Some(outcome) = report_link(
-            out,
-            RuleId::SNS002,
-            topic_subject(*topic, "policy"),
+        if let Some(outcome) = out.report(
+            topic_subject(*topic).attribute("policy"),
             links::combine(verdicts),
-            &context,
+            Some(&context),
         ) {
             for alarm in &alarms {
                 outcome.with_related("a publishing alarm", alarm_subject(*alarm));
@@ -186,7 +150,7 @@ fn check_sns003(ctx: &Context<'_>, out: &mut Outcomes) {
 }
 
 fn judge_sns003(topic: Located<'_, Topic>, out: &mut Outcomes) {
-    let subject = topic_subject(topic, "policy");
+    let subject = topic_subject(topic).attribute("policy");
     let name = topic_label(topic.item);
     let text = match &topic.item.policy {
         Known::Unknown(m) => {
@@ -260,12 +224,10 @@ fn check_sns004(ctx: &Context<'_>, out: &mut Outcomes) {
             link => link,
         };
         let context = format!("topic {}'s KMS key", topic_label(topic.item));
-        report_link(
-            out,
-            RuleId::SNS004,
-            topic_subject(topic, "kms_master_key_id"),
+        out.report(
+            topic_subject(topic).attribute("kms_master_key_id"),
             link,
-            &context,
+            Some(&context),
         );
     }
 }
@@ -279,7 +241,7 @@ fn check_sns005(ctx: &Context<'_>, out: &mut Outcomes) {
             continue;
         }
         seen.push(topic.item);
-        let subject = topic_subject(*topic, "kms_master_key_id");
+        let subject = topic_subject(*topic).attribute("kms_master_key_id");
         let context = format!("topic {}'s KMS key", topic_label(topic.item));
         let verdicts: Vec<(String, Link)> = all
             .iter()
@@ -296,7 +258,7 @@ fn check_sns005(ctx: &Context<'_>, out: &mut Outcomes) {
                 out.not_applicable(subject, format!("{context}: {why} ({rule} judges it)"));
             }
             link => {
-                report_link(out, RuleId::SNS005, subject, link, &context);
+                out.report(subject, link, Some(&context));
             }
         }
     }

@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::analysis::Analysis;
-use crate::catalog::RuleId;
 use crate::graph::{Dest, Endpoint, Graph, Located, RuleHop, Walk};
-use crate::inventory::{Alarm, Function, Known, Observed, Subscription, Topic, UnknownKind};
-use crate::links::{self, Link, function_label, topic_label};
+use crate::inventory::{Alarm, Known, Observed, Subscription, Topic};
+use crate::links::{self, Link, topic_label};
 use crate::outcome::{Outcomes, Subject};
+use crate::rules::subjects::{alarm_label, subscription_subject, topic_subject};
 use crate::rules::{ADMIN_ROLE, Context, Rule, rule};
 
 rule!(
@@ -76,77 +76,6 @@ rule!(
 /// This family's rules, in catalog order.
 pub(super) const RULES: &[Rule] = &[SUB001, SUB002, SUB003, SUB004, SUB005, SUB006];
 
-/// The subject for a topic.
-pub(crate) fn topic_subject(topic: Located<'_, Topic>) -> Subject {
-    Subject::resource(
-        topic.account,
-        topic.region,
-        "sns-topic",
-        topic_label(topic.item),
-        &topic.item.origin,
-    )
-}
-
-/// The subject for a subscription: `<topic>/<protocol>:<endpoint>` (endpoints are redacted).
-pub(crate) fn subscription_subject(topic: Located<'_, Topic>, sub: &Subscription) -> Subject {
-    let protocol = sub.protocol.value().map_or("unknown", String::as_str);
-    let endpoint = sub
-        .endpoint
-        .value()
-        .map_or("(unknown endpoint)", String::as_str);
-    Subject::resource(
-        topic.account,
-        topic.region,
-        "sns-subscription",
-        format!("{}/{protocol}:{endpoint}", topic_label(topic.item)),
-        &sub.origin,
-    )
-}
-
-/// The subject for an alarm.
-pub(crate) fn alarm_subject(alarm: Located<'_, Alarm>) -> Subject {
-    let name = alarm
-        .item
-        .name
-        .value()
-        .cloned()
-        .or_else(|| alarm.item.origin.label().map(str::to_string))
-        .unwrap_or_else(|| "alarm".to_string());
-    Subject::resource(
-        alarm.account,
-        alarm.region,
-        "cloudwatch-alarm",
-        name,
-        &alarm.item.origin,
-    )
-}
-
-/// An alarm's name for messages.
-pub(crate) fn alarm_label(alarm: &Alarm) -> String {
-    alarm
-        .name
-        .value()
-        .cloned()
-        .or_else(|| alarm.origin.label().map(str::to_string))
-        .unwrap_or_else(|| "alarm".to_string())
-}
-
-/// The subject for a function.
-pub(crate) fn function_subject(function: Located<'_, Function>) -> Subject {
-    Subject::resource(
-        function.account,
-        function.region,
-        "lambda-function",
-        function_label(function.item),
-        &function.item.origin,
-    )
-}
-
-/// Report a link verdict that could not be judged: unknown kind kept for exit codes.
-pub(crate) fn not_judged(out: &mut Outcomes, subject: Subject, why: String, kind: UnknownKind) {
-    out.not_assessed(subject, why).unknown = Some(kind);
-}
-
 /// Whether a topic is a chain topic (reached by a walk or named in config).
 fn is_chain_topic(analysis: &Analysis<'_>, topic: &Topic) -> bool {
     analysis
@@ -177,18 +106,6 @@ fn for_each_subscription<'a>(
     }
 }
 
-fn report_link(out: &mut Outcomes, subject: Subject, link: Link) {
-    match link {
-        Link::Ok(why) => {
-            out.pass(subject, why);
-        }
-        Link::Broken { why, .. } => {
-            out.fail(subject, why);
-        }
-        Link::Unknown { why, kind } => not_judged(out, subject, why, kind),
-    }
-}
-
 fn check_sub001(ctx: &Context<'_>, out: &mut Outcomes) {
     let analysis = ctx.analysis();
     for_each_subscription(analysis, out, |topic, sub, out| {
@@ -203,7 +120,7 @@ fn check_sub001(ctx: &Context<'_>, out: &mut Outcomes) {
             },
             other => other,
         };
-        report_link(out, subject, link);
+        out.report(subject, link, None);
     });
 }
 
@@ -240,61 +157,17 @@ fn check_sub003(ctx: &Context<'_>, out: &mut Outcomes) {
             return;
         };
         let subject = subscription_subject(topic, sub.item).attribute("endpoint");
-        report_link(out, subject, links::function_invocable(topic, &function));
+        out.report(subject, links::function_invocable(topic, &function), None);
     });
-}
-
-/// SUB004's verdict on a topic: does it have a confirmed subscription?
-/// `Broken` when all are pending or there are none; `Unknown` when none is
-/// confirmed and some cannot be judged (or the list is a gap).
-pub(crate) fn topic_confirmed(graph: &Graph<'_>, topic: Located<'_, Topic>) -> Link {
-    let name = topic_label(topic.item);
-    let subs = match graph.subscriptions_of(topic) {
-        Err(gap) => {
-            return Link::Unknown {
-                why: format!("subscriptions of topic {name}: {}", gap.describe()),
-                kind: UnknownKind::NotObservable,
-            };
-        }
-        Ok(subs) => subs,
-    };
-    let mut unknown = None;
-    let mut pending = 0;
-    for sub in &subs {
-        match links::subscription_counts_confirmed(graph, *sub) {
-            Link::Ok(_) => {
-                return Link::Ok(format!("topic {name} has a confirmed subscription"));
-            }
-            Link::Broken { .. } => pending += 1,
-            Link::Unknown { why, kind } => unknown = Some((why, kind)),
-        }
-    }
-    if let Some((why, kind)) = unknown {
-        return Link::Unknown {
-            why: format!("topic {name} has no subscription known to be confirmed: {why}"),
-            kind,
-        };
-    }
-    let why = if subs.is_empty() {
-        format!("topic {name} has no subscription: whatever is published to it reaches nobody")
-    } else {
-        format!(
-            "topic {name} has no confirmed subscription ({pending} pending confirmation): whatever is published to it reaches nobody"
-        )
-    };
-    Link::Broken {
-        rule: RuleId::SUB004,
-        why,
-    }
 }
 
 fn check_sub004(ctx: &Context<'_>, out: &mut Outcomes) {
     let analysis = ctx.analysis();
     for topic in analysis.reach.chain_and_failover_topics() {
-        report_link(
-            out,
+        out.report(
             topic_subject(topic),
-            topic_confirmed(&analysis.graph, topic),
+            links::topic_confirmed(&analysis.graph, topic),
+            None,
         );
     }
 }
@@ -515,7 +388,9 @@ fn sub006_chain(
         }
     }
     match (unknown, broken) {
-        (Some((why, kind)), _) => not_judged(out, subject, why, kind),
+        (Some((why, kind)), _) => {
+            out.not_assessed_as(subject, why, kind);
+        }
         (None, Some(why)) => {
             out.fail(
                 subject,

@@ -89,8 +89,8 @@ fn root001_unclassified_lambda_satisfies_nothing() {
     }
     let report = run(&org.build());
     insta::assert_snapshot!(rule_lines(&report, "ROOT001"), @r"
-        fail | 100000000002/us-east-1/ | root console sign-in of account 100000000002 reaches no human: EventBridge (default bus in the global region): function other is unclassified (not a notifier), so it satisfies no route; CloudTrail: no CloudTrail trail receives the account's events
-        fail | 100000000003/us-east-1/ | root console sign-in of account 100000000003 reaches no human: EventBridge (default bus in the global region): function other is unclassified (not a notifier), so it satisfies no route; CloudTrail: no CloudTrail trail receives the account's events
+        fail | 100000000002/us-east-1/ | root console sign-in of account 100000000002 reaches no human: EventBridge (default bus in the global region): no path leads to a human endpoint: the walk ends at function other (unclassified: satisfies no route); CloudTrail: no CloudTrail trail receives the account's events
+        fail | 100000000003/us-east-1/ | root console sign-in of account 100000000003 reaches no human: EventBridge (default bus in the global region): no path leads to a human endpoint: the walk ends at function other (unclassified: satisfies no route); CloudTrail: no CloudTrail trail receives the account's events
         ");
 }
 

@@ -1,14 +1,13 @@
-//! A small, private path evaluator for the ROOT rules: does a walk (or a
-//! CloudTrail → metric filter → alarm chain) reach a human? It composes the
-//! shared link checks in [`crate::links`], so its verdicts agree with the link
-//! rules; the ROUTE family has its own, richer evaluator.
+//! ROOT's verdicts: does a walk, or a CloudTrail → metric filter → alarm →
+//! topic chain, reach a human? Walks and topics are judged by the one path
+//! enumerator ([`crate::paths`], [`Goal::Human`]) that ROUTE uses; the trail,
+//! filter and alarm links before the topic are ROOT's own.
 
-use serde_json::Value;
-
-use crate::graph::{Dest, Endpoint, Graph, Located, Resolution, RuleHop, SubHop, TargetHop, Walk};
-use crate::inventory::{Alarm, Function, Known, Observed, Ref, Topic, Trail, UnknownKind};
-use crate::links::{self, Link, function_label, rule_label, topic_label};
+use crate::graph::{Graph, Located, Resolution, Walk};
+use crate::inventory::{Alarm, Known, Observed, Ref, Trail, UnknownKind};
+use crate::links::{self, Link};
 use crate::logfilter::FilterPattern;
+use crate::paths::{self, Goal};
 
 /// Whether something reaches a human.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,177 +70,41 @@ fn flat(result: Result<Verdict, Verdict>) -> Verdict {
     }
 }
 
-/// Does a walk (with one event) reach a human?
+/// A route verdict for [`Goal::Human`] as ROOT's verdict.
+fn from_route(verdict: paths::Verdict) -> Verdict {
+    match verdict {
+        paths::Verdict::Pass(path) => Verdict::Covered(path.reached()),
+        paths::Verdict::Fail(_, why) => Verdict::Broken(why),
+        paths::Verdict::NotAssessed(_, why, kind) => Verdict::Unknown(why, kind),
+    }
+}
+
+/// Does a walk (with one event) reach a human? Its paths are enumerated by
+/// the one path enumerator ([`crate::paths`]), as ROUTE's are.
 pub(super) fn walk_verdict(graph: &Graph<'_>, walk: &Walk<'_>) -> Verdict {
     let Some(event) = walk.events.first() else {
         return Verdict::Unknown("no event walked".into(), UnknownKind::NotObservable);
     };
-    match &walk.rules {
-        Err(why) => Verdict::Unknown(
-            format!(
-                "the default bus of {} in {} could not be read: {why}",
-                walk.account, walk.region
-            ),
-            UnknownKind::NotObservable,
-        ),
-        Ok(rules) => rules_verdict(graph, rules, event, &walk.account, &walk.region),
-    }
-}
-
-fn rules_verdict(
-    graph: &Graph<'_>,
-    rules: &[RuleHop<'_>],
-    event: &Value,
-    account: &str,
-    region: &str,
-) -> Verdict {
-    best(
-        rules.iter().map(|hop| flat(rule_path(graph, hop, event))),
-        || {
-            Verdict::Broken(format!(
-                "no rule on the default bus of {account} in {region} matches the event"
-            ))
-        },
-    )
-}
-
-fn rule_path(graph: &Graph<'_>, hop: &RuleHop<'_>, event: &Value) -> Result<Verdict, Verdict> {
-    let name = rule_label(hop.rule.item);
-    if hop.matched.first().copied().flatten().is_none() {
-        let why = hop
-            .pattern_problem
-            .clone()
-            .unwrap_or_else(|| "unknown".into());
-        return Err(Verdict::Unknown(
-            format!("rule {name}'s pattern: {why}"),
-            UnknownKind::NotObservable,
-        ));
-    }
-    gate(links::rule_enabled(hop.rule.item))?;
-    let targets = hop.targets.as_ref().map_err(|gap| {
-        Verdict::Unknown(
-            format!("targets of rule {name}: {}", gap.describe()),
-            UnknownKind::NotObservable,
-        )
-    })?;
-    Ok(best(
-        targets
-            .iter()
-            .map(|t| flat(target_path(graph, hop.rule, t, event))),
-        || Verdict::Broken(format!("rule {name} has no targets")),
-    ))
-}
-
-fn target_path(
-    graph: &Graph<'_>,
-    rule: Located<'_, crate::inventory::EventRule>,
-    hop: &TargetHop<'_>,
-    event: &Value,
-) -> Result<Verdict, Verdict> {
-    gate(links::target_reachable(graph, rule, hop.target, &hop.dest))?;
-    Ok(match &hop.dest {
-        Dest::Topic(t) => {
-            gate(links::eventbridge_can_publish(
-                graph, rule, hop.target, t.topic,
-            ))?;
-            gate(links::topic_key_usable(
-                graph,
-                t.topic,
-                "events.amazonaws.com",
-            ))?;
-            topic_verdict(graph, t.topic, &t.subscriptions, Some(event))
-        }
-        Dest::Bus {
-            account,
-            region,
-            rules,
-        } => match rules {
-            Err(why) => Verdict::Unknown(
-                format!("the default bus of {account} in {region} could not be read: {why}"),
-                UnknownKind::NotObservable,
-            ),
-            Ok(rules) => rules_verdict(graph, rules, event, account, region),
-        },
-        Dest::Function(Resolution::Found(f)) => function_verdict(graph, *f),
-        Dest::Other(what) => Verdict::Broken(format!(
-            "rule {} delivers to {what}, which is not a human endpoint",
-            rule_label(rule.item)
-        )),
-        Dest::Unknown(u) => Verdict::Unknown(u.describe(), u.kind),
-        Dest::TopicUnresolved(_) | Dest::Function(_) => Verdict::Unknown(
-            "the target did not resolve".into(),
-            UnknownKind::NotObservable,
-        ),
-    })
-}
-
-/// Does a topic's subscription list reach a human? `event` is the message for
-/// filter policies; `None` skips them (alarm notifications).
-fn topic_verdict(
-    graph: &Graph<'_>,
-    topic: Located<'_, Topic>,
-    subs: &Result<Vec<SubHop<'_>>, &crate::inventory::Gap>,
-    event: Option<&Value>,
-) -> Verdict {
-    let name = topic_label(topic.item);
-    let subs = match subs {
-        Err(gap) => {
+    let rules = match &walk.rules {
+        Err(why) => {
             return Verdict::Unknown(
-                format!("subscriptions of topic {name}: {}", gap.describe()),
+                format!(
+                    "the default bus of {} in {} could not be read: {why}",
+                    walk.account, walk.region
+                ),
                 UnknownKind::NotObservable,
             );
         }
-        Ok(subs) => subs,
+        Ok(rules) => rules,
     };
-    best(
-        subs.iter().map(|s| flat(sub_path(graph, topic, s, event))),
-        || Verdict::Broken(format!("topic {name} has no subscriptions (SUB004)")),
-    )
-}
-
-fn sub_path(
-    graph: &Graph<'_>,
-    topic: Located<'_, Topic>,
-    sub: &SubHop<'_>,
-    event: Option<&Value>,
-) -> Result<Verdict, Verdict> {
-    let name = topic_label(topic.item);
-    gate(links::subscription_confirmed(sub.sub.item))?;
-    if let Some(event) = event {
-        gate(links::filter_passes(sub.sub.item, event))?;
+    let found = paths::paths(graph, rules, event, 0);
+    if found.is_empty() {
+        return Verdict::Broken(format!(
+            "no rule on the default bus of {} in {} matches the event",
+            walk.account, walk.region
+        ));
     }
-    Ok(match &sub.endpoint {
-        Endpoint::Pager => Verdict::Covered(format!("a pager endpoint on topic {name}")),
-        Endpoint::Chatbot => Verdict::Covered(format!("AWS Chatbot on topic {name}")),
-        Endpoint::Email => Verdict::Covered(format!("an e-mail subscription on topic {name}")),
-        Endpoint::Function(resolution) => {
-            gate(links::function_invocable(topic, resolution))?;
-            match resolution {
-                Resolution::Found(f) => function_verdict(graph, *f),
-                _ => Verdict::Unknown(
-                    "the subscribed function did not resolve".into(),
-                    UnknownKind::NotObservable,
-                ),
-            }
-        }
-        Endpoint::Other(protocol) => Verdict::Broken(format!(
-            "the {protocol} subscription on topic {name} is not a human endpoint"
-        )),
-        Endpoint::Unknown(u) => {
-            Verdict::Unknown(format!("subscription endpoint: {}", u.describe()), u.kind)
-        }
-    })
-}
-
-fn function_verdict(graph: &Graph<'_>, function: Located<'_, Function>) -> Verdict {
-    let name = function_label(function.item);
-    if graph.is_notifier(function.item) {
-        Verdict::Covered(format!("notifier {name}"))
-    } else {
-        Verdict::Broken(format!(
-            "function {name} is unclassified (not a notifier), so it satisfies no route"
-        ))
-    }
+    from_route(paths::verdict(found, Goal::Human))
 }
 
 /// Does one of `trails` deliver the root sign-in record to a metric filter with
@@ -518,5 +381,8 @@ fn action_path(
         "cloudwatch.amazonaws.com",
     ))?;
     let hop = graph.topic_hop(topic);
-    Ok(topic_verdict(graph, topic, &hop.subscriptions, None))
+    Ok(from_route(paths::verdict(
+        paths::topic_paths(graph, &hop),
+        Goal::Human,
+    )))
 }

@@ -17,7 +17,7 @@ use super::secrets;
 use crate::inventory::{Known, UnknownKind};
 
 /// A reserved key in [`TfResource::values`] holding the prior state's
-/// `pending_confirmation` of an existing subscription (RULES.md "Confirmed").
+/// `pending_confirmation` of an existing subscription (docs/terms.md, "Confirmed").
 pub const PRIOR_PENDING_CONFIRMATION: &str = "$prior.pending_confirmation";
 
 /// Why a plan could not be read. Each names the file.

@@ -134,7 +134,7 @@ pub fn endpoint_known_but_secret(expression: &str) -> Option<String> {
     (!redacted.contains("${") && !redacted.contains("%{")).then_some(redacted)
 }
 
-/// `aws_sns_topic_subscription`, with RULES.md's P/H meaning of "confirmed".
+/// `aws_sns_topic_subscription`, with the P/H meaning of "confirmed" (docs/terms.md).
 pub fn subscription(r: &TfResource) -> Subscription {
     let protocol = req_str(r, "protocol");
     let endpoint = match req_str(r, "endpoint") {
