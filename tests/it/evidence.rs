@@ -481,7 +481,8 @@ fn sarif_category_and_baseline_are_kept_and_checked() {
     // A baseline SARIF from an earlier run.
     let baseline = tmp.path().join("old.sarif");
     let out = bin()
-        .args(["scan", "--quiet", "--format", "sarif", "--output"])
+        .args(["scan", "--quiet", "--sarif-category", "org/audit"])
+        .args(["--format", "sarif", "--output"])
         .arg(&baseline)
         .arg("--snapshot")
         .arg(example())
