@@ -735,8 +735,15 @@ pub fn verify(dir: &Path) -> Result<Verification, Unreadable> {
         let Some(bytes) = files.get(name) else {
             continue;
         };
-        let regenerated = report::render(&verified, format, &render)
-            .map_err(|e| Unreadable(format!("cannot render {name}: {e}")))?;
+        let regenerated = match report::render(&verified, format, &render) {
+            Ok(text) => text,
+            Err(e) => {
+                verification.file_problems.push(format!(
+                    "{name}: cannot be regenerated from the verified report with the recorded options: {e}"
+                ));
+                continue;
+            }
+        };
         if regenerated.as_bytes() != bytes.as_slice() {
             verification.file_problems.push(format!(
                 "{name}: not the rendering of the verified report (regenerated from the re-run, it differs)"

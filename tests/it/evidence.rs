@@ -512,10 +512,22 @@ fn sarif_category_and_baseline_are_kept_and_checked() {
     assert!(manifest.files.contains_key("baseline.sarif"));
     let out = verify(&pack);
     assert_eq!(code(&out), 0, "{}", stdout(&out));
-    // Another category recorded: the SARIF no longer matches its regeneration.
+    // Another category recorded: the SARIF cannot be regenerated as it is.
     let case = tmp.path().join("category");
     copy_dir(&pack, &case);
     rewrite_manifest(&case, |m| m.sarif_category = Some("other".to_string()));
+    let out = verify(&case);
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    assert!(stdout(&out).contains("report.sarif: "), "{}", stdout(&out));
+    // The baseline dropped from the pack and the manifest: the carried-over
+    // results in the SARIF are no longer reproduced.
+    let case = tmp.path().join("no-baseline");
+    copy_dir(&pack, &case);
+    std::fs::remove_file(case.join("baseline.sarif")).unwrap();
+    rewrite_manifest(&case, |m| {
+        m.baseline = None;
+        m.files.remove("baseline.sarif");
+    });
     let out = verify(&case);
     assert_eq!(code(&out), 1, "{}", stdout(&out));
     assert!(stdout(&out).contains("report.sarif: not the rendering"));
