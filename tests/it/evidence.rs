@@ -2,8 +2,11 @@
 //! altered, missing or extra file fails naming it, and the re-run freezes the
 //! clock at the scan's start so an expired-by-now waiver keeps its verdict.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
+use std::time::Duration;
+
+use crate::common::process::{bin, code, example_snapshot as example, mkfifo, run_with_timeout};
 
 use alertpath::config;
 use alertpath::engine::{self, EngineOptions};
@@ -11,20 +14,6 @@ use alertpath::evidence::{self, PackInput};
 use alertpath::outcome::Status;
 use alertpath::report::RenderOptions;
 use alertpath::source::snapshot;
-
-fn bin() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_alertpath"));
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
-
-fn example() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/snapshots/example-org.json")
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().expect("exited normally")
-}
 
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
@@ -254,34 +243,9 @@ expires = 2020-06-01
 
 /// Run `verify-evidence` with a deadline: `None` when it had to be killed (it hung).
 fn verify_with_timeout(dir: &Path) -> Option<Output> {
-    let mut child = bin()
-        .arg("verify-evidence")
-        .arg(dir)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("binary runs");
-    let start = std::time::Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            return Some(child.wait_with_output().unwrap());
-        }
-        if start.elapsed() > std::time::Duration::from_secs(30) {
-            let _ = child.kill();
-            let _ = child.wait();
-            return None;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-}
-
-fn mkfifo(path: &Path) {
-    let status = Command::new("mkfifo")
-        .arg(path)
-        .status()
-        .expect("mkfifo runs");
-    assert!(status.success());
+    let mut cmd = bin();
+    cmd.arg("verify-evidence").arg(dir);
+    run_with_timeout(cmd, Duration::from_secs(30))
 }
 
 fn all_output(out: &Output) -> String {

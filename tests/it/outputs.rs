@@ -6,56 +6,24 @@
 //! real `/dev`.
 
 use std::os::unix::fs::{FileTypeExt as _, PermissionsExt as _};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::Duration;
 
-fn bin() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_alertpath"));
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
+use crate::common::process::{bin, code, example_snapshot as example, mkfifo, run_with_timeout};
 
-fn example() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/snapshots/example-org.json")
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().expect("exited normally")
+/// `scan --quiet --snapshot <example>` with `--format F --output P` for each pair.
+fn scan_example(outputs: &[(&str, &Path)]) -> Output {
+    let mut cmd = bin();
+    cmd.args(["scan", "--quiet", "--snapshot"]).arg(example());
+    for (format, path) in outputs {
+        cmd.args(["--format", format, "--output"]).arg(path);
+    }
+    cmd.output().unwrap()
 }
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// Run with a deadline: `None` when it had to be killed (it hung).
-fn run_with_timeout(mut cmd: Command, limit: Duration) -> Option<Output> {
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("binary runs");
-    let start = Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            return Some(child.wait_with_output().unwrap());
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn mkfifo(path: &Path) {
-    let status = Command::new("mkfifo")
-        .arg(path)
-        .status()
-        .expect("mkfifo runs");
-    assert!(status.success());
 }
 
 fn is_symlink(path: &Path) -> bool {
@@ -74,13 +42,7 @@ fn a_symlink_to_a_regular_file_is_kept_and_its_target_updated() {
     std::fs::write(&real, "old").unwrap();
     let link = tmp.path().join("report.json");
     std::os::unix::fs::symlink("real/report.json", &link).unwrap();
-    let out = bin()
-        .args(["scan", "--quiet", "--format", "json", "--output"])
-        .arg(&link)
-        .arg("--snapshot")
-        .arg(example())
-        .output()
-        .unwrap();
+    let out = scan_example(&[("json", &link)]);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     assert!(is_symlink(&link), "the symlink was replaced by a file");
     let written: serde_json::Value =
@@ -128,13 +90,7 @@ fn a_symlink_to_proc_self_fd_1_writes_to_stdout_and_replaces_nothing() {
         use std::os::unix::fs::MetadataExt as _;
         (m.ino(), m.file_type().is_symlink())
     });
-    let out = bin()
-        .args(["scan", "--quiet", "--format", "json", "--output"])
-        .arg(&link)
-        .arg("--snapshot")
-        .arg(example())
-        .output()
-        .unwrap();
+    let out = scan_example(&[("json", &link)]);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
     assert_eq!(json["report_version"], 1);
@@ -153,15 +109,7 @@ fn a_directory_output_is_refused_before_anything_is_written() {
     let first = tmp.path().join("first.json");
     let dir = tmp.path().join("a-dir");
     std::fs::create_dir(&dir).unwrap();
-    let out = bin()
-        .args(["scan", "--quiet", "--format", "json", "--output"])
-        .arg(&first)
-        .args(["--format", "sarif", "--output"])
-        .arg(&dir)
-        .arg("--snapshot")
-        .arg(example())
-        .output()
-        .unwrap();
+    let out = scan_example(&[("json", &first), ("sarif", &dir)]);
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     assert!(stderr(&out).contains("a directory"), "{}", stderr(&out));
     assert!(!first.exists(), "an output was written before the refusal");
@@ -174,15 +122,7 @@ fn the_same_file_twice_is_refused_before_any_work() {
     let path = tmp.path().join("r.json");
     let same = tmp.path().join("./sub/../r.json");
     std::fs::create_dir(tmp.path().join("sub")).unwrap();
-    let out = bin()
-        .args(["scan", "--quiet", "--format", "json", "--output"])
-        .arg(&path)
-        .args(["--format", "sarif", "--output"])
-        .arg(&same)
-        .arg("--snapshot")
-        .arg(example())
-        .output()
-        .unwrap();
+    let out = scan_example(&[("json", &path), ("sarif", &same)]);
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     assert!(stderr(&out).contains("same file"), "{}", stderr(&out));
     assert!(!path.exists());
@@ -190,15 +130,7 @@ fn the_same_file_twice_is_refused_before_any_work() {
     std::fs::write(&path, "keep").unwrap();
     let link = tmp.path().join("link.json");
     std::os::unix::fs::symlink(&path, &link).unwrap();
-    let out = bin()
-        .args(["scan", "--quiet", "--format", "json", "--output"])
-        .arg(&path)
-        .args(["--format", "sarif", "--output"])
-        .arg(&link)
-        .arg("--snapshot")
-        .arg(example())
-        .output()
-        .unwrap();
+    let out = scan_example(&[("json", &path), ("sarif", &link)]);
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "keep");
 }

@@ -4,17 +4,9 @@
 //! nothing in the evidence pack; a malformed `--var` is not echoed.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn bin() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_alertpath"));
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().expect("exited normally")
-}
+use crate::common::process::{bin, code, example_snapshot};
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
@@ -164,9 +156,7 @@ fn target_input_values_from_tfvars_var_file_and_var_reach_no_output() {
 #[test]
 fn an_older_snapshot_with_input_text_is_reduced_before_any_output() {
     let tmp = tempfile::tempdir().unwrap();
-    let example =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/snapshots/example-org.json");
-    let text = std::fs::read_to_string(example).unwrap();
+    let text = std::fs::read_to_string(example_snapshot()).unwrap();
     let marker = "SNAPSHOTPLANTEDROUTINGKEY0000004";
     // The first target with no input gets a constant input carrying a routing
     // key, as snapshots made before issue 12 stored it.
