@@ -4,7 +4,9 @@
 //! sign-in sample; plus what those walks reach (chain topics, subscriptions,
 //! functions) and the failover topics.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
 
 use crate::graph::{Dest, Graph, Located, Resolution, RuleHop, SubHop, TargetHop, Walk};
 use crate::inventory::{Alarm, EventRule, Function, Known, Ref, Target, Topic};
@@ -122,6 +124,68 @@ impl<'a> Analysis<'a> {
             finding_walks,
             root_walks,
             reach,
+        }
+    }
+}
+
+impl<'a> Analysis<'a> {
+    /// Which sample events reach each topic on the walks (GuardDuty and root
+    /// sign-in), following bus forwarding: what a subscription's filter
+    /// policy is judged against.
+    pub fn events_by_topic(&'a self) -> TopicEvents<'a> {
+        let mut reaching = TopicEvents::new();
+        for walk in self
+            .finding_walks
+            .iter()
+            .filter_map(|w| w.walk.as_ref())
+            .chain(self.root_walks.iter())
+        {
+            collect_walk(walk, &mut reaching);
+        }
+        reaching
+    }
+}
+
+/// The sample events that reach each topic on the walks, by topic address.
+pub type TopicEvents<'a> = BTreeMap<*const Topic, Vec<&'a Value>>;
+
+fn collect_walk<'a>(walk: &'a Walk<'a>, into: &mut TopicEvents<'a>) {
+    if let Ok(rules) = &walk.rules {
+        let all: Vec<usize> = (0..walk.events.len()).collect();
+        collect_events(&walk.events, rules, &all, into);
+    }
+}
+
+fn collect_events<'a>(
+    events: &'a [Value],
+    rules: &'a [RuleHop<'a>],
+    reaching: &[usize],
+    into: &mut TopicEvents<'a>,
+) {
+    for hop in rules {
+        let matched: Vec<usize> = reaching
+            .iter()
+            .copied()
+            .filter(|i| hop.matched.get(*i).copied().flatten() != Some(false))
+            .collect();
+        let Ok(targets) = &hop.targets else { continue };
+        for target in targets {
+            match &target.dest {
+                Dest::Topic(t) => {
+                    let list = into.entry(std::ptr::from_ref(t.topic.item)).or_default();
+                    for i in &matched {
+                        if let Some(e) = events.get(*i)
+                            && !list.iter().any(|x| std::ptr::eq(*x, e))
+                        {
+                            list.push(e);
+                        }
+                    }
+                }
+                Dest::Bus {
+                    rules: Ok(rules), ..
+                } => collect_events(events, rules, &matched, into),
+                _ => {}
+            }
         }
     }
 }

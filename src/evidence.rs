@@ -60,7 +60,7 @@ pub const MANIFEST_VERSION: u32 = 2;
 /// The largest pack file `verify-evidence` reads (bytes).
 pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
 /// What replaces a secret on the recorded command line and in the config.
-pub const REDACTED: &str = "<redacted>";
+pub const REDACTED: &str = crate::endpoints::REDACTED;
 
 /// `verify-evidence` exit codes (part of the interface).
 pub mod exit {
@@ -193,7 +193,7 @@ fn looks_secret(value: &str) -> bool {
         && value.chars().any(|c| c.is_ascii_digit());
     access_key
         || secret_key
-        || lower.contains("hooks.slack.com")
+        || lower.contains(crate::endpoints::secrets::SLACK_WEBHOOK_HOST)
         || lower.contains("webhook")
         || lower.contains("token=")
         || lower.contains("secret=")

@@ -10,6 +10,7 @@ use std::collections::{BTreeSet, HashMap};
 use serde_json::Value;
 
 use crate::config::Config;
+use crate::endpoints;
 use crate::inventory::arn::Arn;
 use crate::inventory::{
     Alarm, EventRule, Function, Gap, Inventory, Known, Observed, Ref, RegionFacts, RegionSlot,
@@ -333,28 +334,30 @@ impl<'a> Graph<'a> {
         }
     }
 
-    /// Classify a subscription's endpoint.
+    /// Classify a subscription's endpoint (the decision is [`endpoints::classify`],
+    /// with `[pager] endpoint_patterns`); a Lambda endpoint is resolved.
     pub fn endpoint(&self, sub: Located<'a, Subscription>) -> Endpoint<'a> {
-        let protocol = match &sub.item.protocol {
-            Known::Value(p) => p.to_ascii_lowercase(),
-            Known::Unknown(m) => return Endpoint::Unknown(m.unknown.clone()),
-        };
-        match protocol.as_str() {
-            "lambda" => Endpoint::Function(self.resolve_function(&Ref {
+        match endpoints::classify(sub.item, &self.config.pager.endpoint_patterns) {
+            endpoints::Kind::Lambda => Endpoint::Function(self.resolve_function(&Ref {
                 arn: sub.item.endpoint.clone(),
                 address: sub.item.endpoint_address.clone(),
             })),
-            "email" | "email-json" => Endpoint::Email,
-            "https" => match &sub.item.endpoint {
-                Known::Value(url) if is_pager_url(url, &self.config.pager.endpoint_patterns) => {
-                    Endpoint::Pager
-                }
-                Known::Value(url) if is_chatbot_url(url) => Endpoint::Chatbot,
-                Known::Value(_) => Endpoint::Other("https".to_string()),
-                Known::Unknown(m) => Endpoint::Unknown(m.unknown.clone()),
-            },
-            other => Endpoint::Other(other.to_string()),
+            endpoints::Kind::Pager => Endpoint::Pager,
+            endpoints::Kind::Chatbot => Endpoint::Chatbot,
+            endpoints::Kind::Email => Endpoint::Email,
+            endpoints::Kind::Other(protocol) => Endpoint::Other(protocol),
+            endpoints::Kind::Unknown(u) => Endpoint::Unknown(u),
         }
+    }
+
+    /// Whether a subscription counts as confirmed for this inventory's source
+    /// (the decision is [`endpoints::confirmation`], with `[pager] endpoint_patterns`).
+    pub fn confirmation(&self, sub: &Subscription) -> endpoints::Confirmation {
+        endpoints::confirmation(
+            sub,
+            self.inventory.source.kind,
+            &self.config.pager.endpoint_patterns,
+        )
     }
 
     /// Subscriptions on a topic (matched by topic ARN, address, or account/region/name).
@@ -383,25 +386,9 @@ impl<'a> Graph<'a> {
             .collect())
     }
 
-    /// Whether a function is a notifier (notify-slack, or named in `[chat] notifier_functions`).
+    /// Whether a function is a notifier ([`endpoints::is_notifier`] with `[chat]`).
     pub fn is_notifier(&self, function: &Function) -> bool {
-        let named = |f: &str| {
-            function.name.value().is_some_and(|n| n == f)
-                || function.arn.value().is_some_and(|a| a == f)
-        };
-        if self.config.chat.notifier_functions.iter().any(|f| named(f)) {
-            return true;
-        }
-        let handler = function
-            .handler
-            .value()
-            .and_then(|h| h.as_deref())
-            .is_some_and(|h| h == "notify_slack.lambda_handler");
-        let webhook = function
-            .environment
-            .value()
-            .is_some_and(|env| env.contains_key("SLACK_WEBHOOK_URL"));
-        handler && webhook
+        endpoints::is_notifier(function, &self.config.chat)
     }
 
     /// Alarms in the function's account and region that cover it (docs/terms.md, "covers").
@@ -581,48 +568,6 @@ fn match_rule(rule: &EventRule, events: &[Value]) -> (Vec<Option<bool>>, Option<
             Err(e) => (vec![Some(false); events.len()], Some(e.to_string())),
         },
     }
-}
-
-/// Whether a URL is a pager endpoint: PagerDuty's events URL, or a configured pattern.
-pub fn is_pager_url(url: &str, patterns: &[String]) -> bool {
-    let pagerduty = [
-        "https://events.pagerduty.com/integration/",
-        "https://events.eu.pagerduty.com/integration/",
-    ]
-    .iter()
-    .any(|prefix| {
-        url.strip_prefix(prefix)
-            .and_then(|rest| rest.split_once('/'))
-            .is_some_and(|(key, tail)| !key.is_empty() && tail.trim_end_matches('/') == "enqueue")
-    });
-    pagerduty || patterns.iter().any(|p| glob_match(p, url))
-}
-
-/// Whether a URL is AWS Chatbot's SNS endpoint.
-pub fn is_chatbot_url(url: &str) -> bool {
-    url.trim_end_matches('/') == "https://global.sns-api.chatbot.amazonaws.com"
-}
-
-/// `*` matches any run of characters.
-pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
-        return pattern == text;
-    }
-    let Some(rest) = text.strip_prefix(parts[0]) else {
-        return false;
-    };
-    let mut rest = rest;
-    for (i, part) in parts.iter().enumerate().skip(1) {
-        if i == parts.len() - 1 {
-            return rest.ends_with(part);
-        }
-        match rest.find(part) {
-            Some(at) => rest = &rest[at + part.len()..],
-            None => return false,
-        }
-    }
-    true
 }
 
 /// Does the alarm cover function `name` (docs/terms.md, "covers")? `None` when unknown.

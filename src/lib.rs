@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod cli;
 pub mod cli_live;
 pub mod config;
+pub mod endpoints;
 pub mod engine;
 pub mod evidence;
 pub mod graph;

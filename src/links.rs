@@ -5,7 +5,8 @@
 use serde_json::Value;
 
 use crate::catalog::RuleId;
-use crate::graph::{Dest, Graph, Located, Resolution, is_pager_url};
+use crate::endpoints::Confirmation;
+use crate::graph::{Dest, Graph, Located, Resolution};
 use crate::inventory::arn::Arn;
 use crate::inventory::{
     Alarm, EventRule, Function, KmsKey, Known, Observed, SourceKind, Subscription, Target, Topic,
@@ -482,15 +483,18 @@ fn key_usable(topic: &str, key: &KmsKey, service: &str) -> Link {
     }
 }
 
-/// SUB001: the subscription is confirmed.
-pub fn subscription_confirmed(sub: &Subscription) -> Link {
-    match &sub.pending_confirmation {
-        Known::Value(false) => Link::Ok("confirmed".into()),
-        Known::Value(true) => Link::broken(
+/// SUB001 and every consumer of "Confirmed" (SUB004, ALM003, routes): does
+/// the subscription count as confirmed? The decision is
+/// [`crate::endpoints::confirmation`] for the inventory's source, with
+/// `[pager] endpoint_patterns`; a pending subscription is SUB001's link.
+pub fn subscription_confirmed(graph: &Graph<'_>, sub: &Subscription) -> Link {
+    match graph.confirmation(sub) {
+        Confirmation::Confirmed(why) => Link::Ok(why),
+        Confirmation::Pending => Link::broken(
             RuleId::SUB001,
             "subscription is PendingConfirmation and delivers nothing",
         ),
-        Known::Unknown(u) => Link::unknown(&u.unknown, "confirmation"),
+        Confirmation::Unknown(u) => Link::unknown(&u, "confirmation"),
     }
 }
 
@@ -598,43 +602,6 @@ pub fn arn_account(arn: &str) -> Option<&str> {
     Arn::parse(arn).map(|a| a.account)
 }
 
-/// "Confirmed" as docs/terms.md defines it, per source (SUB004, ALM003, routes).
-/// Live: `PendingConfirmation = false`. Plan/HCL: `lambda` and `sqs` count as
-/// confirmed; otherwise a prior-state `pending_confirmation` is used when present;
-/// else an `https` pager endpoint with `endpoint_auto_confirms = true` counts;
-/// `email` and anything else is not assessed. A pending subscription is SUB001's link.
-pub fn subscription_counts_confirmed(graph: &Graph<'_>, sub: Located<'_, Subscription>) -> Link {
-    if graph.inventory().source.kind == SourceKind::Live {
-        return subscription_confirmed(sub.item);
-    }
-    let protocol = match &sub.item.protocol {
-        Known::Value(p) => p.to_ascii_lowercase(),
-        Known::Unknown(u) => return Link::unknown(&u.unknown, "subscription protocol"),
-    };
-    if protocol == "lambda" || protocol == "sqs" {
-        return Link::Ok(format!("{protocol} subscriptions need no confirmation"));
-    }
-    if sub.item.pending_confirmation.value().is_some() {
-        return subscription_confirmed(sub.item);
-    }
-    let auto_pager = protocol == "https"
-        && sub.item.endpoint_auto_confirms == Some(true)
-        && sub
-            .item
-            .endpoint
-            .value()
-            .is_some_and(|url| is_pager_url(url, &graph.config().pager.endpoint_patterns));
-    if auto_pager {
-        return Link::Ok("pager endpoint with endpoint_auto_confirms".into());
-    }
-    Link::Unknown {
-        why: format!(
-            "whether the {protocol} subscription is confirmed is not known before apply (no prior state)"
-        ),
-        kind: UnknownKind::NotObservable,
-    }
-}
-
 /// Combine several verdicts about one resource into one: broken when any is
 /// broken (naming each broken one by its label), else unknown when any is,
 /// else ok. Used where one resource is judged once per counterpart (a topic
@@ -686,7 +653,7 @@ pub fn topic_confirmed(graph: &Graph<'_>, topic: Located<'_, Topic>) -> Link {
     let mut unknown = None;
     let mut pending = 0;
     for sub in &subs {
-        match subscription_counts_confirmed(graph, *sub) {
+        match subscription_confirmed(graph, sub.item) {
             Link::Ok(_) => {
                 return Link::Ok(format!("topic {name} has a confirmed subscription"));
             }

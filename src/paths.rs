@@ -379,7 +379,7 @@ impl<'a> Walker<'_, 'a> {
         hops: &mut Vec<Hop>,
         problem: &Option<Link>,
     ) {
-        let confirmed = links::subscription_confirmed(sub.sub.item);
+        let confirmed = links::subscription_confirmed(self.graph, sub.sub.item);
         let filter = match self.event {
             Some(event) => links::filter_passes(sub.sub.item, event),
             None => Link::Ok(String::new()),

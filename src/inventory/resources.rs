@@ -371,3 +371,22 @@ pub struct KmsKey {
     #[serde(default)]
     pub policy: Observed<Option<String>>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::EnvValue;
+
+    #[test]
+    fn env_values_become_facts() {
+        assert_eq!(
+            EnvValue::of("https://hooks.slack.com/services/x"),
+            EnvValue::PlaintextUrl
+        );
+        assert_eq!(EnvValue::of(""), EnvValue::Empty);
+        assert_eq!(
+            EnvValue::of(&format!("AQICAH{}", "a".repeat(120))),
+            EnvValue::KmsCiphertext
+        );
+        assert_eq!(EnvValue::of("INFO"), EnvValue::Other);
+    }
+}

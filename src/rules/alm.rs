@@ -481,19 +481,11 @@ fn pattern_catches_errors(pattern: &str) -> Result<bool, String> {
     Ok(errors && !successes)
 }
 
-fn is_notify_slack(function: &Function) -> bool {
-    function
-        .handler
-        .value()
-        .and_then(|h| h.as_deref())
-        .is_some_and(|h| h == "notify_slack.lambda_handler")
-}
-
 fn check_alm005(ctx: &Context<'_>, out: &mut Outcomes) {
     let analysis = ctx.analysis();
     for notifier in notifiers(analysis)
         .into_iter()
-        .filter(|n| is_notify_slack(n.item))
+        .filter(|n| crate::endpoints::has_notify_slack_handler(n.item))
     {
         let subject = function_subject(notifier).attribute("logging_config");
         match alm005_verdict(ctx, &analysis.graph, notifier) {

@@ -2,9 +2,7 @@
 //! No outcome ever carries a secret value: the inventory holds none, and these
 //! rules name places (parameter, attribute, function), never contents.
 
-use crate::inventory::{
-    EnvValue, Function, HardcodedSecret, Known, Observed, Parameter, SecretKind,
-};
+use crate::inventory::{EnvValue, HardcodedSecret, Known, Observed, Parameter, SecretKind};
 use crate::outcome::{Outcomes, ResourceRef, Subject};
 use crate::rules::{Context, Rule, rule};
 
@@ -42,9 +40,6 @@ rule!(
 /// This family's rules, in catalog order.
 pub(super) const RULES: &[Rule] = &[SEC001, SEC002, SEC003];
 
-/// Name fragments (lower case) that mark a parameter as holding a webhook or key.
-const SECRET_NAME_PARTS: &[&str] = &["slack_webhook", "webhook_url", "pagerduty"];
-
 /// Why a parameter is judged, or `None` when it is not a secret parameter.
 fn why_judged(ctx: &Context<'_>, parameter: &Parameter) -> Option<&'static str> {
     let name = parameter.name.value();
@@ -61,10 +56,7 @@ fn why_judged(ctx: &Context<'_>, parameter: &Parameter) -> Option<&'static str> 
     if parameter.referenced {
         return Some("referenced by the alerting stack");
     }
-    let lower = name.map(|n| n.to_ascii_lowercase())?;
-    SECRET_NAME_PARTS
-        .iter()
-        .any(|part| lower.contains(part))
+    crate::endpoints::secrets::is_secret_parameter_name(name?)
         .then_some("named like a webhook or key")
 }
 
@@ -195,24 +187,13 @@ fn check_sec002(ctx: &Context<'_>, out: &mut Outcomes) {
     }
 }
 
-/// A notify-slack handler whose environment is unknown: it may be a notifier,
-/// so SEC003 reports it as not assessed rather than skipping it.
-fn maybe_notifier(function: &Function) -> bool {
-    let handler = function
-        .handler
-        .value()
-        .and_then(|h| h.as_deref())
-        .is_some_and(|h| h == "notify_slack.lambda_handler");
-    handler && function.environment.why().is_some()
-}
-
 fn check_sec003(ctx: &Context<'_>, out: &mut Outcomes) {
     let analysis = ctx.analysis();
     let notifiers: Vec<_> = analysis
         .reach
         .functions
         .iter()
-        .filter(|f| analysis.graph.is_notifier(f.item) || maybe_notifier(f.item))
+        .filter(|f| analysis.graph.is_notifier(f.item) || crate::endpoints::may_be_notifier(f.item))
         .collect();
     if notifiers.is_empty() {
         out.not_applicable(Subject::global(), "no notifier on a walked alert path");
@@ -239,7 +220,7 @@ fn check_sec003(ctx: &Context<'_>, out: &mut Outcomes) {
             }
             Known::Value(env) => env,
         };
-        match env.get("SLACK_WEBHOOK_URL") {
+        match env.get(crate::endpoints::SLACK_WEBHOOK_ENV) {
             None => {
                 out.not_applicable(subject, format!("notifier {name} has no SLACK_WEBHOOK_URL"));
             }

@@ -1,11 +1,9 @@
 //! SUB: subscriptions and delivery, on chain and failover topics.
 
-use std::collections::BTreeMap;
-
 use serde_json::Value;
 
 use crate::analysis::Analysis;
-use crate::graph::{Dest, Endpoint, Graph, Located, RuleHop, Walk};
+use crate::graph::{Endpoint, Graph, Located};
 use crate::inventory::{Alarm, Known, Observed, Subscription, Topic};
 use crate::links::{self, Link, topic_label};
 use crate::outcome::{Outcomes, Subject};
@@ -110,7 +108,7 @@ fn check_sub001(ctx: &Context<'_>, out: &mut Outcomes) {
     let analysis = ctx.analysis();
     for_each_subscription(analysis, out, |topic, sub, out| {
         let subject = subscription_subject(topic, sub.item).attribute("pending_confirmation");
-        let link = match links::subscription_confirmed(sub.item) {
+        let link = match links::subscription_confirmed(&analysis.graph, sub.item) {
             Link::Broken { rule, why } => Link::Broken {
                 rule,
                 why: format!(
@@ -289,63 +287,9 @@ fn sub005_topic(
     }
 }
 
-/// The events that reach each topic on the walks, by topic address.
-type TopicEvents<'a> = BTreeMap<*const Topic, Vec<&'a Value>>;
-
-fn collect_walk<'a>(walk: &'a Walk<'a>, into: &mut TopicEvents<'a>) {
-    if let Ok(rules) = &walk.rules {
-        let all: Vec<usize> = (0..walk.events.len()).collect();
-        collect_rules(&walk.events, rules, &all, into);
-    }
-}
-
-fn collect_rules<'a>(
-    events: &'a [Value],
-    rules: &'a [RuleHop<'a>],
-    reaching: &[usize],
-    into: &mut TopicEvents<'a>,
-) {
-    for hop in rules {
-        let matched: Vec<usize> = reaching
-            .iter()
-            .copied()
-            .filter(|i| hop.matched.get(*i).copied().flatten() != Some(false))
-            .collect();
-        let Ok(targets) = &hop.targets else { continue };
-        for target in targets {
-            match &target.dest {
-                Dest::Topic(t) => {
-                    let list = into.entry(std::ptr::from_ref(t.topic.item)).or_default();
-                    for i in &matched {
-                        if let Some(e) = events.get(*i)
-                            && !list.iter().any(|x| std::ptr::eq(*x, e))
-                        {
-                            list.push(e);
-                        }
-                    }
-                }
-                Dest::Bus {
-                    rules: Ok(rules), ..
-                } => collect_rules(events, rules, &matched, into),
-                _ => {}
-            }
-        }
-    }
-}
-
 fn check_sub006(ctx: &Context<'_>, out: &mut Outcomes) {
     let analysis = ctx.analysis();
-    let mut reaching = TopicEvents::new();
-    for walk in analysis
-        .finding_walks
-        .iter()
-        .filter_map(|w| w.walk.as_ref())
-    {
-        collect_walk(walk, &mut reaching);
-    }
-    for walk in &analysis.root_walks {
-        collect_walk(walk, &mut reaching);
-    }
+    let reaching = analysis.events_by_topic();
     let fallback: Vec<Value> = analysis
         .finding_walks
         .first()

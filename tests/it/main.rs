@@ -15,6 +15,7 @@ mod action;
 mod catalog;
 mod cli;
 mod config;
+mod endpoints;
 mod evaluator_corpus;
 mod evidence;
 mod fingerprints;

@@ -83,6 +83,16 @@ const TF_FIXTURES: &[TfFixture] = &[
         hcl: true,
     },
     TfFixture {
+        dir: "custom-pager",
+        config: "[terraform]\nrole = \"guardduty-admin\"\naccount_id = \"111111111111\"\n\n[pager]\nendpoint_patterns = [\"https://api.opsgenie.com/v1/json/amazonsns*\"]\n",
+        hcl: true,
+    },
+    TfFixture {
+        dir: "upper-case-key",
+        config: "[terraform]\nrole = \"member\"\n",
+        hcl: true,
+    },
+    TfFixture {
         dir: "plan-v0",
         config: ADMIN,
         hcl: false,

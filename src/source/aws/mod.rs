@@ -37,7 +37,6 @@ pub mod errors;
 pub mod management;
 pub mod operations;
 pub mod progress;
-pub mod redact;
 pub mod region;
 pub mod services;
 pub mod stats;

@@ -1,5 +1,5 @@
-//! The attributes the rules read, per resource type: the one list both
-//! Terraform sources use to decide which unresolved values deserve a SCAN004.
+//! The attributes the rules read, per resource type: the one list the
+//! Terraform adapter uses to decide which unresolved values deserve a SCAN004.
 
 /// Attributes the rules need for `kind` (`data.` prefix for data sources).
 pub fn needed(kind: &str) -> &'static [&'static str] {

@@ -54,17 +54,16 @@ pub fn repo_root(dir: &Path) -> std::path::PathBuf {
 }
 
 /// Copy source positions from an HCL stack onto a plan stack, by address:
-/// resources and their attributes, and the places of literal secrets.
+/// resources and their attributes, and the places of literals (SEC002).
 pub fn merge_locations(plan: &mut model::TfStack, hcl: &model::TfStack) {
     hcl::attach_locations(plan, hcl);
-    for secret in &mut plan.hardcoded_secrets {
+    for literal in &mut plan.literals {
         if let Some(h) = hcl
-            .hardcoded_secrets
+            .literals
             .iter()
-            .find(|s| s.origin.address == secret.origin.address && s.attribute == secret.attribute)
+            .find(|h| h.address == literal.address && h.attribute == literal.attribute)
         {
-            secret.origin.location = h.origin.location.clone();
-            secret.origin.attributes = h.origin.attributes.clone();
+            literal.location = h.location.clone();
         }
     }
 }

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::inventory::{HardcodedSecret, Known, SourceLocation, Unresolved};
+use crate::endpoints::Piece;
+use crate::endpoints::secrets::{self, Literal};
+use crate::inventory::{HardcodedSecret, Known, Origin, SourceLocation};
 
 /// `managed` resources and `data` sources.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +39,9 @@ pub struct TfResource {
     pub unknown_kind: BTreeMap<String, crate::inventory::UnknownKind>,
     /// The expression text of attributes that could not be resolved (SCAN004 and messages).
     pub expressions: BTreeMap<String, String>,
+    /// For unknown string attributes built from a template (HCL): the
+    /// template's known text and unknown parts, in order.
+    pub templates: BTreeMap<String, Vec<Piece>>,
     /// Per top-level attribute: the addresses its expression references
     /// (e.g. `aws_sns_topic.pager` for `aws_sns_topic.pager.arn`), used to link
     /// resources whose ARNs are unknown at plan time.
@@ -60,12 +65,54 @@ pub struct TfResource {
 pub struct TfStack {
     /// Every resource instance.
     pub resources: Vec<TfResource>,
-    /// Literal secrets found (SEC002), never their values.
-    pub hardcoded_secrets: Vec<HardcodedSecret>,
-    /// Expressions that could not be resolved (SCAN004).
-    pub unresolved: Vec<Unresolved>,
+    /// Literal strings written in the configuration, for SEC002's one pass
+    /// ([`TfStack::hardcoded_secrets`]).
+    pub literals: Vec<Literal>,
+    /// What the source could not resolve, and what each item blocks; the
+    /// adapter derives SCAN004 from it.
+    pub unresolved: Vec<Unresolvable>,
     /// The input files, repo-relative.
     pub inputs: Vec<String>,
+}
+
+/// What an unresolved expression keeps from being known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Blocks {
+    /// An attribute of a resource.
+    Attribute {
+        /// The resource type (`data.` prefix for data sources).
+        kind: String,
+        /// The top-level attribute.
+        attribute: String,
+    },
+    /// Whether, and how often, a resource or module call is present (its
+    /// `count` or `for_each`).
+    Presence,
+    /// A module call whose module was not read (not downloaded, an unknown
+    /// source, a cycle).
+    Module,
+    /// Where resources are: the region or account of a provider configuration.
+    Placement,
+}
+
+/// One thing a Terraform source could not resolve.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unresolvable {
+    /// Where: the resource, module call or provider, and the place in the source.
+    pub origin: Origin,
+    /// The expression that could not be resolved.
+    pub expression: String,
+    /// Why.
+    pub reason: String,
+    /// What it blocks.
+    pub blocks: Blocks,
+}
+
+impl TfStack {
+    /// SEC002's facts: the literals judged by the one pass both sources share.
+    pub fn hardcoded_secrets(&self) -> Vec<HardcodedSecret> {
+        secrets::judge(&self.literals)
+    }
 }
 
 impl TfResource {

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use super::address::Address;
 use super::config_index::ConfigIndex;
-use super::model::{Mode, TfResource, TfStack};
+use super::model::{Blocks, Mode, TfResource, TfStack, Unresolvable};
 use super::secrets;
 use crate::inventory::{Known, UnknownKind};
 
@@ -186,7 +186,7 @@ fn build(plan: &Value, name: &str) -> TfStack {
             &mut unresolved_providers,
         ));
     }
-    secrets::scan_plan(plan, &mut stack.hardcoded_secrets);
+    secrets::plan_literals(plan, &mut stack.literals);
     stack
 }
 
@@ -293,7 +293,7 @@ fn mark_deferred(values: &Value, unknown: &mut Value) {
 fn finish(
     raw: Raw<'_>,
     index: &ConfigIndex<'_>,
-    unresolved: &mut Vec<crate::inventory::Unresolved>,
+    unresolved: &mut Vec<Unresolvable>,
     unresolved_providers: &mut HashSet<String>,
 ) -> TfResource {
     let mut resource = TfResource {
@@ -304,6 +304,7 @@ fn finish(
         unknown: raw.unknown,
         unknown_kind: BTreeMap::new(),
         expressions: BTreeMap::new(),
+        templates: BTreeMap::new(),
         references: BTreeMap::new(),
         configured: Vec::new(),
         region: Known::unknown(UnknownKind::Unresolved, None),
@@ -350,7 +351,8 @@ fn finish(
         && m.unknown.kind == UnknownKind::Unresolved
         && unresolved_providers.insert(provider.key.clone())
     {
-        unresolved.push(crate::inventory::Unresolved {
+        unresolved.push(Unresolvable {
+            blocks: Blocks::Placement,
             origin: crate::inventory::Origin {
                 address: Some(format!("provider.{}", provider.key)),
                 ..Default::default()

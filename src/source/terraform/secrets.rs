@@ -1,130 +1,73 @@
-//! SEC002 facts from a plan: literals in `configuration` (resource attributes,
-//! module call arguments, provider configs, variable defaults) and URL-shaped
-//! secrets in the plan's `variables`. Never `after`, which also holds values
-//! resolved from SSM. Only where and what kind are kept, never the value.
+//! The literals of a plan, for SEC002's one pass ([`crate::endpoints::secrets::judge`]):
+//! `constant_value`s in `configuration` (resource attributes, module call
+//! arguments, provider configs, variable defaults) and the values in the
+//! plan's `variables`. Never `after`, which also holds values resolved from SSM.
 
 use serde_json::Value;
 
-use crate::inventory::{HardcodedSecret, Origin, SecretKind};
+use crate::endpoints::secrets::{Literal, LiteralText};
 
-/// What kind of secret a literal string looks like, if any.
-pub fn classify_literal(text: &str) -> Option<SecretKind> {
-    if let Some(i) = text.find("hooks.slack.com/services/") {
-        let rest = &text[i + "hooks.slack.com/services/".len()..];
-        if rest
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphanumeric())
-        {
-            return Some(SecretKind::SlackWebhook);
-        }
-    }
-    if pagerduty_key_span(text).is_some() {
-        return Some(SecretKind::PagerdutyIntegrationKey);
-    }
-    None
+/// Where a plan literal is written.
+struct Place<'a> {
+    address: &'a str,
+    attribute: &'a str,
+    blocks: &'a [String],
+    supplied: bool,
 }
 
-/// The byte span of a 32-hex-digit key after `events(.eu)?.pagerduty.com/integration/`.
-pub fn pagerduty_key_span(text: &str) -> Option<(usize, usize)> {
-    for host in [
-        "events.pagerduty.com/integration/",
-        "events.eu.pagerduty.com/integration/",
-    ] {
-        let mut from = 0;
-        while let Some(i) = text[from..].find(host) {
-            let start = from + i + host.len();
-            let rest = &text.as_bytes()[start..];
-            if rest.len() >= 32 && rest[..32].iter().all(u8::is_ascii_hexdigit) {
-                return Some((start, start + 32));
-            }
-            from = start;
-        }
-    }
-    None
-}
-
-/// Whether a name says its value is a key (`*integration_key*`, `*routing_key*`).
-pub fn is_key_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    lower.contains("integration_key") || lower.contains("routing_key")
-}
-
-fn origin(address: String) -> Origin {
-    Origin {
-        address: Some(address),
-        ..Origin::default()
-    }
-}
-
-fn push(out: &mut Vec<HardcodedSecret>, kind: SecretKind, address: &str, attribute: &str) {
-    let dup = out.iter().any(|s| {
-        s.kind == kind && s.attribute == attribute && s.origin.address.as_deref() == Some(address)
-    });
-    if !dup {
-        out.push(HardcodedSecret {
-            kind,
-            origin: origin(address.to_string()),
-            attribute: attribute.to_string(),
-        });
-    }
-}
-
-/// Judge a literal (any JSON value) bound to `name` at `address.attribute`.
-fn judge_literal(
-    value: &Value,
-    name: &str,
-    address: &str,
-    attribute: &str,
-    out: &mut Vec<HardcodedSecret>,
-) {
+/// Record the strings of a literal (any JSON value) bound to `name`; object
+/// members are bound to their keys.
+fn literals_of(value: &Value, name: &str, place: &Place<'_>, out: &mut Vec<Literal>) {
     match value {
-        Value::String(s) => {
-            if let Some(kind) = classify_literal(s) {
-                push(out, kind, address, attribute);
-            } else if is_key_name(name) && !s.trim().is_empty() {
-                push(out, SecretKind::NamedKey, address, attribute);
-            }
-        }
-        Value::Array(items) => items
-            .iter()
-            .for_each(|v| judge_literal(v, name, address, attribute, out)),
+        Value::String(s) => out.push(Literal {
+            address: place.address.to_string(),
+            attribute: place.attribute.to_string(),
+            blocks: place.blocks.to_vec(),
+            name: name.to_string(),
+            text: LiteralText(s.clone()),
+            whole: true,
+            supplied: place.supplied,
+            location: None,
+        }),
+        Value::Array(items) => items.iter().for_each(|v| literals_of(v, name, place, out)),
         Value::Object(map) => {
             for (k, v) in map {
-                judge_literal(v, k, address, attribute, out);
+                literals_of(v, k, place, out);
             }
         }
         _ => {}
     }
 }
 
-/// Walk an expressions object: `constant_value`s, nested blocks (arrays of
-/// expression objects) and nested attributes.
-fn judge_expressions(
-    exprs: &Value,
-    address: &str,
-    top: Option<&str>,
-    out: &mut Vec<HardcodedSecret>,
-) {
+/// Walk an expressions object: `constant_value`s, and nested blocks (arrays
+/// of expression objects, recorded with the blocks they are written in).
+fn expression_literals(exprs: &Value, address: &str, blocks: &[String], out: &mut Vec<Literal>) {
     match exprs {
         Value::Object(map) => {
             for (name, expr) in map {
-                let attribute = top.unwrap_or(name);
                 if let Some(constant) = expr.get("constant_value") {
-                    judge_literal(constant, name, address, attribute, out);
+                    let place = Place {
+                        address,
+                        attribute: blocks.first().unwrap_or(name),
+                        blocks,
+                        supplied: false,
+                    };
+                    literals_of(constant, name, &place, out);
                 } else if expr.is_object() || expr.is_array() {
-                    judge_expressions(expr, address, Some(attribute), out);
+                    let mut inner = blocks.to_vec();
+                    inner.push(name.clone());
+                    expression_literals(expr, address, &inner, out);
                 }
             }
         }
         Value::Array(items) => items
             .iter()
-            .for_each(|v| judge_expressions(v, address, top, out)),
+            .for_each(|v| expression_literals(v, address, blocks, out)),
         _ => {}
     }
 }
 
-fn scan_module(module: &Value, prefix: &str, out: &mut Vec<HardcodedSecret>) {
+fn module_literals(module: &Value, prefix: &str, out: &mut Vec<Literal>) {
     let join = |local: &str| {
         if prefix.is_empty() {
             local.to_string()
@@ -142,13 +85,20 @@ fn scan_module(module: &Value, prefix: &str, out: &mut Vec<HardcodedSecret>) {
             continue;
         };
         if let Some(exprs) = r.get("expressions") {
-            judge_expressions(exprs, &join(address), None, out);
+            expression_literals(exprs, &join(address), &[], out);
         }
     }
     if let Some(vars) = module.get("variables").and_then(Value::as_object) {
         for (name, var) in vars {
             if let Some(default) = var.get("default") {
-                judge_literal(default, name, &join(&format!("var.{name}")), "default", out);
+                let address = join(&format!("var.{name}"));
+                let place = Place {
+                    address: &address,
+                    attribute: "default",
+                    blocks: &[],
+                    supplied: false,
+                };
+                literals_of(default, name, &place, out);
             }
         }
     }
@@ -156,19 +106,19 @@ fn scan_module(module: &Value, prefix: &str, out: &mut Vec<HardcodedSecret>) {
         for (name, call) in calls {
             let address = join(&format!("module.{name}"));
             if let Some(exprs) = call.get("expressions") {
-                judge_expressions(exprs, &address, None, out);
+                expression_literals(exprs, &address, &[], out);
             }
             if let Some(child) = call.get("module") {
-                scan_module(child, &address, out);
+                module_literals(child, &address, out);
             }
         }
     }
 }
 
-/// Every SEC002 fact of a plan.
-pub fn scan_plan(plan: &Value, out: &mut Vec<HardcodedSecret>) {
+/// Every literal of a plan SEC002 judges.
+pub fn plan_literals(plan: &Value, out: &mut Vec<Literal>) {
     if let Some(root) = plan.pointer("/configuration/root_module") {
-        scan_module(root, "", out);
+        module_literals(root, "", out);
     }
     if let Some(providers) = plan
         .pointer("/configuration/provider_config")
@@ -176,27 +126,24 @@ pub fn scan_plan(plan: &Value, out: &mut Vec<HardcodedSecret>) {
     {
         for (key, provider) in providers {
             if let Some(exprs) = provider.get("expressions") {
-                judge_expressions(exprs, &format!("provider.{key}"), None, out);
+                expression_literals(exprs, &format!("provider.{key}"), &[], out);
             }
         }
     }
-    // Values given on the command line or in tfvars: only URL-shaped secrets
-    // (a named key passed with -var is the safe pattern, not a literal).
+    // Values given on the command line or in tfvars: bound to no name (a key
+    // passed with -var is the safe pattern, not a literal), so only their
+    // shape counts.
     if let Some(vars) = plan.get("variables").and_then(Value::as_object) {
         for (name, var) in vars {
             let address = format!("var.{name}");
-            let Some(value) = var.get("value") else {
-                continue;
-            };
-            let mut found = Vec::new();
-            judge_literal(value, "", &address, "value", &mut found);
-            for s in found {
-                let already = out
-                    .iter()
-                    .any(|o| o.origin.address.as_deref() == Some(address.as_str()));
-                if !already {
-                    out.push(s);
-                }
+            if let Some(value) = var.get("value") {
+                let place = Place {
+                    address: &address,
+                    attribute: "value",
+                    blocks: &[],
+                    supplied: true,
+                };
+                literals_of(value, "", &place, out);
             }
         }
     }
@@ -205,25 +152,41 @@ pub fn scan_plan(plan: &Value, out: &mut Vec<HardcodedSecret>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::endpoints::secrets::judge;
+    use crate::inventory::SecretKind;
 
     #[test]
-    fn classifies_literals() {
+    fn plan_literals_are_judged_by_the_shared_pass() {
+        let plan = serde_json::json!({
+            "configuration": {"root_module": {
+                "resources": [{
+                    "address": "aws_sns_topic_subscription.p",
+                    "expressions": {"endpoint": {"constant_value":
+                        "https://events.pagerduty.com/integration/0123456789ABCDEF0123456789ABCDEF/enqueue"}}
+                }],
+                "variables": {"routing_key": {"default": "abc"}}
+            }},
+            "variables": {
+                "routing_key": {"value": "abc"},
+                "hook": {"value": "https://hooks.slack.com/services/T1/B1/x"}
+            }
+        });
+        let mut literals = Vec::new();
+        plan_literals(&plan, &mut literals);
+        let found: Vec<(SecretKind, String)> = judge(&literals)
+            .into_iter()
+            .map(|s| (s.kind, s.origin.address.unwrap_or_default()))
+            .collect();
         assert_eq!(
-            classify_literal("https://hooks.slack.com/services/T0/B0/x"),
-            Some(SecretKind::SlackWebhook)
+            found,
+            [
+                (
+                    SecretKind::PagerdutyIntegrationKey,
+                    "aws_sns_topic_subscription.p".to_string()
+                ),
+                (SecretKind::NamedKey, "var.routing_key".to_string()),
+                (SecretKind::SlackWebhook, "var.hook".to_string()),
+            ]
         );
-        let key = "0123456789abcdef0123456789abcdef";
-        assert_eq!(
-            classify_literal(&format!(
-                "https://events.eu.pagerduty.com/integration/{key}/enqueue"
-            )),
-            Some(SecretKind::PagerdutyIntegrationKey)
-        );
-        assert_eq!(
-            classify_literal("https://events.pagerduty.com/integration/${var.k}/enqueue"),
-            None
-        );
-        assert!(is_key_name("pagerduty_integration_key"));
-        assert!(!is_key_name("slack_channel"));
     }
 }

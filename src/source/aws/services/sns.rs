@@ -5,9 +5,9 @@
 
 use std::collections::BTreeSet;
 
+use crate::endpoints;
 use crate::inventory::{Known, Observed, Origin, Ref, Subscription, Topic};
 use crate::source::aws::errors::{classify, is_not_found};
-use crate::source::aws::redact;
 
 /// Topics by ARN; a topic that does not exist is left out (EVT004 sees it missing).
 pub async fn topics(client: &aws_sdk_sns::Client, arns: &BTreeSet<String>) -> Observed<Vec<Topic>> {
@@ -123,7 +123,7 @@ async fn subscription(
     protocol: Option<&str>,
     endpoint: Option<&str>,
 ) -> Result<Subscription, crate::inventory::Gap> {
-    let endpoint = redact::endpoint(endpoint.unwrap_or_default());
+    let endpoint = endpoints::redact(endpoint.unwrap_or_default());
     let confirmed_arn = arn.filter(|a| a.starts_with("arn:"));
     let mut sub = Subscription {
         origin: Origin {

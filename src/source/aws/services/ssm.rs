@@ -5,7 +5,7 @@ use crate::inventory::{Observed, Origin, Parameter};
 use crate::source::aws::errors::classify;
 
 /// Name fragments that mark a parameter as a secret holder (SEC001).
-pub const NAME_FRAGMENTS: &[&str] = &["webhook", "pagerduty", "slack"];
+pub const NAME_FRAGMENTS: &[&str] = crate::endpoints::secrets::SECRET_PARAMETER_NAME_FILTERS;
 
 /// Parameters whose name contains a fragment or a configured name.
 pub async fn parameters(

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{Value, json};
 
 use super::access::{Slot, refs_of, slot};
+use crate::endpoints;
 use crate::inventory::{EnvValue, Function, Known, UnknownKind};
 use crate::source::terraform::model::TfResource;
 
@@ -15,11 +16,11 @@ use crate::source::terraform::model::TfResource;
 /// fact comes from what the environment references (KMS ciphertext or unknown).
 pub fn notify_slack_env(r: &TfResource) -> Option<BTreeMap<String, EnvValue>> {
     let handler = r.get("handler").and_then(Value::as_str)?;
-    if handler != "notify_slack.lambda_handler" {
+    if handler != endpoints::NOTIFY_SLACK_HANDLER {
         return None;
     }
     Some(BTreeMap::from([(
-        "SLACK_WEBHOOK_URL".to_string(),
+        endpoints::SLACK_WEBHOOK_ENV.to_string(),
         unknown_webhook_fact(r),
     )]))
 }

@@ -16,11 +16,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use crate::config::TerraformConfig;
 use crate::inventory::{
     AccessPath, Account, GuardDutyAdmin, Inventory, Known, ManagementView, Observed, Organization,
-    RegionFacts, RegionSlot, SourceKind, StackRole, TerraformFacts,
+    RegionFacts, RegionSlot, SourceKind, StackRole, TerraformFacts, Unresolved,
 };
-use crate::source::terraform::model::{Mode, TfResource, TfStack};
-
-pub use resources::{endpoint_known_but_secret, redact_endpoint};
+use crate::source::terraform::attributes;
+use crate::source::terraform::model::{Blocks, Mode, TfResource, TfStack};
 
 /// The account used when neither config nor providers name one.
 pub const PLACEHOLDER_ACCOUNT: &str = "000000000000";
@@ -76,13 +75,14 @@ pub fn adapt(stack: &TfStack, config: &TerraformConfig, kind: SourceKind) -> Inv
         ));
     }
     let mut admins: BTreeMap<String, Vec<GuardDutyAdmin>> = BTreeMap::new();
-    fill(&placed, &mut facts, &mut admins);
-    let mut unresolved = stack.unresolved.clone();
+    let mut resolved = Resolved::new();
+    fill(&placed, &mut facts, &mut admins, &mut resolved);
+    let mut rejected = Vec::new();
     for ((account, region), region_facts) in &mut facts {
         if account != PLACEHOLDER_ACCOUNT {
             derive_arns(region_facts, account, region);
         }
-        unresolved.extend(patterns::reject_invalid(region_facts));
+        rejected.extend(patterns::reject_invalid(region_facts));
     }
     for ((account, region), region_facts) in facts {
         inventory
@@ -105,10 +105,41 @@ pub fn adapt(stack: &TfStack, config: &TerraformConfig, kind: SourceKind) -> Inv
     }
     inventory.terraform = Some(TerraformFacts {
         role: config.role,
-        hardcoded_secrets: stack.hardcoded_secrets.clone(),
-        unresolved,
+        hardcoded_secrets: stack.hardcoded_secrets(),
+        unresolved: scan004(stack, &resolved)
+            .into_iter()
+            .chain(rejected)
+            .collect(),
     });
     inventory
+}
+
+/// (address, attribute) pairs the source left unknown that the adapter made
+/// known facts (a template endpoint whose unknown part is redacted anyway).
+type Resolved = HashSet<(String, String)>;
+
+/// SCAN004's items, derived after adaptation from what the source could not
+/// resolve: an attribute only when the rules read it and it is still unknown;
+/// presence (`count`/`for_each`), undownloaded modules and placement always,
+/// since they leave no inventory field to carry the unknown.
+fn scan004(stack: &TfStack, resolved: &Resolved) -> Vec<Unresolved> {
+    stack
+        .unresolved
+        .iter()
+        .filter(|u| match &u.blocks {
+            Blocks::Attribute { kind, attribute } => {
+                let address = u.origin.address.clone().unwrap_or_default();
+                attributes::needed(kind).contains(&attribute.as_str())
+                    && !resolved.contains(&(address, attribute.clone()))
+            }
+            Blocks::Presence | Blocks::Module | Blocks::Placement => true,
+        })
+        .map(|u| Unresolved {
+            origin: u.origin.clone(),
+            expression: u.expression.clone(),
+            reason: u.reason.clone(),
+        })
+        .collect()
 }
 
 /// The account `data "aws_caller_identity"` reports (the plan's credentials).
@@ -236,6 +267,7 @@ fn fill(
     placed: &[(&TfResource, String, String)],
     facts: &mut Facts,
     admins: &mut BTreeMap<String, Vec<GuardDutyAdmin>>,
+    resolved: &mut Resolved,
 ) {
     let docs: resources::PolicyDocs = placed
         .iter()
@@ -280,10 +312,11 @@ fn fill(
                 push(&mut at(facts, &key).topics, resources::topic(r, &docs))
             }
             (true, "aws_sns_topic_subscription") => {
-                push(
-                    &mut at(facts, &key).subscriptions,
-                    resources::subscription(r),
-                );
+                let sub = resources::subscription(r);
+                if r.is_unknown("endpoint") && sub.endpoint.value().is_some() {
+                    resolved.insert((r.address.clone(), "endpoint".to_string()));
+                }
+                push(&mut at(facts, &key).subscriptions, sub);
             }
             (true, "aws_cloudwatch_event_rule") => {
                 push(&mut at(facts, &key).event_rules, resources::event_rule(r));

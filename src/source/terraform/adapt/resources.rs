@@ -9,13 +9,13 @@ use serde_json::Value;
 use super::access::{
     Slot, bool_or, opt_f64, opt_str, origin, ref_of, refs_of, req_str, slot, unknown,
 };
+use crate::endpoints;
 use crate::inventory::{
     Alarm, Detector, EnvValue, EventRule, Function, Known, MetricFilter, MetricRef,
-    OrgConfiguration, Parameter, Ref, Subscription, Target, TargetInput, Topic, Trail, UnknownKind,
+    OrgConfiguration, Parameter, Ref, Subscription, Target, TargetInput, Topic, Trail,
 };
 use crate::source::terraform::model::TfResource;
 use crate::source::terraform::plan::PRIOR_PENDING_CONFIRMATION;
-use crate::source::terraform::secrets::pagerduty_key_span;
 
 /// Known `json` of `data.aws_iam_policy_document` sources, by address.
 pub type PolicyDocs = HashMap<String, Known<String>>;
@@ -97,80 +97,38 @@ pub fn topic(r: &TfResource, docs: &PolicyDocs) -> Topic {
     }
 }
 
-/// Replace a PagerDuty key (literal or `${…}`) and a Slack webhook path with `<redacted>`.
-pub fn redact_endpoint(endpoint: &str) -> String {
-    if let Some((start, end)) = pagerduty_key_span(endpoint) {
-        return format!("{}<redacted>{}", &endpoint[..start], &endpoint[end..]);
+/// The redacted endpoint: a known value, or a template whose unknown parts
+/// all lie in what redaction removes (RULES.md "Pager endpoint with an unknown
+/// key": `https://events.pagerduty.com/integration/${var.key}/enqueue`).
+fn endpoint(r: &TfResource) -> Known<String> {
+    match req_str(r, "endpoint") {
+        Known::Unknown(u) => r
+            .templates
+            .get("endpoint")
+            .and_then(|pieces| endpoints::redact_pieces(pieces))
+            .map_or(Known::Unknown(u), Known::Value),
+        known => known.map(|e| endpoints::redact(e)),
     }
-    for host in [
-        "events.pagerduty.com/integration/",
-        "events.eu.pagerduty.com/integration/",
-    ] {
-        if let Some(i) = endpoint.find(host) {
-            let start = i + host.len();
-            let end = endpoint[start..]
-                .find('/')
-                .map_or(endpoint.len(), |j| start + j);
-            return format!("{}<redacted>{}", &endpoint[..start], &endpoint[end..]);
-        }
-    }
-    if let Some(i) = endpoint.find("hooks.slack.com/services/") {
-        let start = i + "hooks.slack.com/services/".len();
-        return format!("{}<redacted>", &endpoint[..start]);
-    }
-    endpoint.to_string()
 }
 
-/// The redacted endpoint of a quoted template whose only unresolved parts lie
-/// in the secret that redaction removes anyway, e.g.
-/// `"https://events.pagerduty.com/integration/${var.key}/enqueue"`: what the
-/// rules need is known although the key is not (HCL without the secret's value).
-pub fn endpoint_known_but_secret(expression: &str) -> Option<String> {
-    let inner = expression.strip_prefix('"')?.strip_suffix('"')?;
-    if inner.contains(['"', '\\', '\n']) {
-        return None;
-    }
-    let redacted = redact_endpoint(inner);
-    (!redacted.contains("${") && !redacted.contains("%{")).then_some(redacted)
-}
-
-/// `aws_sns_topic_subscription`, with the P/H meaning of "confirmed" (docs/terms.md).
+/// `aws_sns_topic_subscription`: raw facts (protocol, redacted endpoint,
+/// `endpoint_auto_confirms`, a prior state's `pending_confirmation`); whether
+/// it counts as confirmed is [`endpoints::confirmation`]'s decision.
 pub fn subscription(r: &TfResource) -> Subscription {
     let protocol = req_str(r, "protocol");
-    let endpoint = match req_str(r, "endpoint") {
-        Known::Unknown(u) => r
-            .expressions
-            .get("endpoint")
-            .and_then(|text| endpoint_known_but_secret(text))
-            .map_or(Known::Unknown(u), Known::Value),
-        known => known.map(|e| redact_endpoint(e)),
-    };
+    let endpoint = endpoint(r);
     let auto_confirms = match slot(r, &["endpoint_auto_confirms"]) {
         Slot::Value(Value::Bool(b)) => Some(*b),
         _ => None,
     };
     let lower = protocol.value().map(|p| p.to_ascii_lowercase());
-    let pager_shape = endpoint
-        .value()
-        .is_some_and(|e| crate::graph::is_pager_url(e, &[]));
-    let prior = r
+    let pending = match r
         .values
         .get(PRIOR_PENDING_CONFIRMATION)
-        .and_then(Value::as_bool);
-    let pending = match lower.as_deref() {
-        Some("lambda" | "sqs") => Known::Value(false),
-        Some("https") if auto_confirms == Some(true) && pager_shape => Known::Value(false),
-        Some("email" | "email-json") => Known::unknown(
-            UnknownKind::NotObservable,
-            Some(format!(
-                "{}: an e-mail subscription's confirmation",
-                r.address
-            )),
-        ),
-        _ => match prior {
-            Some(p) => Known::Value(p),
-            None => unknown(r, "pending_confirmation"),
-        },
+        .and_then(Value::as_bool)
+    {
+        Some(p) => Known::Value(p),
+        None => unknown(r, "pending_confirmation"),
     };
     let endpoint_address = if lower.as_deref() == Some("lambda") {
         ref_of(r, "endpoint", &["aws_lambda_function"])
@@ -387,7 +345,7 @@ pub fn function(r: &TfResource, module_env: Option<BTreeMap<String, EnvValue>>) 
                             .and_then(|u| u.get(k))
                             .is_some_and(|u| u == &Value::Bool(true));
                         let fact = match v.as_str() {
-                            _ if is_unknown && k == "SLACK_WEBHOOK_URL" => {
+                            _ if is_unknown && k == endpoints::SLACK_WEBHOOK_ENV => {
                                 super::lambda::unknown_webhook_fact(r)
                             }
                             _ if is_unknown => EnvValue::Unknown,
@@ -448,35 +406,5 @@ pub fn parameter(r: &TfResource, referenced: bool) -> Parameter {
         name: req_str(r, "name"),
         parameter_type: req_str(r, "type"),
         referenced,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::endpoint_known_but_secret as known;
-
-    #[test]
-    fn an_endpoint_unknown_only_in_its_secret_is_known_redacted() {
-        let pd = r#""https://events.pagerduty.com/integration/${var.key}/enqueue""#;
-        assert_eq!(
-            known(pd).as_deref(),
-            Some("https://events.pagerduty.com/integration/<redacted>/enqueue")
-        );
-        let slack = r#""https://hooks.slack.com/services/${local.path}""#;
-        assert_eq!(
-            known(slack).as_deref(),
-            Some("https://hooks.slack.com/services/<redacted>")
-        );
-        // An unknown host, scheme or path outside the secret stays unknown.
-        for text in [
-            r#""https://${var.host}/integration/abc/enqueue""#,
-            r#""${var.scheme}://events.pagerduty.com/integration/abc/enqueue""#,
-            r#""https://events.pagerduty.com/integration/${var.key}/${var.op}""#,
-            r#""https://example.com/${var.path}""#,
-            "var.endpoint",
-            r#""https://example.com/%{if var.x}a%{endif}""#,
-        ] {
-            assert_eq!(known(text), None, "{text}");
-        }
     }
 }

@@ -8,6 +8,7 @@ use hcl_edit::template::{Directive, Element, Template};
 
 use super::functions;
 use super::value::{Unk, Val};
+use crate::endpoints::Piece;
 use crate::inventory::UnknownKind;
 
 /// What an expression can refer to outside itself.
@@ -63,6 +64,7 @@ pub fn error(expr: impl Into<String>, reason: impl Into<String>) -> Val {
         expr: expr.into(),
         reason: format!("error: {}", reason.into()),
         refs: Vec::new(),
+        pieces: None,
     }))
 }
 
@@ -88,6 +90,7 @@ pub fn merge_unknown(vals: &[&Val], expr: &str) -> Option<Val> {
             u.expr = expr.to_string();
         }
         u.refs = refs;
+        u.pieces = None;
         Val::Unknown(Box::new(u))
     })
 }
@@ -266,36 +269,77 @@ fn loose_eq(l: &Val, r: &Val) -> bool {
     }
 }
 
+/// A template's value: a string when every part is known; otherwise an
+/// unknown that keeps the template's known text and unknown parts in order.
 fn eval_template(scope: &mut dyn Scope, ctx: &mut Ctx, t: &Template, text: &str) -> Val {
-    let mut out = String::new();
+    let mut pieces = Vec::new();
     let mut unknowns: Vec<Val> = Vec::new();
-    render(scope, ctx, t, &mut out, &mut unknowns);
+    render(scope, ctx, t, &mut pieces, &mut unknowns);
     if unknowns.is_empty() {
-        Val::Str(out)
-    } else {
-        let refs: Vec<&Val> = unknowns.iter().collect();
-        merge_unknown(&refs, text).unwrap_or(Val::Null)
+        let known: String = pieces
+            .iter()
+            .filter_map(|p| match p {
+                Piece::Text(s) => Some(s.as_str()),
+                Piece::Unknown => None,
+            })
+            .collect();
+        return Val::Str(known);
     }
+    let refs: Vec<&Val> = unknowns.iter().collect();
+    match merge_unknown(&refs, text) {
+        Some(Val::Unknown(mut u)) => {
+            u.pieces = Some(pieces);
+            Val::Unknown(u)
+        }
+        other => other.unwrap_or(Val::Null),
+    }
+}
+
+/// Append text to a template's pieces (merging adjacent text).
+fn push_text(pieces: &mut Vec<Piece>, s: &str) {
+    match pieces.last_mut() {
+        Some(Piece::Text(last)) => last.push_str(s),
+        _ => pieces.push(Piece::Text(s.to_string())),
+    }
+}
+
+/// Record an unknown part of a template: its own pieces when it is a
+/// partially known template itself, else one unknown piece.
+fn push_unknown(pieces: &mut Vec<Piece>, unknowns: &mut Vec<Val>, v: Val) {
+    match &v {
+        Val::Unknown(u) if u.pieces.is_some() => {
+            for p in u.pieces.iter().flatten() {
+                match p {
+                    Piece::Text(s) => push_text(pieces, s),
+                    Piece::Unknown => pieces.push(Piece::Unknown),
+                }
+            }
+        }
+        _ => pieces.push(Piece::Unknown),
+    }
+    unknowns.push(v);
 }
 
 fn render(
     scope: &mut dyn Scope,
     ctx: &mut Ctx,
     t: &Template,
-    out: &mut String,
+    out: &mut Vec<Piece>,
     unknowns: &mut Vec<Val>,
 ) {
     for el in t.iter() {
         match el {
-            Element::Literal(s) => out.push_str(s),
+            Element::Literal(s) => push_text(out, s),
             Element::Interpolation(i) => {
                 let v = eval(scope, ctx, &i.expr);
                 match v.to_tf_string() {
-                    Some(s) => out.push_str(&s),
-                    None if matches!(v, Val::Unknown(_)) => unknowns.push(v),
-                    None => {
-                        unknowns.push(error(ctx.text(i.expr.span()), "cannot convert to string"))
-                    }
+                    Some(s) => push_text(out, &s),
+                    None if matches!(v, Val::Unknown(_)) => push_unknown(out, unknowns, v),
+                    None => push_unknown(
+                        out,
+                        unknowns,
+                        error(ctx.text(i.expr.span()), "cannot convert to string"),
+                    ),
                 }
             }
             Element::Directive(d) => match &**d {
@@ -308,13 +352,17 @@ fn render(
                                 render(scope, ctx, &e.template, out, unknowns);
                             }
                         }
-                        None => unknowns.push(c),
+                        None => {
+                            out.push(Piece::Unknown);
+                            unknowns.push(c);
+                        }
                     }
                 }
                 Directive::For(f) => {
                     let fe = &f.for_expr;
                     let coll = eval(scope, ctx, &fe.collection_expr);
                     let Some(items) = iter_items(&coll) else {
+                        out.push(Piece::Unknown);
                         unknowns.push(coll);
                         continue;
                     };

@@ -5,12 +5,12 @@
 mod eval;
 mod expand;
 mod functions;
+mod literals;
 mod locate;
 mod modules;
 mod parse;
 mod policy_doc;
 mod registry;
-mod secrets;
 mod value;
 
 use std::collections::HashMap;
@@ -198,7 +198,14 @@ fn root_variables(
         for attr in body.attributes() {
             let name = attr.key.as_str().to_string();
             let loc = hcl_edit::Span::span(attr).map(|r| locate::location(&rel, &lines, r.start));
-            secrets::scan_expr(g, &attr.value, &name, &format!("var.{name}"), loc, &text);
+            let address = format!("var.{name}");
+            let at = literals::Place {
+                address: &address,
+                attribute: &name,
+                blocks: &[],
+                location: &loc,
+            };
+            literals::record(g, &attr.value, &name, &at);
             let mut ctx = eval::Ctx::new(&text);
             out.insert(name, eval::eval(&mut EmptyScope, &mut ctx, &attr.value));
         }

@@ -13,10 +13,9 @@ use super::eval::{self, Ctx, Scope};
 use super::expand::{self, Instance};
 use super::parse::{Item, ModuleAst};
 use super::value::Val;
-use super::{Global, policy_doc, registry, secrets};
-use crate::inventory::{Known, Origin, SourceLocation, Unresolved};
-use crate::source::terraform::attributes;
-use crate::source::terraform::model::{Mode, TfResource};
+use super::{Global, literals, policy_doc, registry};
+use crate::inventory::{Known, Origin, SourceLocation};
+use crate::source::terraform::model::{Blocks, Mode, TfResource, Unresolvable};
 
 /// A provider configuration as a module instance sees it.
 #[derive(Debug, Clone)]
@@ -138,14 +137,13 @@ impl<'g> ModuleEval<'g> {
             {
                 let loc = self.location(item.file, d.span());
                 let origin = format!("{}var.{name}", self.prefix);
-                secrets::scan_expr(
-                    self.g,
-                    &d.value,
-                    name,
-                    &origin,
-                    loc,
-                    &ast.files[item.file].text,
-                );
+                let at = literals::Place {
+                    address: &origin,
+                    attribute: "default",
+                    blocks: &[],
+                    location: &loc,
+                };
+                literals::record(self.g, &d.value, name, &at);
             }
             if self.vars.contains_key(name) {
                 continue;
@@ -268,7 +266,8 @@ impl<'g> ModuleEval<'g> {
         let instances = expand::instances(self, item, &base);
         let v = match instances {
             Err(unknown) => {
-                self.unresolved(&base, self.location(item.file, item.node.span()), &unknown);
+                let location = self.location(item.file, item.node.span());
+                self.unresolved(&base, location, &unknown, Blocks::Presence);
                 unknown
             }
             Ok(expand::Expansion { shape, instances }) => {
@@ -283,9 +282,16 @@ impl<'g> ModuleEval<'g> {
         v
     }
 
-    fn unresolved(&mut self, address: &str, location: Option<SourceLocation>, v: &Val) {
+    /// Record what could not be resolved in `v`, and what it blocks.
+    fn unresolved(
+        &mut self,
+        address: &str,
+        location: Option<SourceLocation>,
+        v: &Val,
+        blocks: Blocks,
+    ) {
         if let Some(u) = v.first_unknown() {
-            self.g.stack.unresolved.push(Unresolved {
+            self.g.stack.unresolved.push(Unresolvable {
                 origin: Origin {
                     address: Some(address.to_string()),
                     location,
@@ -293,6 +299,7 @@ impl<'g> ModuleEval<'g> {
                 },
                 expression: u.expr.clone(),
                 reason: u.reason.trim_start_matches("error: ").to_string(),
+                blocks,
             });
         }
     }
@@ -331,7 +338,6 @@ impl<'g> ModuleEval<'g> {
         } else {
             kind.to_string()
         };
-        let needed = attributes::needed(&full_kind);
         let mut res = TfResource {
             address: address.clone(),
             mode,
@@ -340,6 +346,7 @@ impl<'g> ModuleEval<'g> {
             unknown: serde_json::Value::Null,
             unknown_kind: Default::default(),
             expressions: Default::default(),
+            templates: Default::default(),
             references: Default::default(),
             configured: Vec::new(),
             region: known(&provider.region),
@@ -370,22 +377,25 @@ impl<'g> ModuleEval<'g> {
             if !refs.is_empty() {
                 res.references.insert(name.clone(), refs);
             }
+            if let Some(Val::Unknown(u)) = value
+                && let Some(pieces) = &u.pieces
+            {
+                res.templates.insert(name.clone(), pieces.clone());
+            }
             if let Some(u) = value.and_then(Val::first_unknown) {
                 res.unknown_kind.insert(name.clone(), u.kind);
                 res.expressions.insert(name.clone(), text.clone());
-                let secret_only = kind == "aws_sns_topic_subscription"
-                    && name == "endpoint"
-                    && crate::source::terraform::adapt::endpoint_known_but_secret(text).is_some();
-                if needed.contains(&name.as_str())
-                    && (u.kind == crate::inventory::UnknownKind::Unresolved)
-                    && !secret_only
-                {
+                if u.kind == crate::inventory::UnknownKind::Unresolved {
                     let loc = res
                         .attribute_locations
                         .get(name)
                         .cloned()
                         .or(res.location.clone());
-                    self.unresolved(&address, loc, value.unwrap_or(&Val::Null));
+                    let blocks = Blocks::Attribute {
+                        kind: full_kind.clone(),
+                        attribute: name.clone(),
+                    };
+                    self.unresolved(&address, loc, value.unwrap_or(&Val::Null), blocks);
                 }
             }
         }
@@ -398,10 +408,15 @@ impl<'g> ModuleEval<'g> {
             unknown
         };
         if self.location_override.is_none() {
-            let file_text = self.ast.files[item.file].text.clone();
-            for (name, attr) in top_attributes(&item.node.body) {
-                let loc = self.location(item.file, attr.span());
-                secrets::scan_expr(self.g, &attr.value, &name, &address, loc, &file_text);
+            for flat in flat_attributes(&item.node.body) {
+                let loc = self.location(item.file, flat.attr.span());
+                let at = literals::Place {
+                    address: &address,
+                    attribute: flat.top(),
+                    blocks: &flat.blocks,
+                    location: &loc,
+                };
+                literals::record(self.g, &flat.attr.value, &flat.name, &at);
             }
         }
         self.g.stack.resources.push(res);
@@ -551,16 +566,21 @@ impl<'g> ModuleEval<'g> {
             &key_path,
             &inputs,
         );
-        // Literal secrets passed as module inputs.
+        // Literals passed as module inputs (for SEC002).
         if self.location_override.is_none() {
-            let file_text = self.ast.files[item.file].text.clone();
-            for (n, attr) in top_attributes(body) {
+            for flat in flat_attributes(body) {
                 if !matches!(
-                    n.as_str(),
+                    flat.top(),
                     "source" | "version" | "providers" | "count" | "for_each" | "depends_on"
                 ) {
-                    let loc = self.location(item.file, attr.span());
-                    secrets::scan_expr(self.g, &attr.value, &n, &base, loc, &file_text);
+                    let loc = self.location(item.file, flat.attr.span());
+                    let at = literals::Place {
+                        address: &base,
+                        attribute: flat.top(),
+                        blocks: &flat.blocks,
+                        location: &loc,
+                    };
+                    literals::record(self.g, &flat.attr.value, &flat.name, &at);
                 }
             }
         }
@@ -568,7 +588,7 @@ impl<'g> ModuleEval<'g> {
             Ok(r) => r,
             Err(reason) => {
                 let v = Val::unresolved(format!("module.{name}"), reason);
-                self.unresolved(&base, call_loc, &v);
+                self.unresolved(&base, call_loc, &v, Blocks::Module);
                 return v;
             }
         };
@@ -576,7 +596,7 @@ impl<'g> ModuleEval<'g> {
         let expansion = match expand::instances(self, item, &base) {
             Ok(e) => e,
             Err(unknown) => {
-                self.unresolved(&base, call_loc, &unknown);
+                self.unresolved(&base, call_loc, &unknown, Blocks::Presence);
                 return unknown;
             }
         };
@@ -634,15 +654,36 @@ impl<'g> ModuleEval<'g> {
     }
 }
 
-/// Top-level attributes of a body and, flattened, those of nested blocks
-/// (reported under the top-level block's name).
-fn top_attributes(body: &Body) -> Vec<(String, hcl_edit::structure::Attribute)> {
-    let mut out: Vec<(String, hcl_edit::structure::Attribute)> = body
+/// An attribute of a block body, with the nested blocks it is written in.
+struct Flat {
+    /// Enclosing nested blocks, outermost first (a `dynamic` block by its
+    /// label); empty for a top-level attribute.
+    blocks: Vec<String>,
+    /// The attribute's name.
+    name: String,
+    /// The attribute.
+    attr: hcl_edit::structure::Attribute,
+}
+
+impl Flat {
+    /// The top-level attribute or block it belongs to.
+    fn top(&self) -> &str {
+        self.blocks.first().unwrap_or(&self.name)
+    }
+}
+
+/// Every attribute of a body, nested blocks' attributes included.
+fn flat_attributes(body: &Body) -> Vec<Flat> {
+    let mut out: Vec<Flat> = body
         .attributes()
-        .map(|a| (a.key.as_str().to_string(), a.clone()))
+        .map(|a| Flat {
+            blocks: Vec::new(),
+            name: a.key.as_str().to_string(),
+            attr: a.clone(),
+        })
         .collect();
     for b in body.blocks() {
-        let name = if b.ident.as_str() == "dynamic" {
+        let block = if b.ident.as_str() == "dynamic" {
             b.labels
                 .first()
                 .map(|l| l.as_str().to_string())
@@ -650,14 +691,9 @@ fn top_attributes(body: &Body) -> Vec<(String, hcl_edit::structure::Attribute)> 
         } else {
             b.ident.as_str().to_string()
         };
-        for (inner, a) in top_attributes(&b.body) {
-            // Keep the inner name when it carries the meaning (e.g. `integration_key`).
-            let n = if secrets::is_key_name(&inner) {
-                inner
-            } else {
-                name.clone()
-            };
-            out.push((n, a));
+        for mut inner in flat_attributes(&b.body) {
+            inner.blocks.insert(0, block.clone());
+            out.push(inner);
         }
     }
     out

@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Number, Value};
 
+use crate::endpoints::Piece;
 use crate::inventory::UnknownKind;
 
 /// Why a value is unknown, and which resource addresses it depends on.
@@ -16,6 +17,9 @@ pub struct Unk {
     pub reason: String,
     /// Resource addresses the value depends on.
     pub refs: Vec<String>,
+    /// For a string template with unknown parts: its known text and unknown
+    /// parts in order (so redaction can tell what of it is known).
+    pub pieces: Option<Vec<Piece>>,
 }
 
 /// An evaluated value.
@@ -47,6 +51,7 @@ impl Val {
             expr: expr.into(),
             reason: "known after apply".into(),
             refs,
+            pieces: None,
         }))
     }
 
@@ -57,6 +62,7 @@ impl Val {
             expr: expr.into(),
             reason: reason.into(),
             refs: Vec::new(),
+            pieces: None,
         }))
     }
 
