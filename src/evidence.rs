@@ -914,6 +914,16 @@ mod tests {
     }
 
     #[test]
+    fn only_plain_names_are_pack_files() {
+        for name in ["report.json", "a..b", ".hidden"] {
+            assert!(is_plain_file_name(name), "{name}");
+        }
+        for name in ["", ".", "..", "../x", "/etc/hostname", "a/b", "a\0b"] {
+            assert!(!is_plain_file_name(name), "{name:?}");
+        }
+    }
+
+    #[test]
     fn catalog_hash_is_stable_hex() {
         let hash = rule_catalog_hash();
         assert_eq!(hash.len(), 64);
