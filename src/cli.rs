@@ -275,6 +275,10 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
         strict_config: args.strict_config,
     };
     let mut report = engine::run(&inventory, &config, &options)?;
+    // The report carries what the outputs need: keep the inventory only for an
+    // evidence pack, so it is not held alongside the rendered reports.
+    let inventory = args.evidence.is_some().then_some(inventory);
+    crate::heap::mark("rules judged");
     if let Some(stats) = &stats {
         report.stats = serde_json::to_value(stats).ok();
     }
@@ -290,11 +294,11 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
     };
     // Render everything (outputs and the evidence pack) before writing anything.
     let rendered = render_outputs(&report, &plan, &render_options, args.quiet)?;
-    let pack = match &args.evidence {
-        Some(_) => {
+    let pack = match &inventory {
+        Some(inventory) => {
             let command_line: Vec<String> = std::env::args().collect();
             Some(evidence::render(&evidence::PackInput {
-                inventory: &inventory,
+                inventory,
                 report: &report,
                 config: &config,
                 render: &render_options,
@@ -326,6 +330,7 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
             eprintln!("wrote {path}");
         }
     }
+    crate::heap::mark("reports written");
     Ok(report.exit_code(&ExitPolicy {
         fail_on: args.fail_on,
         allow_partial: args.allow_partial,

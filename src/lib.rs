@@ -3,21 +3,19 @@
 //! Data flow: a source builds the [`inventory::Inventory`]; the [`engine`] runs the
 //! [`rules`] over it and builds a [`report::Report`]; writers render the report.
 
-pub mod analysis;
 pub mod catalog;
+pub mod chain;
 pub mod cli;
 pub mod cli_live;
 pub mod config;
 pub mod endpoints;
 pub mod engine;
 pub mod evidence;
-pub mod graph;
+pub mod heap;
 pub mod inventory;
-pub mod links;
 pub mod logfilter;
 pub mod outcome;
 pub mod output;
-pub mod paths;
 pub mod pattern;
 pub mod policy;
 pub mod report;

@@ -54,12 +54,138 @@ pub struct Subject {
     pub resource: Option<ResourceRef>,
 }
 
+/// What kind of resource a subject or a walked hop is. Written kebab-case in
+/// reports, SARIF pseudo paths and fingerprints (`sns-topic`), as before it was
+/// typed, so fingerprints are unchanged.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum ResourceKind {
+    /// A GuardDuty detector.
+    GuarddutyDetector,
+    /// A member of the admin's detector.
+    GuarddutyMember,
+    /// GuardDuty's organization configuration.
+    GuarddutyOrganizationConfiguration,
+    /// An EventBridge bus (a forwarding hop).
+    EventBus,
+    /// An EventBridge rule.
+    EventRule,
+    /// A rule's target.
+    EventTarget,
+    /// A target that is neither a topic, a bus nor a function (a hop).
+    Target,
+    /// An SNS topic.
+    SnsTopic,
+    /// An SNS subscription.
+    SnsSubscription,
+    /// A subscription endpoint that satisfies no route, or is unknown (a hop).
+    Subscription,
+    /// A PagerDuty endpoint (a hop).
+    PagerdutyEndpoint,
+    /// AWS Chatbot's endpoint (a hop).
+    ChatbotEndpoint,
+    /// An e-mail endpoint (a hop).
+    EmailEndpoint,
+    /// A Lambda function.
+    LambdaFunction,
+    /// A notify-slack notifier (a hop).
+    Notifier,
+    /// A CloudWatch alarm.
+    CloudwatchAlarm,
+    /// An SSM parameter.
+    SsmParameter,
+    /// A Terraform variable (SEC002).
+    TerraformVariable,
+    /// A Terraform resource (SEC002).
+    TerraformResource,
+    /// A Terraform expression (SCAN004).
+    TerraformExpression,
+    /// An IAM action that was denied (SCAN003).
+    IamAction,
+}
+
+impl ResourceKind {
+    /// Every kind.
+    pub const ALL: [ResourceKind; 21] = [
+        ResourceKind::GuarddutyDetector,
+        ResourceKind::GuarddutyMember,
+        ResourceKind::GuarddutyOrganizationConfiguration,
+        ResourceKind::EventBus,
+        ResourceKind::EventRule,
+        ResourceKind::EventTarget,
+        ResourceKind::Target,
+        ResourceKind::SnsTopic,
+        ResourceKind::SnsSubscription,
+        ResourceKind::Subscription,
+        ResourceKind::PagerdutyEndpoint,
+        ResourceKind::ChatbotEndpoint,
+        ResourceKind::EmailEndpoint,
+        ResourceKind::LambdaFunction,
+        ResourceKind::Notifier,
+        ResourceKind::CloudwatchAlarm,
+        ResourceKind::SsmParameter,
+        ResourceKind::TerraformVariable,
+        ResourceKind::TerraformResource,
+        ResourceKind::TerraformExpression,
+        ResourceKind::IamAction,
+    ];
+
+    /// The kind as written, e.g. `sns-topic`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResourceKind::GuarddutyDetector => "guardduty-detector",
+            ResourceKind::GuarddutyMember => "guardduty-member",
+            ResourceKind::GuarddutyOrganizationConfiguration => {
+                "guardduty-organization-configuration"
+            }
+            ResourceKind::EventBus => "event-bus",
+            ResourceKind::EventRule => "event-rule",
+            ResourceKind::EventTarget => "event-target",
+            ResourceKind::Target => "target",
+            ResourceKind::SnsTopic => "sns-topic",
+            ResourceKind::SnsSubscription => "sns-subscription",
+            ResourceKind::Subscription => "subscription",
+            ResourceKind::PagerdutyEndpoint => "pagerduty-endpoint",
+            ResourceKind::ChatbotEndpoint => "chatbot-endpoint",
+            ResourceKind::EmailEndpoint => "email-endpoint",
+            ResourceKind::LambdaFunction => "lambda-function",
+            ResourceKind::Notifier => "notifier",
+            ResourceKind::CloudwatchAlarm => "cloudwatch-alarm",
+            ResourceKind::SsmParameter => "ssm-parameter",
+            ResourceKind::TerraformVariable => "terraform-variable",
+            ResourceKind::TerraformResource => "terraform-resource",
+            ResourceKind::TerraformExpression => "terraform-expression",
+            ResourceKind::IamAction => "iam-action",
+        }
+    }
+}
+
+impl std::fmt::Display for ResourceKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl std::str::FromStr for ResourceKind {
+    type Err = String;
+
+    /// Parse a kind as written (`sns-topic`).
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        ResourceKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == text)
+            .ok_or_else(|| format!("unknown resource kind `{text}`"))
+    }
+}
+
 /// A resource an outcome points at.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResourceRef {
     /// The kind, e.g. `sns-topic`, `guardduty-detector`, `event-rule`.
-    pub kind: String,
+    pub kind: ResourceKind,
     /// A readable name (topic name, detector id, member account id).
     pub name: String,
     /// Where the resource came from.
@@ -97,7 +223,7 @@ impl Subject {
     pub fn resource(
         account: &str,
         region: &str,
-        kind: &str,
+        kind: ResourceKind,
         name: impl Into<String>,
         origin: &Origin,
     ) -> Self {
@@ -105,7 +231,7 @@ impl Subject {
             account: Some(account.to_string()),
             region: Some(region.to_string()),
             resource: Some(ResourceRef {
-                kind: kind.to_string(),
+                kind,
                 name: name.into(),
                 origin: origin.clone(),
                 attribute: None,
@@ -142,7 +268,7 @@ impl Subject {
 #[serde(deny_unknown_fields)]
 pub struct Hop {
     /// The kind of resource, e.g. `event-rule`, `sns-topic`.
-    pub kind: String,
+    pub kind: ResourceKind,
     /// Its readable name.
     pub name: String,
     /// Where it came from.

@@ -34,7 +34,7 @@ pub fn short_kind(kind: &str) -> &str {
 pub fn hop_chain(path: &[Hop]) -> String {
     let mut parts = Vec::new();
     for hop in path {
-        parts.push(format!("{} {}", short_kind(&hop.kind), hop.name));
+        parts.push(format!("{} {}", short_kind(hop.kind.as_str()), hop.name));
         if !hop.ok {
             parts.push(format!(
                 "✗ {}",
@@ -136,7 +136,7 @@ mod tests {
 
     fn hop(kind: &str, name: &str, problem: Option<&str>) -> Hop {
         Hop {
-            kind: kind.to_string(),
+            kind: kind.parse().unwrap(),
             name: name.to_string(),
             origin: Origin::default(),
             ok: problem.is_none(),

@@ -1,11 +1,11 @@
 //! ALM: notifier failover alarms (docs/terms.md, "covers").
 
-use crate::analysis::Analysis;
 use crate::catalog::RuleId;
-use crate::graph::{Endpoint, Graph, Located, Resolution, alarm_can_fire, alarm_covers};
+use crate::chain::analysis::Analysis;
+use crate::chain::graph::{Endpoint, Graph, Located, Resolution, alarm_can_fire, alarm_covers};
+use crate::chain::links::{self, Link, combine, function_label, topic_label};
 use crate::inventory::arn::partition_of_region;
 use crate::inventory::{Alarm, Function, Known, MetricFilter, Observed, Ref, Topic, UnknownKind};
-use crate::links::{self, Link, combine, function_label, topic_label};
 use crate::logfilter::FilterPattern;
 use crate::outcome::Outcomes;
 use crate::rules::subjects::{alarm_label, alarm_subject, function_subject};

@@ -1,224 +1,40 @@
 //! What rules read: the inventory, the config, and derived lookups such as
 //! "who is GuardDuty's admin in this region".
 
-use std::collections::BTreeSet;
-
+pub use crate::chain::topology::{AdminLookup, Topology};
 use crate::config::Config;
-use crate::inventory::{Inventory, Observed, RegionSlot, SourceKind, StackRole};
+use crate::inventory::{Inventory, Observed, RegionSlot};
 use crate::outcome::Subject;
 
-/// Everything a rule may read. Rules do no I/O.
+/// Everything a rule may read. Rules do no I/O. It dereferences to the
+/// organization's [`Topology`] (who the admin is, the source regions), which the
+/// chain layer owns.
 pub struct Context<'a> {
-    /// The inventory.
-    pub inventory: &'a Inventory,
-    /// The effective config.
-    pub config: &'a Config,
-    analysis: std::cell::OnceCell<crate::analysis::Analysis<'a>>,
+    topology: Topology<'a>,
+    analysis: std::cell::OnceCell<crate::chain::analysis::Analysis<'a>>,
 }
 
-/// Who GuardDuty's administrator is in one region.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AdminLookup {
-    /// This account is the admin.
-    Admin {
-        /// The admin account.
-        account: String,
-        /// How it was determined, for messages.
-        basis: &'static str,
-    },
-    /// There is no admin in this region.
-    NoAdmin,
-    /// It could not be determined; the reason says why.
-    Unknown(String),
+impl<'a> std::ops::Deref for Context<'a> {
+    type Target = Topology<'a>;
+
+    fn deref(&self) -> &Topology<'a> {
+        &self.topology
+    }
 }
 
 impl<'a> Context<'a> {
     /// A context over an inventory and config.
     pub fn new(inventory: &'a Inventory, config: &'a Config) -> Self {
         Context {
-            inventory,
-            config,
+            topology: Topology { inventory, config },
             analysis: std::cell::OnceCell::new(),
         }
     }
 
     /// The shared walks and what they reach, computed on first use.
-    pub fn analysis(&self) -> &crate::analysis::Analysis<'a> {
+    pub fn analysis(&self) -> &crate::chain::analysis::Analysis<'a> {
         self.analysis
-            .get_or_init(|| crate::analysis::Analysis::new(self))
-    }
-
-    /// The source kind of the inventory.
-    pub fn source(&self) -> SourceKind {
-        self.inventory.source.kind
-    }
-
-    /// The declared stack role (P/H), if any.
-    pub fn stack_role(&self) -> Option<StackRole> {
-        self.inventory
-            .terraform
-            .as_ref()
-            .and_then(|t| t.role)
-            .or(self.config.terraform.role)
-    }
-
-    /// Whether an organization is visible.
-    pub fn organization_visible(&self) -> bool {
-        self.inventory.organization.is_some()
-    }
-
-    /// Every region enabled for at least one scanned account, sorted.
-    pub fn all_regions(&self) -> BTreeSet<&str> {
-        self.inventory
-            .accounts
-            .values()
-            .flat_map(|a| {
-                a.regions
-                    .iter()
-                    .filter(|(_, slot)| matches!(slot, RegionSlot::Enabled(_)))
-                    .map(|(r, _)| r.as_str())
-            })
-            .collect()
-    }
-
-    /// Whether a region is enabled for an account (and listed at all).
-    pub fn region_enabled(&self, account: &str, region: &str) -> bool {
-        matches!(
-            self.inventory
-                .accounts
-                .get(account)
-                .and_then(|a| a.regions.get(region)),
-            Some(RegionSlot::Enabled(_))
-        )
-    }
-
-    /// GuardDuty's administrator in `region`: from the management view when
-    /// collected; else an account that holds the organization configuration; else
-    /// the administrator a member reports. With no organization visible, the
-    /// scanned account.
-    pub fn admin_for(&self, region: &str) -> AdminLookup {
-        let Some(org) = &self.inventory.organization else {
-            return match self.single_account() {
-                Some(account) => AdminLookup::Admin {
-                    account,
-                    basis: "no organization visible: the scanned account",
-                },
-                None => AdminLookup::Unknown(
-                    "no organization visible and more than one account scanned".to_string(),
-                ),
-            };
-        };
-        if let Observed::Collected(view) = &org.management_view {
-            match view.guardduty_admins.get(region) {
-                Some(Observed::Collected(admins)) => {
-                    return admins
-                        .iter()
-                        .filter(|a| a.status == "ENABLED")
-                        .find_map(|a| a.account.value().cloned())
-                        .map(|account| AdminLookup::Admin {
-                            account,
-                            basis: "ListOrganizationAdminAccounts",
-                        })
-                        .unwrap_or(AdminLookup::NoAdmin);
-                }
-                Some(Observed::Gap(gap)) => {
-                    if let Some(found) = self.admin_from_accounts(region) {
-                        return found;
-                    }
-                    return AdminLookup::Unknown(gap.describe());
-                }
-                None => {}
-            }
-        }
-        self.admin_from_accounts(region).unwrap_or_else(|| {
-            AdminLookup::Unknown(format!(
-                "the management account's view of {region} was not collected, and no scanned account reports a GuardDuty administrator there"
-            ))
-        })
-    }
-
-    fn admin_from_accounts(&self, region: &str) -> Option<AdminLookup> {
-        let mut reported = None;
-        for (account, _, facts) in self
-            .inventory
-            .region_facts()
-            .filter(|(_, r, _)| *r == region)
-        {
-            let Some(gd) = facts.guardduty.collected() else {
-                continue;
-            };
-            if gd.organization_configuration.is_some() {
-                return Some(AdminLookup::Admin {
-                    account: account.to_string(),
-                    basis: "holds the GuardDuty organization configuration",
-                });
-            }
-            if reported.is_none() {
-                reported = gd.administrator.clone();
-            }
-        }
-        reported.map(|account| AdminLookup::Admin {
-            account,
-            basis: "reported by a member's GetAdministratorAccount",
-        })
-    }
-
-    /// The only scanned account, if exactly one (or the caller's, if scanned).
-    fn single_account(&self) -> Option<String> {
-        if self.inventory.accounts.len() == 1 {
-            return self.inventory.accounts.keys().next().cloned();
-        }
-        let caller = self.inventory.source.caller.as_ref()?;
-        self.inventory
-            .accounts
-            .contains_key(&caller.account)
-            .then(|| caller.account.clone())
-    }
-
-    /// Source regions (docs/terms.md, "Source region"): regions where an admin account has an
-    /// enabled detector, plus the partition's global region, among scanned regions.
-    /// "An admin account" includes the admin of other regions and the configured
-    /// admin, so a region that lacks a delegated admin is still a source region
-    /// when the organization's admin runs a detector there (ORG001 judges it).
-    ///
-    /// A Terraform management stack cannot see the admin's detectors (they are
-    /// in the admin's stack), so there every region of the stack is one: the
-    /// stack is where each region's delegated admin is declared.
-    pub fn source_regions(&self) -> BTreeSet<String> {
-        if self.source() != SourceKind::Live && self.stack_role() == Some(StackRole::Management) {
-            return self.all_regions().into_iter().map(str::to_string).collect();
-        }
-        let global = self.inventory.global_region();
-        let candidates = self.admin_candidates();
-        self.all_regions()
-            .into_iter()
-            .filter(|region| {
-                *region == global
-                    || candidates
-                        .iter()
-                        .any(|a| self.admin_detector_enabled(a, region))
-            })
-            .map(str::to_string)
-            .collect()
-    }
-
-    fn admin_detector_enabled(&self, account: &str, region: &str) -> bool {
-        self.inventory
-            .facts(account, region)
-            .and_then(|f| f.guardduty.collected())
-            .is_some_and(|gd| {
-                gd.detectors
-                    .iter()
-                    .any(|d| d.status.value().is_some_and(|s| s == "ENABLED"))
-            })
-    }
-
-    /// The subject for an organization-level outcome.
-    pub fn organization_subject(&self) -> Subject {
-        match &self.inventory.organization {
-            Some(org) => Subject::account(&org.management_account),
-            None => Subject::global(),
-        }
+            .get_or_init(|| crate::chain::analysis::Analysis::new(&self.topology))
     }
 }
 
@@ -274,20 +90,5 @@ impl<'a> Context<'a> {
                 }
             }
         }
-    }
-
-    /// Every account that is, or is expected to be, GuardDuty's admin somewhere:
-    /// admins found in any region plus `[guardduty] admin_account`.
-    pub fn admin_candidates(&self) -> BTreeSet<String> {
-        let mut candidates: BTreeSet<String> = self
-            .all_regions()
-            .into_iter()
-            .filter_map(|r| match self.admin_for(r) {
-                AdminLookup::Admin { account, .. } => Some(account),
-                _ => None,
-            })
-            .collect();
-        candidates.extend(self.config.guardduty.admin_account.clone());
-        candidates
     }
 }

@@ -1,10 +1,10 @@
 //! EVT: EventBridge rules on the admin bus, and the targets the walks reach.
 
-use crate::analysis::{Analysis, FindingWalk, ReachedTarget};
-use crate::graph::{Dest, Endpoint, Located, Resolution, RuleHop, Walk};
+use crate::chain::analysis::{Analysis, FindingWalk, ReachedTarget};
+use crate::chain::graph::{Dest, Endpoint, Located, Resolution, RuleHop, Walk};
+use crate::chain::links::{self, Link, function_label, rule_label, topic_label};
 use crate::inventory::{Alarm, EventRule, Known, Observed, Target, TargetInput, UnknownKind};
-use crate::links::{self, Link, function_label, rule_label, topic_label};
-use crate::outcome::{Outcomes, Subject};
+use crate::outcome::{Outcomes, ResourceKind, Subject};
 use crate::rules::subjects::rule_subject;
 use crate::rules::{ADMIN_ROLE, AdminLookup, Context, Rule, rule};
 
@@ -72,7 +72,7 @@ fn target_subject(rule: Located<'_, EventRule>, target: &Target) -> Subject {
     Subject::resource(
         rule.account,
         rule.region,
-        "event-target",
+        ResourceKind::EventTarget,
         format!("{}/{id}", rule_label(rule.item)),
         &target.origin,
     )
@@ -514,7 +514,7 @@ fn check_evt005(ctx: &Context<'_>, out: &mut Outcomes) {
 fn judge_evt005(
     ctx: &Context<'_>,
     reached: &ReachedTarget<'_>,
-    hop: &crate::graph::TopicHop<'_>,
+    hop: &crate::chain::graph::TopicHop<'_>,
     out: &mut Outcomes,
 ) {
     let subject = target_subject(reached.rule, reached.target).attribute("input_transformer");
@@ -581,7 +581,7 @@ fn judge_evt005(
             Subject::resource(
                 f.account,
                 f.region,
-                "lambda-function",
+                ResourceKind::LambdaFunction,
                 function_label(f.item),
                 &f.item.origin,
             ),

@@ -1,7 +1,7 @@
 //! GD: GuardDuty detectors and membership.
 
 use crate::inventory::{Detector, Known, Member, Observed, SourceKind};
-use crate::outcome::{Outcomes, Subject};
+use crate::outcome::{Outcomes, ResourceKind, Subject};
 use crate::rules::{ADMIN_ROLE, ANY_ROLE, AdminLookup, Context, Rule, rule};
 
 rule!(
@@ -94,7 +94,7 @@ fn detector_subject(account: &str, region: &str, detector: &Detector) -> Subject
     Subject::resource(
         account,
         region,
-        "guardduty-detector",
+        ResourceKind::GuarddutyDetector,
         name,
         &detector.origin,
     )
@@ -255,7 +255,13 @@ fn member_subject(admin: &str, region: &str, account: &str, members: &[Member]) 
         .find(|m| m.account_id.value().is_some_and(|id| id == account))
         .map(|m| m.origin.clone())
         .unwrap_or_default();
-    Subject::resource(admin, region, "guardduty-member", account, &origin)
+    Subject::resource(
+        admin,
+        region,
+        ResourceKind::GuarddutyMember,
+        account,
+        &origin,
+    )
 }
 
 /// GD004 where the admin has no organization configuration at all. A Terraform
@@ -304,7 +310,7 @@ fn check_gd004(ctx: &Context<'_>, out: &mut Outcomes) {
         let subject = Subject::resource(
             &admin,
             region,
-            "guardduty-organization-configuration",
+            ResourceKind::GuarddutyOrganizationConfiguration,
             config
                 .origin
                 .label()

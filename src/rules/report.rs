@@ -1,6 +1,6 @@
 //! One way to turn a link verdict from the chain layer into a rule's outcome.
 
-use crate::links::Link;
+use crate::chain::links::Link;
 use crate::outcome::{Outcome, Outcomes, Subject};
 
 impl Outcomes {

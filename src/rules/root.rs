@@ -4,7 +4,7 @@ mod path;
 
 use std::collections::BTreeSet;
 
-use crate::graph::{Graph, Located, Walk};
+use crate::chain::graph::{Graph, Located, Walk};
 use crate::inventory::UnknownKind;
 use crate::inventory::{Known, Observed, RegionSlot, SourceKind, Trail};
 use crate::outcome::{Outcomes, Subject};
@@ -242,7 +242,7 @@ fn root_rules<'a>(graph: &Graph<'a>, account: &str, region: &str) -> Result<Vec<
         .iter()
         .filter(|hop| hop.rule.account == account && hop.rule.region == region)
         .filter(|hop| hop.matched.first() == Some(&Some(true)))
-        .map(|hop| crate::links::rule_label(hop.rule.item))
+        .map(|hop| crate::chain::links::rule_label(hop.rule.item))
         .collect())
 }
 

@@ -1,14 +1,14 @@
 //! ROUTE: end to end, per source region. Does a sample finding reach a pager
 //! (ROUTE001) and a chat endpoint (ROUTE002)? Paths are enumerated by
-//! [`crate::paths`] over the shared walk, and every link is judged by
-//! [`crate::links`], so a route verdict always agrees with the link rules that
+//! [`crate::chain::paths`] over the shared walk, and every link is judged by
+//! [`crate::chain::links`], so a route verdict always agrees with the link rules that
 //! name the broken link.
 
 use serde_json::Value;
 
-use crate::analysis::FindingWalk;
+use crate::chain::analysis::FindingWalk;
+use crate::chain::paths::{Goal, Verdict, paths, verdict};
 use crate::outcome::{Outcomes, Subject};
-use crate::paths::{Goal, Verdict, paths, verdict};
 use crate::rules::{ADMIN_ROLE, AdminLookup, Context, Rule, rule};
 use crate::samples;
 

@@ -1,7 +1,7 @@
 //! SCAN: coverage of the scan itself. Their failures count as not assessed (exit 3).
 
 use crate::inventory::{Gap, GapReason, Observed, RegionSlot};
-use crate::outcome::{Outcomes, Subject};
+use crate::outcome::{Outcomes, ResourceKind, Subject};
 use crate::rules::{Context, Rule, rule};
 
 rule!(
@@ -142,7 +142,7 @@ fn check_scan003(ctx: &Context<'_>, out: &mut Outcomes) {
                 ),
             );
             outcome.subject.resource = Some(crate::outcome::ResourceRef {
-                kind: "iam-action".to_string(),
+                kind: ResourceKind::IamAction,
                 name: gap
                     .call
                     .clone()
@@ -182,7 +182,7 @@ fn report_denied(out: &mut Outcomes, subject: Subject, denied: &[&Gap]) {
     for action in actions {
         let mut s = subject.clone();
         s.resource = Some(crate::outcome::ResourceRef {
-            kind: "iam-action".to_string(),
+            kind: ResourceKind::IamAction,
             name: action.to_string(),
             origin: Default::default(),
             attribute: None,
@@ -208,7 +208,7 @@ fn check_scan004(ctx: &Context<'_>, out: &mut Outcomes) {
     for item in unresolved {
         let subject = Subject {
             resource: Some(crate::outcome::ResourceRef {
-                kind: "terraform-expression".to_string(),
+                kind: ResourceKind::TerraformExpression,
                 name: item.origin.label().unwrap_or(&item.expression).to_string(),
                 origin: item.origin.clone(),
                 attribute: None,

@@ -3,7 +3,7 @@
 //! rules name places (parameter, attribute, function), never contents.
 
 use crate::inventory::{EnvValue, HardcodedSecret, Known, Observed, Parameter, SecretKind};
-use crate::outcome::{Outcomes, ResourceRef, Subject};
+use crate::outcome::{Outcomes, ResourceKind, ResourceRef, Subject};
 use crate::rules::{Context, Rule, rule};
 
 rule!(
@@ -100,8 +100,14 @@ fn judge_parameter(
         .cloned()
         .or_else(|| parameter.origin.label().map(str::to_string))
         .unwrap_or_else(|| "parameter".into());
-    let subject = Subject::resource(account, region, "ssm-parameter", &name, &parameter.origin)
-        .attribute("type");
+    let subject = Subject::resource(
+        account,
+        region,
+        ResourceKind::SsmParameter,
+        &name,
+        &parameter.origin,
+    )
+    .attribute("type");
     match &parameter.parameter_type {
         Known::Unknown(m) => {
             out.unknown(subject, &m.unknown, &format!("type of parameter {name}"));
@@ -139,15 +145,15 @@ fn secret_subject(ctx: &Context<'_>, secret: &HardcodedSecret) -> Subject {
         .map(str::to_string)
         .unwrap_or_else(|| secret.attribute.clone());
     let kind = if label.starts_with("var.") || label.starts_with("variable.") {
-        "terraform-variable"
+        ResourceKind::TerraformVariable
     } else {
-        "terraform-resource"
+        ResourceKind::TerraformResource
     };
     Subject {
         account: ctx.config.terraform.account_id.clone(),
         region: None,
         resource: Some(ResourceRef {
-            kind: kind.into(),
+            kind,
             name: label,
             origin: secret.origin.clone(),
             attribute: Some(secret.attribute.clone()),
@@ -200,11 +206,11 @@ fn check_sec003(ctx: &Context<'_>, out: &mut Outcomes) {
         return;
     }
     for f in notifiers {
-        let name = crate::links::function_label(f.item);
+        let name = crate::chain::links::function_label(f.item);
         let subject = Subject::resource(
             f.account,
             f.region,
-            "lambda-function",
+            ResourceKind::LambdaFunction,
             &name,
             &f.item.origin,
         )

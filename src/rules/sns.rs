@@ -1,9 +1,9 @@
 //! SNS: topic policies and encryption of chain and failover topics.
 
 use crate::catalog::RuleId;
-use crate::graph::{Located, Resolution};
+use crate::chain::graph::{Located, Resolution};
+use crate::chain::links::{self, Link, rule_label, topic_label};
 use crate::inventory::{Known, Topic};
-use crate::links::{self, Link, rule_label, topic_label};
 use crate::outcome::Outcomes;
 use crate::policy::Policy;
 use crate::rules::subjects::{alarm_subject, rule_subject, topic_subject};
@@ -266,7 +266,7 @@ fn check_sns005(ctx: &Context<'_>, out: &mut Outcomes) {
 
 /// Whether the topic's key resolved to a customer-managed key (so SNS004 is
 /// answered even when SNS005 cannot read its policy).
-fn customer_managed(graph: &crate::graph::Graph<'_>, topic: Located<'_, Topic>) -> bool {
+fn customer_managed(graph: &crate::chain::graph::Graph<'_>, topic: Located<'_, Topic>) -> bool {
     matches!(
         links::topic_key(graph, topic),
         Some(Ok(key)) if key.key_manager.as_deref() == Some("CUSTOMER")

@@ -2,10 +2,10 @@
 
 use serde_json::Value;
 
-use crate::analysis::Analysis;
-use crate::graph::{Endpoint, Graph, Located};
+use crate::chain::analysis::Analysis;
+use crate::chain::graph::{Endpoint, Graph, Located};
+use crate::chain::links::{self, Link, topic_label};
 use crate::inventory::{Alarm, Known, Observed, Subscription, Topic};
-use crate::links::{self, Link, topic_label};
 use crate::outcome::{Outcomes, Subject};
 use crate::rules::subjects::{alarm_label, subscription_subject, topic_subject};
 use crate::rules::{ADMIN_ROLE, Context, Rule, rule};

@@ -1,17 +1,17 @@
 //! Subjects that several rule families report on, built one way: an
 //! EventBridge rule, a topic, a subscription, an alarm, a function.
 
-use crate::graph::Located;
+use crate::chain::graph::Located;
+use crate::chain::links::{function_label, rule_label, topic_label};
 use crate::inventory::{Alarm, EventRule, Function, Subscription, Topic};
-use crate::links::{function_label, rule_label, topic_label};
-use crate::outcome::Subject;
+use crate::outcome::{ResourceKind, Subject};
 
 /// An EventBridge rule.
 pub(crate) fn rule_subject(rule: Located<'_, EventRule>) -> Subject {
     Subject::resource(
         rule.account,
         rule.region,
-        "event-rule",
+        ResourceKind::EventRule,
         rule_label(rule.item),
         &rule.item.origin,
     )
@@ -22,7 +22,7 @@ pub(crate) fn topic_subject(topic: Located<'_, Topic>) -> Subject {
     Subject::resource(
         topic.account,
         topic.region,
-        "sns-topic",
+        ResourceKind::SnsTopic,
         topic_label(topic.item),
         &topic.item.origin,
     )
@@ -38,7 +38,7 @@ pub(crate) fn subscription_subject(topic: Located<'_, Topic>, sub: &Subscription
     Subject::resource(
         topic.account,
         topic.region,
-        "sns-subscription",
+        ResourceKind::SnsSubscription,
         format!("{}/{protocol}:{endpoint}", topic_label(topic.item)),
         &sub.origin,
     )
@@ -60,7 +60,7 @@ pub(crate) fn alarm_subject(alarm: Located<'_, Alarm>) -> Subject {
     Subject::resource(
         alarm.account,
         alarm.region,
-        "cloudwatch-alarm",
+        ResourceKind::CloudwatchAlarm,
         alarm_label(alarm.item),
         &alarm.item.origin,
     )
@@ -71,7 +71,7 @@ pub(crate) fn function_subject(function: Located<'_, Function>) -> Subject {
     Subject::resource(
         function.account,
         function.region,
-        "lambda-function",
+        ResourceKind::LambdaFunction,
         function_label(function.item),
         &function.item.origin,
     )

@@ -488,7 +488,13 @@ fn sarif_log(results: Vec<Value>) -> Value {
 }
 
 fn resource(account: &str, region: &str, kind: &str, name: &str) -> Subject {
-    Subject::resource(account, region, kind, name, &Origin::default())
+    Subject::resource(
+        account,
+        region,
+        kind.parse().unwrap(),
+        name,
+        &Origin::default(),
+    )
 }
 
 fn results_of(sarif: &Value) -> &Vec<Value> {

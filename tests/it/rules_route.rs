@@ -28,11 +28,11 @@ fn healthy_chain_passes_both_routes_with_a_path() {
     }
     assert_eq!(
         of(&report, "ROUTE001")[0].outcome.path.last().unwrap().kind,
-        "pagerduty-endpoint"
+        alertpath::outcome::ResourceKind::PagerdutyEndpoint
     );
     assert_eq!(
         of(&report, "ROUTE002")[0].outcome.path.last().unwrap().kind,
-        "notifier"
+        alertpath::outcome::ResourceKind::Notifier
     );
 }
 

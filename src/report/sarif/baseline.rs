@@ -432,11 +432,17 @@ fn recomputed_fingerprint(result: &SarifResult) -> Option<String> {
         [_, kind, name] if !is_region(kind) => (None, Some((*kind, *name))),
         _ => return None,
     };
+    // A kind this build does not know cannot be fingerprinted: leave it out
+    // (uncovered) rather than guess.
+    let resource = match resource {
+        Some((kind, name)) => Some((kind.parse::<crate::outcome::ResourceKind>().ok()?, name)),
+        None => None,
+    };
     let subject = Subject {
         account,
         region: region.map(str::to_string),
         resource: resource.map(|(kind, name)| crate::outcome::ResourceRef {
-            kind: kind.to_string(),
+            kind,
             name: name.to_string(),
             origin: Default::default(),
             attribute: None,

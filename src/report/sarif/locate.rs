@@ -85,7 +85,7 @@ pub fn hop_location(hop: &Hop, finding: &Subject) -> PhysicalLocation {
     pseudo_location(&pseudo_path(
         account,
         region,
-        Some(&hop.kind),
+        Some(hop.kind.as_str()),
         Some(&hop.name),
     ))
 }

@@ -1,13 +1,13 @@
 //! ROOT's verdicts: does a walk, or a CloudTrail → metric filter → alarm →
 //! topic chain, reach a human? Walks and topics are judged by the one path
-//! enumerator ([`crate::paths`], [`Goal::Human`]) that ROUTE uses; the trail,
+//! enumerator ([`crate::chain::paths`], [`Goal::Human`]) that ROUTE uses; the trail,
 //! filter and alarm links before the topic are ROOT's own.
 
-use crate::graph::{Graph, Located, Resolution, Walk};
+use crate::chain::graph::{Graph, Located, Resolution, Walk};
+use crate::chain::links::{self, Link};
+use crate::chain::paths::{self, Goal};
 use crate::inventory::{Alarm, Known, Observed, Ref, Trail, UnknownKind};
-use crate::links::{self, Link};
 use crate::logfilter::FilterPattern;
-use crate::paths::{self, Goal};
 
 /// Whether something reaches a human.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,7 +80,7 @@ fn from_route(verdict: paths::Verdict) -> Verdict {
 }
 
 /// Does a walk (with one event) reach a human? Its paths are enumerated by
-/// the one path enumerator ([`crate::paths`]), as ROUTE's are.
+/// the one path enumerator ([`crate::chain::paths`]), as ROUTE's are.
 pub(super) fn walk_verdict(graph: &Graph<'_>, walk: &Walk<'_>) -> Verdict {
     let Some(event) = walk.events.first() else {
         return Verdict::Unknown("no event walked".into(), UnknownKind::NotObservable);
@@ -329,7 +329,7 @@ fn alarm_path(graph: &Graph<'_>, alarm: Located<'_, Alarm>) -> Result<Verdict, V
             "alarm {name} has actions disabled"
         )));
     }
-    match crate::graph::alarm_can_fire(alarm.item) {
+    match crate::chain::graph::alarm_can_fire(alarm.item) {
         None => {
             return Err(Verdict::Unknown(
                 format!("alarm {name}'s threshold or comparison is unknown"),

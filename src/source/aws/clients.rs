@@ -1,8 +1,10 @@
 //! Credentials and endpoints: the standard aws-config chain (env, profile, SSO,
 //! web identity), `--profile`, `--endpoint-url` / `AWS_ENDPOINT_URL`, adaptive
-//! retry and timeouts on every call; one cached assumed-role credential per
-//! account, reused across regions and refreshed before it expires; and the
-//! per-region service clients, each with the call-counting interceptor.
+//! retry and timeouts on every call; one HTTPS client (TLS configuration and
+//! connection pool) shared by every service client of a scan; one cached
+//! assumed-role credential per account, reused across regions and refreshed
+//! before it expires; and the per-region service clients, each with the
+//! call-counting interceptor.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -13,6 +15,10 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider, future};
+use aws_smithy_http_client::proxy::ProxyConfig;
+use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+use aws_smithy_http_client::{Builder as HttpClientBuilder, Connector};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 
 use super::errors;
 use super::stats::{CallCounter, Stats};
@@ -43,6 +49,7 @@ pub async fn load_base(options: &ConnectOptions, fallback_region: &str) -> SdkCo
         .operation_timeout(attempt * (options.max_attempts + 1) + Duration::from_secs(20))
         .build();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(shared_http_client())
         .retry_config(RetryConfig::adaptive().with_max_attempts(options.max_attempts.max(1)))
         .timeout_config(timeouts);
     if let Some(profile) = &options.profile {
@@ -59,6 +66,25 @@ pub async fn load_base(options: &ConnectOptions, fallback_region: &str) -> SdkCo
             .build();
     }
     config
+}
+
+/// The HTTPS client that every configuration derived from [`load_base`]
+/// carries: the SDK's default one (hyper with rustls and aws-lc, the proxy from
+/// the environment), built once. Left unset, the SDK gives every service client
+/// its own HTTP client, so each client built loads all trusted root
+/// certificates into a new TLS configuration (~100 KB) and opens its own
+/// connection pool: memory that grew with every account a scan reached.
+pub fn shared_http_client() -> SharedHttpClient {
+    HttpClientBuilder::new().build_with_connector_fn(|settings, components| {
+        let mut connector =
+            Connector::builder().tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc));
+        connector.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            connector.set_sleep_impl(components.sleep_impl());
+        }
+        connector.set_proxy_config(Some(ProxyConfig::from_env()));
+        connector.build()
+    })
 }
 
 /// A role in one account, assumed with the caller's credentials. The
@@ -213,4 +239,40 @@ impl Clients {
     client_fn!(cloudtrail, aws_sdk_cloudtrail, "cloudtrail");
     client_fn!(ssm, aws_sdk_ssm, "ssm");
     client_fn!(kms, aws_sdk_kms, "kms");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn every_account_and_region_client_carries_the_one_shared_http_client() {
+        let options = ConnectOptions {
+            profile: None,
+            endpoint_url: Some("http://127.0.0.1:9".to_string()),
+            attempt_timeout: Duration::from_secs(1),
+            max_attempts: 1,
+        };
+        let base = load_base(&options, "us-east-1").await;
+        assert!(
+            base.http_client().is_some(),
+            "the base config has no HTTP client"
+        );
+        let stats = Arc::new(Stats::default());
+        let sts = Clients::new(base.clone(), stats.clone()).sts();
+        let role = Arc::new(AssumedRole::new(
+            sts,
+            "arn:aws:iam::111111111111:role/alertpath-audit".to_string(),
+            None,
+        ));
+        let account = account_config(&base, Some(role));
+        let clients = Clients::new(region_config(&account, "eu-west-1"), stats);
+        // Without one here, the SDK builds a new HTTP client (TLS roots, pool) per service client.
+        assert!(clients.sns().config().http_client().is_some());
+        assert!(clients.guardduty().config().http_client().is_some());
+        assert_eq!(
+            clients.config.region().map(|r| r.as_ref()),
+            Some("eu-west-1")
+        );
+    }
 }

@@ -5,8 +5,8 @@
 //! `--endpoint-url`, adaptive retry, timeouts); [`discovery`] finds the
 //! organization, the accounts in scope and, per account, the enabled regions;
 //! [`management`] reads the management account's view; [`region`] collects each
-//! account × region through the [`services`] modules, fanned out with a bounded
-//! semaphore; references into other accounts or regions are fetched last.
+//! account × region through the [`services`] modules, at most `--concurrency`
+//! tasks alive at once; references into other accounts or regions are fetched last.
 //! Every failed call becomes a [`crate::inventory::Gap`] ([`errors`]), never an
 //! empty list. [`stats`] counts calls; [`progress`] reports on stderr.
 //!
@@ -27,6 +27,13 @@
 //! `sts:GetCallerIdentity`, `organizations:DescribeOrganization`,
 //! `ListAccounts` (20 a page), `ListDelegatedAdministrators`, and
 //! `guardduty:ListOrganizationAdminAccounts` per region. Target: ≤ 15.
+//!
+//! # Memory
+//! Every client shares one HTTPS client ([`clients::shared_http_client`]) and
+//! the accounts share one STS client; an account × region's clients, task and
+//! responses live only while it is collected; what stays is its
+//! [`RegionFacts`]. Measure with `scripts/bench.sh --slope` (`BENCH_DHAT=1`
+//! for the heap per phase).
 //!
 //! Trails are read only in the partition's global region (root sign-in lands
 //! there); other regions' `trails` are empty by design.
@@ -160,38 +167,43 @@ pub async fn collect(options: &LiveOptions) -> Result<Collected, LiveError> {
         }
     };
     progress.set_accounts(found.accounts.len());
+    crate::heap::mark("discovered");
 
     // Phase A: reach each account and list its regions.
-    let sem = Arc::new(Semaphore::new(options.concurrency.max(1)));
+    let limit = options.concurrency.max(1);
+    let sem = Arc::new(Semaphore::new(limit));
+    // One STS client for every account's AssumeRole: a client per account
+    // would be kept, with its runtime plugins, for the whole scan.
+    let caller_sts = caller_clients.sts();
+    let base = Arc::new(base);
+    let wanted = Arc::new(options.regions.clone());
     let mut set = JoinSet::new();
+    let mut setups = Vec::new();
     for (id, name) in &found.accounts {
         let role = (id != &caller.account).then(|| {
             Arc::new(AssumedRole::new(
-                caller_clients.sts(),
+                caller_sts.clone(),
                 format!("arn:{partition}:iam::{id}:role/{}", options.role_name),
                 options.external_id.clone(),
             ))
         });
-        let (id, name, base, stats, sem) = (
+        let (id, name, base, stats, sem, wanted) = (
             id.clone(),
             name.clone(),
             base.clone(),
             stats.clone(),
             sem.clone(),
+            wanted.clone(),
         );
-        let wanted = options.regions.clone();
+        make_room(&mut set, limit, |setup| setups.push(setup)).await;
         set.spawn(async move {
             let _permit = sem.acquire_owned().await;
             setup_account(id, name, role, &base, stats, &wanted).await
         });
     }
-    let mut setups = Vec::new();
-    while let Some(joined) = set.join_next().await {
-        if let Ok(setup) = joined {
-            setups.push(setup);
-        }
-    }
+    make_room(&mut set, 1, |setup| setups.push(setup)).await;
     setups.sort_by(|a, b| a.id.cmp(&b.id));
+    crate::heap::mark("phase A (accounts) done");
 
     // The management account's view.
     let all_regions: BTreeSet<String> = setups
@@ -226,7 +238,9 @@ pub async fn collect(options: &LiveOptions) -> Result<Collected, LiveError> {
     inventory.out_of_scope = found.out_of_scope.clone();
     let names = Arc::new(options.names.clone());
     let mut set = JoinSet::new();
-    let mut account_configs = BTreeMap::new();
+    // Per account: its configuration (for Phase C) and the regions still running.
+    let mut account_configs: BTreeMap<String, Arc<aws_config::SdkConfig>> = BTreeMap::new();
+    let mut regions = RegionResults::default();
     for setup in setups {
         inventory.source.notes.extend(setup.note.clone());
         let mut account = Account {
@@ -247,6 +261,10 @@ pub async fn collect(options: &LiveOptions) -> Result<Collected, LiveError> {
         if setup.regions.enabled.is_empty() {
             progress.account_done(0);
         }
+        let config = Arc::new(config);
+        regions
+            .remaining
+            .insert(setup.id.clone(), setup.regions.enabled.len());
         for region in &setup.regions.enabled {
             let job = RegionJob {
                 account: setup.id.clone(),
@@ -255,69 +273,55 @@ pub async fn collect(options: &LiveOptions) -> Result<Collected, LiveError> {
                 global_region: global_region.clone(),
                 admin: admin_role(organization.as_ref(), &setup.id, region),
             };
-            let clients = Clients::new(clients::region_config(&config, region), stats.clone());
-            let (sem, names) = (sem.clone(), names.clone());
+            let (config, stats, sem, names) =
+                (config.clone(), stats.clone(), sem.clone(), names.clone());
+            // At most `limit` account × regions exist at once: a task, its
+            // clients and its responses live only while it is collected.
+            make_room(&mut set, limit, |done| regions.record(&progress, done)).await;
             set.spawn(async move {
                 let _permit = sem.acquire_owned().await;
+                let clients = Clients::new(clients::region_config(&config, &job.region), stats);
                 let (facts, follow) = region::collect(&job, &clients, &names).await;
                 (job, facts, follow)
             });
         }
-        account_configs.insert(setup.id.clone(), (config, setup.regions.enabled.len()));
+        account_configs.insert(setup.id.clone(), config);
         inventory.accounts.insert(setup.id.clone(), account);
     }
-    let mut collected: BTreeMap<(String, String), RegionFacts> = BTreeMap::new();
-    let mut follow_ups: BTreeMap<(String, String), Vec<FollowUpKind>> = BTreeMap::new();
-    let mut remaining: BTreeMap<String, usize> = account_configs
-        .iter()
-        .map(|(id, (_, n))| (id.clone(), *n))
-        .collect();
-    while let Some(joined) = set.join_next().await {
-        let Ok((job, facts, follow)) = joined else {
-            continue;
-        };
-        progress.region_done(facts.gaps().len());
-        if let Some(n) = remaining.get_mut(&job.account) {
-            *n -= 1;
-            if *n == 0 {
-                progress.account_done(0);
-            }
-        }
-        for FollowUp {
-            account,
-            region,
-            kind,
-        } in follow
-        {
-            follow_ups.entry((account, region)).or_default().push(kind);
-        }
-        collected.insert((job.account, job.region), facts);
-    }
+    make_room(&mut set, 1, |done| regions.record(&progress, done)).await;
+    let RegionResults {
+        mut collected,
+        follow_ups,
+        ..
+    } = regions;
+    crate::heap::mark("phase B (regions) done");
 
     // Phase C: resources referenced from another account or region.
     let mut set = JoinSet::new();
+    let mut followed = Vec::new();
     for ((account, region), mut kinds) in follow_ups {
         let Some(mut facts) = collected.remove(&(account.clone(), region.clone())) else {
             continue;
         };
-        let Some((config, _)) = account_configs.get(&account) else {
+        let Some(config) = account_configs.get(&account).cloned() else {
             collected.insert((account, region), facts);
             continue;
         };
         kinds.sort();
         kinds.dedup();
-        let clients = Clients::new(clients::region_config(config, &region), stats.clone());
-        let sem = sem.clone();
+        let (stats, sem) = (stats.clone(), sem.clone());
+        make_room(&mut set, limit, |done| followed.push(done)).await;
         set.spawn(async move {
             let _permit = sem.acquire_owned().await;
+            let clients = Clients::new(clients::region_config(&config, &region), stats);
             region::follow_up(&mut facts, &clients, &kinds).await;
             (account, region, facts)
         });
     }
-    while let Some(joined) = set.join_next().await {
-        if let Ok((account, region, facts)) = joined {
-            collected.insert((account, region), facts);
-        }
+    drop(account_configs);
+    make_room(&mut set, 1, |done| followed.push(done)).await;
+    for (account, region, facts) in followed {
+        collected.insert((account, region), facts);
     }
     for ((account, region), facts) in collected {
         if let Some(a) = inventory.accounts.get_mut(&account) {
@@ -328,6 +332,7 @@ pub async fn collect(options: &LiveOptions) -> Result<Collected, LiveError> {
         }
     }
     inventory.organization = organization;
+    crate::heap::mark("inventory built");
 
     progress.finish();
     if let Some(drawer) = drawer {
@@ -343,6 +348,60 @@ pub async fn collect(options: &LiveOptions) -> Result<Collected, LiveError> {
         inventory,
         stats: stats.summary(account_regions),
     })
+}
+
+/// Phase B's results so far.
+#[derive(Default)]
+struct RegionResults {
+    /// Per account, its regions still being collected.
+    remaining: BTreeMap<String, usize>,
+    /// The facts of each collected account × region.
+    collected: BTreeMap<(String, String), RegionFacts>,
+    /// Per account × region, what other account × regions asked of it.
+    follow_ups: BTreeMap<(String, String), Vec<FollowUpKind>>,
+}
+
+impl RegionResults {
+    /// Record one collected account × region (its task, clients and buffers are gone).
+    fn record(
+        &mut self,
+        progress: &progress::Progress,
+        (job, facts, follow): (RegionJob, RegionFacts, Vec<FollowUp>),
+    ) {
+        progress.region_done(facts.gaps().len());
+        if let Some(n) = self.remaining.get_mut(&job.account) {
+            *n -= 1;
+            if *n == 0 {
+                progress.account_done(0);
+            }
+        }
+        for FollowUp {
+            account,
+            region,
+            kind,
+        } in follow
+        {
+            self.follow_ups
+                .entry((account, region))
+                .or_default()
+                .push(kind);
+        }
+        self.collected.insert((job.account, job.region), facts);
+    }
+}
+
+/// Wait until `set` holds fewer than `limit` tasks, handing each finished
+/// task's output to `done`. Spawning only after this keeps at most `limit`
+/// tasks (and their futures, clients and buffers) alive, instead of one per
+/// account or account × region for the whole phase; `limit` 1 drains the set.
+async fn make_room<T: 'static>(set: &mut JoinSet<T>, limit: usize, mut done: impl FnMut(T)) {
+    while set.len() >= limit {
+        match set.join_next().await {
+            Some(Ok(output)) => done(output),
+            Some(Err(_)) => {}
+            None => break,
+        }
+    }
 }
 
 async fn setup_account(
@@ -459,5 +518,59 @@ fn admin_role(organization: Option<&Organization>, account: &str, region: &str) 
         Some(Some(admin)) if admin == account => AdminRole::Admin,
         Some(_) => AdminRole::NotAdmin,
         None => AdminRole::Unknown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    /// Counts the values alive at once and the most ever alive.
+    #[derive(Default)]
+    struct Census {
+        alive: AtomicUsize,
+        most: AtomicUsize,
+    }
+
+    struct Member(Arc<Census>);
+
+    impl Member {
+        fn new(census: &Arc<Census>) -> Self {
+            let now = census.alive.fetch_add(1, Ordering::SeqCst) + 1;
+            census.most.fetch_max(now, Ordering::SeqCst);
+            Member(census.clone())
+        }
+    }
+
+    impl Drop for Member {
+        fn drop(&mut self) {
+            self.0.alive.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn make_room_keeps_at_most_limit_tasks_alive_and_hands_over_every_output() {
+        let census = Arc::new(Census::default());
+        let mut set = JoinSet::new();
+        let mut outputs = Vec::new();
+        for i in 0..64u64 {
+            make_room(&mut set, 4, |o| outputs.push(o)).await;
+            // Created before the spawn, like a job's clients: it lives as long as its task.
+            let member = Member::new(&census);
+            set.spawn(async move {
+                let _member = member;
+                tokio::time::sleep(Duration::from_millis(1 + i % 3)).await;
+                i
+            });
+        }
+        make_room(&mut set, 1, |o| outputs.push(o)).await;
+        assert!(set.is_empty());
+        outputs.sort_unstable();
+        assert_eq!(outputs, (0..64).collect::<Vec<_>>());
+        let most = census.most.load(Ordering::SeqCst);
+        assert!(most <= 4, "{most} tasks alive at once, limit 4");
+        assert_eq!(census.alive.load(Ordering::SeqCst), 0);
     }
 }

@@ -59,7 +59,7 @@ fn arn(service: &str, account: &str, region: &str, resource: &str) -> Origin {
 
 fn hop(kind: &str, name: &str, origin: Origin, problem: Option<&str>) -> Hop {
     Hop {
-        kind: kind.to_string(),
+        kind: kind.parse().unwrap(),
         name: name.to_string(),
         origin,
         ok: problem.is_none(),
@@ -104,7 +104,7 @@ fn route_finding() -> Finding {
         subject: Subject::resource(
             ADMIN,
             "us-east-1",
-            "sns-subscription",
+            "sns-subscription".parse().unwrap(),
             "pagerduty",
             &subscription,
         ),
@@ -116,7 +116,7 @@ fn findings() -> Vec<Finding> {
     let detector = Subject::resource(
         ADMIN,
         "us-east-1",
-        "guardduty-detector",
+        "guardduty-detector".parse().unwrap(),
         "this",
         &terraform_origin(),
     )
@@ -128,7 +128,7 @@ fn findings() -> Vec<Finding> {
             Subject::resource(
                 MEMBER,
                 "eu-west-1",
-                "guardduty-detector",
+                "guardduty-detector".parse().unwrap(),
                 "8ab4c2",
                 &arn("guardduty", MEMBER, "eu-west-1", "detector/8ab4c2"),
             ),

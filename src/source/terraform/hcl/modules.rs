@@ -17,6 +17,13 @@ use super::{Global, literals, policy_doc, registry};
 use crate::inventory::{Known, Origin, SourceLocation};
 use crate::source::terraform::model::{Blocks, Mode, TfResource, Unresolvable};
 
+/// Where one top-level attribute came from: its span in the file, the
+/// references its expression makes, and the expression's text.
+pub(super) type AttributeSource = (Option<std::ops::Range<usize>>, Vec<String>, String);
+
+/// A block body's attributes and nested blocks, evaluated, in order.
+pub(super) type Attributes = Vec<(String, Val)>;
+
 /// A provider configuration as a module instance sees it.
 #[derive(Debug, Clone)]
 pub struct Provider {
@@ -435,20 +442,13 @@ impl<'g> ModuleEval<'g> {
 
     /// Evaluate a block body: attributes and nested blocks (as lists of objects,
     /// like plan JSON), with each top-level attribute's span, references and text.
-    #[allow(clippy::type_complexity)]
     pub(super) fn eval_body(
         &mut self,
         body: &Body,
         file: usize,
         bindings: Vec<(String, Val)>,
         top: bool,
-    ) -> (
-        Vec<(String, Val)>,
-        Vec<(
-            String,
-            (Option<std::ops::Range<usize>>, Vec<String>, String),
-        )>,
-    ) {
+    ) -> (Attributes, Vec<(String, AttributeSource)>) {
         let mut attrs: Vec<(String, Val)> = Vec::new();
         let mut meta = Vec::new();
         for attr in body.attributes() {

@@ -1,5 +1,5 @@
 //! The one path enumerator: every path of a walk (or of an alarm's action
-//! topic) from hop to hop, each link judged by [`crate::links`], and the verdict
+//! topic) from hop to hop, each link judged by [`crate::chain::links`], and the verdict
 //! of a route for a goal. ROUTE judges pager and chat routes with it; ROOT
 //! judges "reaches a human" ([`Goal::Human`]) with it, so both families read
 //! the same links the same way.
@@ -7,10 +7,10 @@
 use serde_json::Value;
 
 use crate::catalog::RuleId;
-use crate::graph::{Dest, Endpoint, Graph, Located, Resolution, RuleHop, SubHop, TopicHop};
+use crate::chain::graph::{Dest, Endpoint, Graph, Located, Resolution, RuleHop, SubHop, TopicHop};
+use crate::chain::links::{self, Link};
 use crate::inventory::{Origin, Topic, UnknownKind};
-use crate::links::{self, Link};
-use crate::outcome::Hop;
+use crate::outcome::{Hop, ResourceKind};
 
 /// What a route must reach.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,15 +83,17 @@ impl Path {
         let Some(last) = self.hops.last() else {
             return "nothing".into();
         };
-        let end = match last.kind.as_str() {
-            "pagerduty-endpoint" => "a pager endpoint".to_string(),
-            "email-endpoint" => "an e-mail subscription".to_string(),
-            "notifier" => format!("notifier {}", last.name),
-            "lambda-function" => format!("function {}", last.name),
+        let end = match last.kind {
+            ResourceKind::PagerdutyEndpoint => "a pager endpoint".to_string(),
+            ResourceKind::EmailEndpoint => "an e-mail subscription".to_string(),
+            ResourceKind::Notifier => format!("notifier {}", last.name),
+            ResourceKind::LambdaFunction => format!("function {}", last.name),
             _ => last.name.clone(),
         };
         match self.hops.iter().rev().nth(1) {
-            Some(topic) if topic.kind == "sns-topic" => format!("{end} on topic {}", topic.name),
+            Some(topic) if topic.kind == ResourceKind::SnsTopic => {
+                format!("{end} on topic {}", topic.name)
+            }
             _ => end,
         }
     }
@@ -110,7 +112,7 @@ pub enum Verdict {
 
 /// The hop about to be pushed: what it is, its name and where it came from.
 struct At<'o> {
-    kind: &'o str,
+    kind: ResourceKind,
     name: &'o str,
     origin: &'o Origin,
 }
@@ -153,7 +155,7 @@ impl<'a> Walker<'_, 'a> {
             };
             let name = links::rule_label(rule.rule.item);
             let at = At {
-                kind: "event-rule",
+                kind: ResourceKind::EventRule,
                 name: &name,
                 origin: &rule.rule.item.origin,
             };
@@ -206,7 +208,7 @@ impl<'a> Walker<'_, 'a> {
     ) {
         let (ok, text) = describe(&link);
         hops.push(Hop {
-            kind: at.kind.to_string(),
+            kind: at.kind,
             name: at.name.to_string(),
             origin: at.origin.clone(),
             ok,
@@ -242,7 +244,7 @@ impl<'a> Walker<'_, 'a> {
                     .unwrap_or(Link::Ok(String::new()));
                 let name = links::topic_label(topic_hop.topic.item);
                 let at = At {
-                    kind: "sns-topic",
+                    kind: ResourceKind::SnsTopic,
                     name: &name,
                     origin: &topic_hop.topic.item.origin,
                 };
@@ -258,7 +260,7 @@ impl<'a> Walker<'_, 'a> {
                 let name = format!("event bus {account}/{region}");
                 let origin = Origin::default();
                 let at = At {
-                    kind: "event-bus",
+                    kind: ResourceKind::EventBus,
                     name: &name,
                     origin: &origin,
                 };
@@ -305,7 +307,7 @@ impl<'a> Walker<'_, 'a> {
                     _ => ("function".to_string(), Origin::default(), End::Nowhere),
                 };
                 let at = At {
-                    kind: "lambda-function",
+                    kind: ResourceKind::LambdaFunction,
                     name: &name,
                     origin: &origin,
                 };
@@ -328,7 +330,7 @@ impl<'a> Walker<'_, 'a> {
                     End::Nowhere
                 };
                 let at = At {
-                    kind: "target",
+                    kind: ResourceKind::Target,
                     name: &name,
                     origin: &target.origin,
                 };
@@ -386,26 +388,31 @@ impl<'a> Walker<'_, 'a> {
         };
         let (kind, name, end, extra) = match &sub.endpoint {
             Endpoint::Pager => (
-                "pagerduty-endpoint",
+                ResourceKind::PagerdutyEndpoint,
                 "PagerDuty".to_string(),
                 End::Pager,
                 None,
             ),
             Endpoint::Chatbot => (
-                "chatbot-endpoint",
+                ResourceKind::ChatbotEndpoint,
                 "AWS Chatbot".to_string(),
                 End::Chat,
                 None,
             ),
-            Endpoint::Email => ("email-endpoint", "e-mail".to_string(), End::Email, None),
+            Endpoint::Email => (
+                ResourceKind::EmailEndpoint,
+                "e-mail".to_string(),
+                End::Email,
+                None,
+            ),
             Endpoint::Other(p) => (
-                "subscription",
+                ResourceKind::Subscription,
                 format!("{p} endpoint"),
                 End::Elsewhere,
                 None,
             ),
             Endpoint::Unknown(u) => (
-                "subscription",
+                ResourceKind::Subscription,
                 "endpoint".to_string(),
                 End::Nowhere,
                 Some(Link::Unknown {
@@ -417,7 +424,7 @@ impl<'a> Walker<'_, 'a> {
                 let invocable = links::function_invocable(topic, resolution);
                 match resolution {
                     Resolution::Found(f) if self.graph.is_notifier(f.item) => (
-                        "notifier",
+                        ResourceKind::Notifier,
                         links::function_label(f.item),
                         End::Chat,
                         Some(invocable),
@@ -425,14 +432,14 @@ impl<'a> Walker<'_, 'a> {
                     Resolution::Found(f) => {
                         let name = links::function_label(f.item);
                         (
-                            "lambda-function",
+                            ResourceKind::LambdaFunction,
                             format!("{name} (unclassified: satisfies no route)"),
                             End::Elsewhere,
                             Some(invocable),
                         )
                     }
                     _ => (
-                        "lambda-function",
+                        ResourceKind::LambdaFunction,
                         "function".to_string(),
                         End::Nowhere,
                         Some(invocable),
@@ -491,7 +498,7 @@ pub fn topic_paths(graph: &Graph<'_>, topic: &TopicHop<'_>) -> Vec<Path> {
     };
     let name = links::topic_label(topic.topic.item);
     let at = At {
-        kind: "sns-topic",
+        kind: ResourceKind::SnsTopic,
         name: &name,
         origin: &topic.topic.item.origin,
     };

@@ -5,8 +5,8 @@
 use serde_json::Value;
 
 use crate::catalog::RuleId;
+use crate::chain::graph::{Dest, Graph, Located, Resolution};
 use crate::endpoints::Confirmation;
-use crate::graph::{Dest, Graph, Located, Resolution};
 use crate::inventory::arn::Arn;
 use crate::inventory::{
     Alarm, EventRule, Function, KmsKey, Known, Observed, SourceKind, Subscription, Target, Topic,

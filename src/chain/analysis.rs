@@ -8,9 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::graph::{Dest, Graph, Located, Resolution, RuleHop, SubHop, TargetHop, Walk};
+use crate::chain::graph::{Dest, Graph, Located, Resolution, RuleHop, SubHop, TargetHop, Walk};
+use crate::chain::topology::{AdminLookup, Topology};
 use crate::inventory::{Alarm, EventRule, Function, Known, Ref, Target, Topic};
-use crate::rules::{AdminLookup, Context};
 use crate::samples;
 
 /// The GuardDuty walk of one source region.
@@ -76,7 +76,7 @@ pub struct Analysis<'a> {
 
 impl<'a> Analysis<'a> {
     /// Compute the walks for a context.
-    pub fn new(ctx: &Context<'a>) -> Self {
+    pub fn new(ctx: &Topology<'a>) -> Self {
         let graph = Graph::new(ctx.inventory, ctx.config);
         let finding_walks: Vec<FindingWalk<'a>> = ctx
             .source_regions()
@@ -191,7 +191,7 @@ fn collect_events<'a>(
 }
 
 /// The sample findings as the admin's bus in `region` receives them.
-pub fn finding_events(ctx: &Context<'_>, admin: &str, region: &str) -> Vec<serde_json::Value> {
+pub fn finding_events(ctx: &Topology<'_>, admin: &str, region: &str) -> Vec<serde_json::Value> {
     let member = ctx
         .inventory
         .accounts
@@ -285,7 +285,7 @@ fn add_subscription<'a>(reach: &mut Reach<'a>, topic: Located<'a, Topic>, sub: &
     {
         return;
     }
-    if let crate::graph::Endpoint::Function(Resolution::Found(f)) = &sub.endpoint {
+    if let crate::chain::graph::Endpoint::Function(Resolution::Found(f)) = &sub.endpoint {
         add_function(reach, *f);
     }
     reach.subscriptions.push((topic, sub.clone()));

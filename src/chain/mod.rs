@@ -1,0 +1,15 @@
+//! The chain layer: every link verdict and every path of the alert chain.
+//!
+//! [`graph`] resolves links (rule → target → topic → subscription → function →
+//! alarm) over the inventory; [`links`] judges each link once; [`analysis`]
+//! computes the walks every rule shares and what they reach; [`paths`]
+//! enumerates the paths of a walk for ROUTE and ROOT; [`topology`] says who
+//! GuardDuty's admin is per region and which regions are source regions. Endpoint and secret
+//! decisions are [`crate::endpoints`]'s. Rules ask this layer; it never asks
+//! a rule.
+
+pub mod analysis;
+pub mod graph;
+pub mod links;
+pub mod paths;
+pub mod topology;
