@@ -375,6 +375,7 @@ fn load_inventory(args: &ScanArgs, config: &Config) -> anyhow::Result<crate::inv
             args.terraform.as_deref(),
             &vars,
             &config.terraform,
+            &config.pager.endpoint_patterns,
         );
     }
     Err(

@@ -109,6 +109,7 @@ impl LiveArgs {
             names: ConfigNames {
                 topics: config.chain.topics.clone(),
                 parameters: config.secrets.parameters.clone(),
+                pager_patterns: config.pager.endpoint_patterns.clone(),
             },
         })
     }

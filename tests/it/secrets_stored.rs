@@ -213,3 +213,100 @@ fn a_malformed_var_is_not_echoed() {
         stderr(&out)
     );
 }
+
+/// Endpoints of services redaction does not know lose every path segment and
+/// query value, however short or letters-only: from HCL (terraform.tfvars
+/// values) to every output and the pack.
+#[test]
+fn short_webhook_paths_and_query_strings_reach_no_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tf = terraform_dir(tmp.path());
+    std::fs::write(
+        tf.join("subscriptions.tf"),
+        r#"variable "hook_token" {
+  type = string
+}
+
+resource "aws_sns_topic_subscription" "short_hook" {
+  topic_arn = aws_sns_topic.pager.arn
+  protocol  = "https"
+  endpoint  = "https://hooks.example.com/k/${var.hook_token}/notify"
+}
+
+resource "aws_sns_topic_subscription" "letters_only" {
+  topic_arn = aws_sns_topic.pager.arn
+  protocol  = "https"
+  endpoint  = "https://ops.example.com/alert/SecretTokenHere?apiKey=QuerySecretValue"
+}
+"#,
+    )
+    .unwrap();
+    let out_dir = tmp.path().join("out");
+    let pack = tmp.path().join("pack");
+    let out = bin()
+        .arg("scan")
+        .arg("--terraform")
+        .arg(&tf)
+        .args(["--var", "hook_token=Zq7Kx2"])
+        .args(["--var", "template_key=x", "--var", "extra_key=y"])
+        .arg("--output-dir")
+        .arg(&out_dir)
+        .arg("--evidence")
+        .arg(&pack)
+        .output()
+        .unwrap();
+    assert!(
+        [0, 1, 3].contains(&code(&out)),
+        "exit {}: {}",
+        code(&out),
+        stderr(&out)
+    );
+    assert_absent(
+        &["Zq7Kx2", "SecretTokenHere", "QuerySecretValue", TFVARS_KEY],
+        &everything_written(&[&out_dir, &pack], &out),
+    );
+    let inventory = std::fs::read_to_string(pack.join("inventory.json")).unwrap();
+    assert!(
+        inventory.contains("https://hooks.example.com/<redacted>/<redacted>/<redacted>"),
+        "{inventory}"
+    );
+}
+
+/// A snapshot replayed with a `[pager] endpoint_patterns` entry that was not
+/// evaluated when it was collected: the endpoint is stored redacted, so its
+/// class is not assessed, with "re-collect with this config" as the reason.
+#[test]
+fn a_pattern_not_evaluated_at_collection_is_not_assessed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(example_snapshot()).unwrap();
+    let config = tmp.path().join("alertpath.toml");
+    std::fs::write(
+        &config,
+        "[pager]\nendpoint_patterns = [\"https://alerts.example.com/pd/*\"]\n",
+    )
+    .unwrap();
+    // Turn one PagerDuty endpoint into another service's, stored redacted.
+    let planted = text.replacen(
+        "https://events.pagerduty.com/integration/<redacted>/enqueue",
+        "https://alerts.example.com/<redacted>/<redacted>",
+        1,
+    );
+    assert_ne!(planted, text);
+    let snapshot = tmp.path().join("org.json");
+    std::fs::write(&snapshot, planted).unwrap();
+    let out = bin()
+        .arg("scan")
+        .arg("--snapshot")
+        .arg(&snapshot)
+        .arg("--config")
+        .arg(&config)
+        .args(["--format", "json", "--exit-zero", "--quiet"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("re-collect with this config"),
+        "the unevaluated pattern is named as not assessed"
+    );
+}
