@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::config::{self, Config};
 use crate::engine::{self, EngineOptions};
 use crate::evidence;
-use crate::output::{self, Destination};
+use crate::output::{self, Target};
 use crate::report;
 use crate::report::{ExitPolicy, Format, RenderOptions, exit};
 use crate::rules::{self, REGISTRY, RuleMeta};
@@ -40,12 +40,15 @@ pub enum Command {
     Collect(Box<CollectArgs>),
     /// Print the IAM policy the audit role needs.
     InitPolicy,
-    /// Check an evidence pack (`scan --evidence DIR`): file hashes, then a re-run
-    /// of the rules on its inventory with the clock frozen at the scan's start.
+    /// Check an evidence pack (`scan --evidence DIR`): its files (regular files
+    /// directly inside it, exactly those in the manifest) and hashes, then a
+    /// re-run of the rules on its inventory with the clock frozen at the scan's
+    /// start, compared with report.json field by field, and the SARIF and
+    /// Markdown regenerated and compared byte for byte.
     ///
     /// Exit codes: 0 every file matches and the outcomes are reproduced; 1 a file
-    /// is missing, extra or altered, or the outcomes differ; 2 the pack cannot be
-    /// read.
+    /// is missing, extra, altered or not a regular file, or the outcomes differ;
+    /// 2 the pack cannot be read.
     VerifyEvidence(VerifyEvidenceArgs),
 }
 
@@ -220,10 +223,42 @@ pub(crate) fn load_config_file(path: Option<&std::path::Path>) -> anyhow::Result
     }
 }
 
+/// The files and directories a scan reads, which no output may replace.
+fn scan_inputs(args: &ScanArgs) -> output::Inputs {
+    let mut files: Vec<(&'static str, PathBuf)> = Vec::new();
+    let flags = [
+        ("--snapshot", &args.snapshot),
+        ("--plan", &args.plan),
+        ("--baseline", &args.baseline),
+    ];
+    for (flag, path) in flags {
+        if let Some(path) = path {
+            files.push((flag, path.clone()));
+        }
+    }
+    match &args.config {
+        Some(path) => files.push(("--config", path.clone())),
+        None => files.push(("config", PathBuf::from(config::DEFAULT_FILE))),
+    }
+    for path in &args.var_files {
+        files.push(("--var-file", path.clone()));
+    }
+    output::Inputs {
+        files,
+        terraform_dir: args.terraform.clone(),
+        evidence_dir: args.evidence.clone(),
+    }
+}
+
 fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
     let started_at = chrono::Utc::now();
-    let plan = output::plan(&args.formats, &args.outputs, args.output_dir.as_deref())
-        .map_err(|e| UsageError(e.0))?;
+    let plan = output::plan_targets(
+        &args.formats,
+        &args.outputs,
+        args.output_dir.as_deref(),
+        &scan_inputs(args),
+    )
+    .map_err(|e| UsageError(e.0))?;
     if let Some(dir) = &args.evidence {
         evidence::check_target(dir).map_err(UsageError)?;
     }
@@ -257,15 +292,13 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
         sarif_category: args.sarif_category.clone(),
         baseline: read_baseline(args.baseline.as_deref())?,
     };
-    write_outputs(&report, &plan, &render_options, args.quiet)?;
-    crate::heap::mark("reports written");
-    if let (Some(dir), Some(inventory)) = (&args.evidence, &inventory) {
-        let command_line: Vec<String> = std::env::args().collect();
-        evidence::write(
-            dir,
-            &evidence::PackInput {
+    // Render everything (outputs and the evidence pack) before writing anything.
+    let rendered = render_outputs(&report, &plan, &render_options, args.quiet)?;
+    let pack = match &inventory {
+        Some(inventory) => {
+            let command_line: Vec<String> = std::env::args().collect();
+            Some(evidence::render(&evidence::PackInput {
                 inventory,
-                snapshot_file: args.snapshot.as_deref(),
                 report: &report,
                 config: &config,
                 render: &render_options,
@@ -273,12 +306,31 @@ fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
                 started_at,
                 finished_at,
                 engine: &options,
-            },
-        )?;
+            })?)
+        }
+        None => None,
+    };
+    // Stage every file output (a temporary file beside each), then write the
+    // pack, then commit: a failure before the commits leaves no output.
+    let staged = rendered
+        .iter()
+        .map(|(target, text)| target.stage(text.as_bytes()))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    if let (Some(dir), Some(pack)) = (&args.evidence, &pack) {
+        pack.write(dir)?;
         if !args.quiet {
             eprintln!("wrote evidence pack {}", dir.display());
         }
     }
+    for output in staged {
+        let shown = matches!(output.target(), Target::File { .. } | Target::Stream { .. })
+            .then(|| output.target().display_path());
+        output.commit()?;
+        if let Some(path) = shown.filter(|_| !args.quiet) {
+            eprintln!("wrote {path}");
+        }
+    }
+    crate::heap::mark("reports written");
     Ok(report.exit_code(&ExitPolicy {
         fail_on: args.fail_on,
         allow_partial: args.allow_partial,
@@ -313,7 +365,8 @@ fn load_inventory(args: &ScanArgs, config: &Config) -> anyhow::Result<crate::inv
             vars: args
                 .vars
                 .iter()
-                .map(|v| source::terraform::hcl::parse_var(v))
+                .enumerate()
+                .map(|(i, v)| source::terraform::hcl::parse_var(v, i + 1))
                 .collect::<Result<_, _>>()?,
             account_id: config.terraform.account_id.clone(),
             max_instances: config.terraform.max_instances,
@@ -323,6 +376,7 @@ fn load_inventory(args: &ScanArgs, config: &Config) -> anyhow::Result<crate::inv
             args.terraform.as_deref(),
             &vars,
             &config.terraform,
+            &config.pager.endpoint_patterns,
         );
     }
     Err(
@@ -331,36 +385,29 @@ fn load_inventory(args: &ScanArgs, config: &Config) -> anyhow::Result<crate::inv
     )
 }
 
-fn write_outputs(
+/// Render every planned output, plus the text summary on stdout when no
+/// output goes there (and not `--quiet`). Nothing is written here.
+fn render_outputs(
     report: &crate::report::Report,
-    plan: &[(Format, Destination)],
+    plan: &[(Format, Target)],
     options: &RenderOptions,
     quiet: bool,
-) -> anyhow::Result<()> {
-    let mut stdout_used = false;
-    for (format, destination) in plan {
+) -> anyhow::Result<Vec<(Target, String)>> {
+    let mut rendered = Vec::with_capacity(plan.len() + 1);
+    for (format, target) in plan {
         let file_options = RenderOptions {
-            color: options.color && *destination == Destination::Stdout,
+            color: options.color && *target == Target::Stdout,
             ..options.clone()
         };
-        let text = report::render(report, *format, &file_options)?;
-        match destination {
-            Destination::Stdout => {
-                stdout_used = true;
-                print_stdout(&text);
-            }
-            Destination::File(path) => {
-                output::write_atomic(path, &text)?;
-                if !quiet {
-                    eprintln!("wrote {}", path.display());
-                }
-            }
-        }
+        rendered.push((
+            target.clone(),
+            report::render(report, *format, &file_options)?,
+        ));
     }
-    if !stdout_used && !quiet {
-        print_stdout(&report::text::render(report, options.color));
+    if !quiet && !plan.iter().any(|(_, t)| *t == Target::Stdout) {
+        rendered.push((Target::Stdout, report::text::render(report, options.color)));
     }
-    Ok(())
+    Ok(rendered)
 }
 
 fn use_color(choice: ColorChoice) -> bool {

@@ -114,6 +114,7 @@ impl LiveArgs {
             names: ConfigNames {
                 topics: config.chain.topics.clone(),
                 parameters: config.secrets.parameters.clone(),
+                pager_patterns: config.pager.endpoint_patterns.clone(),
             },
         })
     }
@@ -135,10 +136,20 @@ pub fn run_live(args: &LiveArgs, config: &Config, quiet: bool) -> anyhow::Result
 
 /// `alertpath collect --out FILE`.
 pub fn collect(args: &CollectArgs) -> anyhow::Result<u8> {
+    let target = crate::output::target::resolve(&args.out).map_err(UsageError)?;
+    let config_file = args
+        .config
+        .clone()
+        .unwrap_or_else(|| crate::config::DEFAULT_FILE.into());
+    let inputs = crate::output::Inputs {
+        files: vec![("config", config_file)],
+        ..crate::output::Inputs::default()
+    };
+    crate::output::check_not_input(&target, &inputs).map_err(|e| UsageError(e.0))?;
     let config = crate::cli::load_config_file(args.config.as_deref())?;
     let collected = run_live(&args.live, &config, args.quiet)?;
     let text = crate::source::snapshot::to_json(&collected.inventory)?;
-    crate::output::write_atomic(&args.out, &text)?;
+    target.write(text.as_bytes())?;
     if !args.quiet {
         eprintln!("wrote {}", args.out.display());
     }

@@ -4,13 +4,18 @@
 //! n-th `--format`'s file; `-` is stdout). A `--format` without a matching
 //! `--output` goes to stdout; at most one format may. `--output-dir DIR` writes
 //! every requested format (all four when none is given) as `DIR/alertpath.<ext>`.
-//! Files are written to a temporary file beside the target and renamed, so a
-//! failed run never leaves a partial file that looks complete.
+//! How each path is written (atomically beside a regular file's resolved
+//! target, directly to a stream, or refused) is decided by [`target::resolve`]
+//! before any work; so are two outputs that are one file and an output that is
+//! an input ([`plan_targets`]). The CLI renders every output before writing any.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::report::Format;
+
+pub mod target;
+
+pub use target::Target;
 
 /// Where one format goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,28 +87,115 @@ pub fn plan(
     Ok(planned)
 }
 
-/// Write `contents` to `path` atomically (temp file in the same directory, then rename).
-pub fn write_atomic(path: &Path, contents: &str) -> anyhow::Result<()> {
-    use anyhow::Context as _;
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir).with_context(|| {
-        format!(
-            "{}: cannot write output: cannot create directory {}",
-            path.display(),
-            dir.display()
-        )
-    })?;
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir)
-        .with_context(|| format!("{}: cannot write output", path.display()))?;
-    tmp.write_all(contents.as_bytes())
-        .with_context(|| format!("{}: cannot write output", path.display()))?;
-    tmp.persist(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("{}: cannot write output", path.display()))?;
+/// The files a run reads, which no output may replace.
+#[derive(Debug, Default, Clone)]
+pub struct Inputs {
+    /// Input files by the flag that named them (`--snapshot`, `--config`, …).
+    pub files: Vec<(&'static str, PathBuf)>,
+    /// `--terraform DIR`: no output may replace a `.tf` or `.tfvars` file under it.
+    pub terraform_dir: Option<PathBuf>,
+    /// `--evidence DIR`: no output may be that directory or inside it.
+    pub evidence_dir: Option<PathBuf>,
+}
+
+/// Terraform file name endings the HCL reader reads.
+const TERRAFORM_ENDINGS: &[&str] = &[".tf", ".tf.json", ".tfvars", ".tfvars.json"];
+
+/// Pair formats with destinations, then decide how each is written
+/// ([`target::resolve`]) and refuse, before any work: directories and other
+/// special files, two outputs that are one file, more than one output on
+/// standard output, and an output that is one of the run's inputs.
+pub fn plan_targets(
+    formats: &[Format],
+    outputs: &[PathBuf],
+    output_dir: Option<&Path>,
+    inputs: &Inputs,
+) -> Result<Vec<(Format, Target)>, PlanError> {
+    let planned = plan(formats, outputs, output_dir)?;
+    let mut targets = Vec::with_capacity(planned.len());
+    for (format, destination) in planned {
+        let target = match destination {
+            Destination::Stdout => Target::Stdout,
+            Destination::File(path) => target::resolve(&path).map_err(PlanError)?,
+        };
+        targets.push((format, target));
+    }
+    if targets.iter().filter(|(_, t)| *t == Target::Stdout).count() > 1 {
+        return Err(PlanError(
+            "more than one --format would go to stdout; give each an --output".to_string(),
+        ));
+    }
+    let only: Vec<&Target> = targets.iter().map(|(_, t)| t).collect();
+    check_distinct(&only)?;
+    for target in &only {
+        check_not_input(target, inputs)?;
+    }
+    Ok(targets)
+}
+
+/// Refuse two targets that are one file (or one stream).
+pub fn check_distinct(targets: &[&Target]) -> Result<(), PlanError> {
+    for (i, a) in targets.iter().enumerate() {
+        let Some(id) = a.identity() else { continue };
+        for b in &targets[i + 1..] {
+            if b.identity().as_ref() == Some(&id) {
+                return Err(PlanError(format!(
+                    "--output {} and --output {} are the same file; give each output its own path",
+                    a.display_path(),
+                    b.display_path()
+                )));
+            }
+        }
+    }
     Ok(())
+}
+
+/// Refuse an output that would replace one of the run's inputs.
+pub fn check_not_input(target: &Target, inputs: &Inputs) -> Result<(), PlanError> {
+    let Some(id) = target.identity() else {
+        return Ok(());
+    };
+    for (flag, path) in &inputs.files {
+        if target::input_identity(path).as_ref() == Some(&id) {
+            return Err(PlanError(format!(
+                "{}: is the {flag} input; an output may not replace an input",
+                target.display_path()
+            )));
+        }
+    }
+    let Some(file) = target.file_path() else {
+        return Ok(());
+    };
+    if let Some(dir) = &inputs.terraform_dir {
+        let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone());
+        let name = file.to_string_lossy();
+        if file.starts_with(&dir) && TERRAFORM_ENDINGS.iter().any(|e| name.ends_with(e)) {
+            return Err(PlanError(format!(
+                "{}: is a Terraform file under the --terraform input {}; an output may not replace an input",
+                target.display_path(),
+                dir.display()
+            )));
+        }
+    }
+    if let Some(dir) = &inputs.evidence_dir {
+        let dir = target::absolute_with_canonical_parent(dir);
+        if file.starts_with(&dir) {
+            return Err(PlanError(format!(
+                "{}: is inside the --evidence directory {}; write outputs elsewhere",
+                target.display_path(),
+                dir.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Write `contents` to `path` the way [`target::resolve`] decides (atomically
+/// for a regular file, directly for a stream); a directory or special file is
+/// an error.
+pub fn write_atomic(path: &Path, contents: &str) -> anyhow::Result<()> {
+    let target = target::resolve(path).map_err(|e| anyhow::anyhow!(e))?;
+    target.write(contents.as_bytes())
 }
 
 #[cfg(test)]

@@ -36,7 +36,76 @@ pub enum Kind {
     Unknown(Unknown),
 }
 
+/// Evaluate `[pager] endpoint_patterns` against an unredacted endpoint, at
+/// collection: each pattern and whether it matched. Stored with the
+/// subscription ([`Subscription::pager_patterns`]) since the endpoint itself
+/// is stored only redacted.
+pub fn evaluate_pager_patterns(
+    endpoint: &str,
+    patterns: &[String],
+) -> std::collections::BTreeMap<String, bool> {
+    patterns
+        .iter()
+        .map(|p| (p.clone(), glob_match(p, endpoint)))
+        .collect()
+}
+
+/// [`evaluate_pager_patterns`] for a partly known endpoint (a Terraform
+/// template): a pattern whose `*` spans every unknown piece matches whatever
+/// their values; a pattern that fails only on an unknown piece is left out
+/// (not evaluated).
+pub fn evaluate_pager_patterns_pieces(
+    pieces: &[Piece],
+    patterns: &[String],
+) -> std::collections::BTreeMap<String, bool> {
+    const UNKNOWN: char = '\u{0}';
+    let marked: String = pieces
+        .iter()
+        .map(|p| match p {
+            Piece::Text(t) => t.replace(UNKNOWN, ""),
+            Piece::Unknown => UNKNOWN.to_string(),
+        })
+        .collect();
+    let partly_unknown = marked.contains(UNKNOWN);
+    patterns
+        .iter()
+        .filter_map(|p| match glob_match(p, &marked) {
+            true => Some((p.clone(), true)),
+            false if !partly_unknown => Some((p.clone(), false)),
+            false => None,
+        })
+        .collect()
+}
+
+/// Whether a redacted `https` endpoint is a pager by a configured pattern:
+/// `Ok(true)` when a pattern matched at collection (or matches the redacted
+/// text, which implies a match of the original), `Ok(false)` when every
+/// pattern was evaluated and none matched, and `Err` naming a pattern that
+/// was not evaluated at collection.
+fn matches_configured_pattern(
+    sub: &Subscription,
+    url: &str,
+    pager_patterns: &[String],
+) -> Result<bool, String> {
+    let mut not_evaluated = None;
+    for pattern in pager_patterns {
+        match sub.pager_patterns.get(pattern) {
+            Some(true) => return Ok(true),
+            Some(false) => {}
+            None if glob_match(pattern, url) => return Ok(true),
+            None => not_evaluated = not_evaluated.or(Some(pattern)),
+        }
+    }
+    match not_evaluated {
+        Some(pattern) => Err(pattern.clone()),
+        None => Ok(false),
+    }
+}
+
 /// Classify a subscription's endpoint; `pager_patterns` is `[pager] endpoint_patterns`.
+/// A configured pattern that was not evaluated when the endpoint was
+/// collected (a snapshot made with another config) makes the class unknown:
+/// the stored endpoint is redacted and cannot be matched now.
 pub fn classify(sub: &Subscription, pager_patterns: &[String]) -> Kind {
     let protocol = match &sub.protocol {
         Known::Value(p) => p.to_ascii_lowercase(),
@@ -46,9 +115,18 @@ pub fn classify(sub: &Subscription, pager_patterns: &[String]) -> Kind {
         "lambda" => Kind::Lambda,
         "email" | "email-json" => Kind::Email,
         "https" => match &sub.endpoint {
-            Known::Value(url) if is_pager_url(url, pager_patterns) => Kind::Pager,
+            Known::Value(url) if is_pager_url(url, &[]) => Kind::Pager,
             Known::Value(url) if is_chatbot_url(url) => Kind::Chatbot,
-            Known::Value(_) => Kind::Other(protocol),
+            Known::Value(url) => match matches_configured_pattern(sub, url, pager_patterns) {
+                Ok(true) => Kind::Pager,
+                Ok(false) => Kind::Other(protocol),
+                Err(pattern) => Kind::Unknown(Unknown {
+                    kind: UnknownKind::NotObservable,
+                    expression: Some(format!(
+                        "whether the endpoint matches [pager] endpoint_patterns {pattern:?} (not evaluated against the unredacted endpoint when it was collected; re-collect with this config)"
+                    )),
+                }),
+            },
             Known::Unknown(m) => Kind::Unknown(m.unknown.clone()),
         },
         _ => Kind::Other(protocol),
@@ -193,10 +271,8 @@ pub fn confirmation(
     }
     let auto_pager = protocol == "https"
         && sub.endpoint_auto_confirms == Some(true)
-        && sub
-            .endpoint
-            .value()
-            .is_some_and(|url| is_pager_url(url, pager_patterns));
+        && sub.endpoint.value().is_some()
+        && classify(sub, pager_patterns) == Kind::Pager;
     if auto_pager {
         return Confirmation::Confirmed("pager endpoint with endpoint_auto_confirms".into());
     }
@@ -219,6 +295,7 @@ mod tests {
             protocol: Known::Value(protocol.into()),
             endpoint: Known::Value(endpoint.into()),
             endpoint_address: None,
+            pager_patterns: Default::default(),
             pending_confirmation: Known::unknown(UnknownKind::KnownAfterApply, None),
             endpoint_auto_confirms: auto,
             filter_policy: Known::Value(None),

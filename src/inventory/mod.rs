@@ -6,6 +6,7 @@ pub mod arn;
 mod known;
 mod origin;
 mod resources;
+mod target_input;
 
 use std::collections::BTreeMap;
 
@@ -15,6 +16,7 @@ use serde::{Deserialize, Serialize};
 pub use known::{Gap, GapReason, Known, Observed, Unknown, UnknownKind, UnknownMarker};
 pub use origin::{Origin, Ref, SourceLocation};
 pub use resources::*;
+pub use target_input::{TargetInput, is_object_text};
 
 /// The snapshot format version this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;

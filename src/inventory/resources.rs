@@ -105,12 +105,12 @@ pub struct Target {
     /// The role EventBridge assumes to deliver, if any.
     #[serde(default)]
     pub role_arn: Known<Option<String>>,
-    /// The input transformer's template, if any.
+    /// The input transformer's template, if any, reduced to facts (never the text).
     #[serde(default)]
-    pub input_template: Known<Option<String>>,
-    /// A constant `Input`, if any.
+    pub input_template: Known<Option<super::TargetInput>>,
+    /// A constant `Input`, if any, reduced to facts (never the text).
     #[serde(default)]
-    pub input: Known<Option<String>>,
+    pub input: Known<Option<super::TargetInput>>,
     /// The dead-letter queue ARN, if any.
     #[serde(default)]
     pub dead_letter_arn: Known<Option<String>>,
@@ -169,6 +169,12 @@ pub struct Subscription {
     pub endpoint_address: Option<String>,
     /// Whether the subscription still waits for confirmation.
     pub pending_confirmation: Known<bool>,
+    /// `[pager] endpoint_patterns` matched against the unredacted endpoint
+    /// at collection: each pattern evaluated, and whether it matched. A
+    /// pattern missing here was not evaluated (the endpoint is stored
+    /// redacted, so it cannot be matched later).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pager_patterns: BTreeMap<String, bool>,
     /// Terraform's `endpoint_auto_confirms` (P/H).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoint_auto_confirms: Option<bool>,

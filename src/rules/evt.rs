@@ -3,7 +3,7 @@
 use crate::chain::analysis::{Analysis, FindingWalk, ReachedTarget};
 use crate::chain::graph::{Dest, Endpoint, Located, Resolution, RuleHop, Walk};
 use crate::chain::links::{self, Link, function_label, rule_label, topic_label};
-use crate::inventory::{Alarm, EventRule, Known, Observed, Target, UnknownKind};
+use crate::inventory::{Alarm, EventRule, Known, Observed, Target, TargetInput, UnknownKind};
 use crate::outcome::{Outcomes, ResourceKind, Subject};
 use crate::rules::subjects::rule_subject;
 use crate::rules::{ADMIN_ROLE, AdminLookup, Context, Rule, rule};
@@ -480,8 +480,8 @@ enum Shape<'t> {
     Raw,
     /// A JSON object.
     Object,
-    /// Anything else (a string, number or array); the template.
-    Plain(&'t str),
+    /// Anything else (a string, number or array); the input's facts.
+    Plain(&'t TargetInput),
 }
 
 fn shape(target: &Target) -> Result<Shape<'_>, (String, UnknownKind)> {
@@ -493,20 +493,12 @@ fn shape(target: &Target) -> Result<Shape<'_>, (String, UnknownKind)> {
             Known::Unknown(m) => {
                 return Err((format!("{what}: {}", m.unknown.describe()), m.unknown.kind));
             }
-            Known::Value(Some(t)) if is_object_template(t) => return Ok(Shape::Object),
+            Known::Value(Some(t)) if t.json_object => return Ok(Shape::Object),
             Known::Value(Some(t)) => return Ok(Shape::Plain(t)),
             Known::Value(None) => {}
         }
     }
     Ok(Shape::Raw)
-}
-
-/// Whether a template produces a JSON object: it starts with `{` once leading
-/// whitespace and quotes (also escaped `\"`, as in a JSON-encoded string) are trimmed.
-pub fn is_object_template(template: &str) -> bool {
-    template
-        .trim_start_matches(|c: char| c == '"' || c == '\\' || c.is_whitespace())
-        .starts_with('{')
 }
 
 fn check_evt005(ctx: &Context<'_>, out: &mut Outcomes) {
@@ -577,8 +569,8 @@ fn judge_evt005(
     let outcome = out.fail(
         subject,
         format!(
-            "the input transformer produces a plain string, not a JSON object (template starts `{}`); topic {topic} delivers it to notify-slack notifier {}, which formats GuardDuty findings only for a JSON object with detail-type \"GuardDuty Finding\": it posts the bare text, and raises a TypeError (no Slack message at all) when the text contains \"text\", \"attachments\" or \"AlarmName\"",
-            preview(template),
+            "the input transformer produces a plain string, not a JSON object ({}); topic {topic} delivers it to notify-slack notifier {}, which formats GuardDuty findings only for a JSON object with detail-type \"GuardDuty Finding\": it posts the bare text, and raises a TypeError (no Slack message at all) when the text contains \"text\", \"attachments\" or \"AlarmName\"",
+            reads(template),
             names.join(", ")
         ),
     );
@@ -598,11 +590,12 @@ fn judge_evt005(
 }
 
 /// The first characters of a template, for messages.
-fn preview(template: &str) -> String {
-    let short: String = template.trim().chars().take(24).collect();
-    if short.len() < template.trim().len() {
-        format!("{short}…")
+/// What a plain-string input reads, for messages (never its text).
+fn reads(input: &TargetInput) -> String {
+    if input.reads.is_empty() {
+        "it reads no event field".to_string()
     } else {
-        short
+        let names: Vec<String> = input.reads.iter().map(|n| format!("<{n}>")).collect();
+        format!("it reads {}", names.join(", "))
     }
 }

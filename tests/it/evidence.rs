@@ -2,8 +2,11 @@
 //! altered, missing or extra file fails naming it, and the re-run freezes the
 //! clock at the scan's start so an expired-by-now waiver keeps its verdict.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
+use std::time::Duration;
+
+use crate::common::process::{bin, code, example_snapshot as example, mkfifo, run_with_timeout};
 
 use alertpath::config;
 use alertpath::engine::{self, EngineOptions};
@@ -11,20 +14,6 @@ use alertpath::evidence::{self, PackInput};
 use alertpath::outcome::Status;
 use alertpath::report::RenderOptions;
 use alertpath::source::snapshot;
-
-fn bin() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_alertpath"));
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
-
-fn example() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/snapshots/example-org.json")
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().expect("exited normally")
-}
 
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
@@ -84,10 +73,10 @@ fn round_trip_verifies() {
             "report.sarif"
         ]
     );
-    // The snapshot is copied in byte for byte.
+    // The judged inventory, as alertpath stores it (never the input's raw bytes).
     assert_eq!(
-        std::fs::read(pack.join("inventory.json")).unwrap(),
-        std::fs::read(example()).unwrap()
+        std::fs::read_to_string(pack.join("inventory.json")).unwrap(),
+        snapshot::to_json(&snapshot::read(&example()).unwrap()).unwrap()
     );
     let manifest = evidence::read_manifest(&pack).unwrap();
     assert_eq!(manifest.rule_catalog_sha256, evidence::rule_catalog_hash());
@@ -235,7 +224,6 @@ expires = 2020-06-01
         &pack,
         &PackInput {
             inventory: &inventory,
-            snapshot_file: Some(&example()),
             report: &report,
             config: &config,
             render: &RenderOptions::default(),
@@ -251,4 +239,260 @@ expires = 2020-06-01
     assert_eq!(manifest.config.waivers.len(), 1);
     let out = verify(&pack);
     assert_eq!(code(&out), 0, "{}", stdout(&out));
+}
+
+/// Run `verify-evidence` with a deadline: `None` when it had to be killed (it hung).
+fn verify_with_timeout(dir: &Path) -> Option<Output> {
+    let mut cmd = bin();
+    cmd.arg("verify-evidence").arg(dir);
+    run_with_timeout(cmd, Duration::from_secs(30))
+}
+
+fn all_output(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn rewrite_manifest(pack: &Path, edit: impl FnOnce(&mut evidence::Manifest)) {
+    let mut manifest = evidence::read_manifest(pack).unwrap();
+    edit(&mut manifest);
+    std::fs::write(
+        pack.join("manifest.json"),
+        serde_json::to_string_pretty(&manifest).unwrap(),
+    )
+    .unwrap();
+}
+
+/// Replace a pack file's bytes and fix its hash in the manifest.
+fn tamper(pack: &Path, name: &str, bytes: &[u8]) {
+    std::fs::write(pack.join(name), bytes).unwrap();
+    rewrite_manifest(pack, |m| {
+        m.files
+            .insert(name.to_string(), evidence::sha256_hex(bytes));
+    });
+}
+
+fn refused(out: &Output) {
+    let c = code(out);
+    assert!(c == 1 || c == 2, "exit {c}: {}", all_output(out));
+    assert!(!stdout(out).contains("VERIFIED:") || stdout(out).contains("NOT VERIFIED"));
+}
+
+#[test]
+fn manifest_names_outside_the_pack_are_refused_without_reading_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pack = tmp.path().join("pack");
+    make_pack(&pack);
+    let outside = tmp.path().join("outside.txt");
+    std::fs::write(&outside, "not evidence\n").unwrap();
+    let outside_hash = evidence::sha256_hex(b"not evidence\n");
+    // A FIFO outside the pack: opening it would hang the verifier.
+    let fifo = tmp.path().join("outside.fifo");
+    mkfifo(&fifo);
+    let names = [
+        "../outside.txt".to_string(),
+        outside.display().to_string(),
+        "../outside.fifo".to_string(),
+        fifo.display().to_string(),
+    ];
+    for name in names {
+        for hash in [outside_hash.clone(), "0".repeat(64)] {
+            let case = tmp.path().join("case");
+            let _ = std::fs::remove_dir_all(&case);
+            copy_dir(&pack, &case);
+            rewrite_manifest(&case, |m| {
+                m.files.insert(name.clone(), hash.clone());
+            });
+            let out = verify_with_timeout(&case).unwrap_or_else(|| panic!("{name}: hung"));
+            refused(&out);
+            if hash != outside_hash {
+                assert!(
+                    !all_output(&out).contains(&outside_hash),
+                    "{name}: printed the hash of a file outside the pack: {}",
+                    all_output(&out)
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn symlinks_fifos_and_directories_in_the_pack_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pack = tmp.path().join("pack");
+    make_pack(&pack);
+    // A symlink to an identical copy outside the pack: right content, wrong kind.
+    let copy = tmp.path().join("report.md");
+    std::fs::copy(pack.join("report.md"), &copy).unwrap();
+    let linked = tmp.path().join("linked");
+    copy_dir(&pack, &linked);
+    std::fs::remove_file(linked.join("report.md")).unwrap();
+    std::os::unix::fs::symlink(&copy, linked.join("report.md")).unwrap();
+    let out = verify_with_timeout(&linked).expect("no hang");
+    assert_eq!(code(&out), 1, "{}", all_output(&out));
+    assert!(
+        stdout(&out).contains("report.md: not a regular file"),
+        "{}",
+        stdout(&out)
+    );
+
+    // A FIFO in place of a file, and a symlink to a FIFO outside: neither hangs.
+    let fifo_pack = tmp.path().join("fifo");
+    copy_dir(&pack, &fifo_pack);
+    std::fs::remove_file(fifo_pack.join("report.md")).unwrap();
+    mkfifo(&fifo_pack.join("report.md"));
+    let out = verify_with_timeout(&fifo_pack).expect("a FIFO in the pack hung the verifier");
+    assert_eq!(code(&out), 1, "{}", all_output(&out));
+
+    let outside_fifo = tmp.path().join("endless");
+    mkfifo(&outside_fifo);
+    let to_fifo = tmp.path().join("to-fifo");
+    copy_dir(&pack, &to_fifo);
+    std::fs::remove_file(to_fifo.join("inventory.json")).unwrap();
+    std::os::unix::fs::symlink(&outside_fifo, to_fifo.join("inventory.json")).unwrap();
+    let out = verify_with_timeout(&to_fifo).expect("a symlink to a FIFO hung the verifier");
+    refused(&out);
+
+    // The manifest itself as a symlink is unreadable.
+    let manifest_link = tmp.path().join("manifest-link");
+    copy_dir(&pack, &manifest_link);
+    let real_manifest = tmp.path().join("manifest.json");
+    std::fs::rename(manifest_link.join("manifest.json"), &real_manifest).unwrap();
+    std::os::unix::fs::symlink(&real_manifest, manifest_link.join("manifest.json")).unwrap();
+    let out = verify_with_timeout(&manifest_link).expect("no hang");
+    assert_eq!(code(&out), 2, "{}", all_output(&out));
+}
+
+#[test]
+fn every_tamper_with_a_rehashed_manifest_fails() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pack = tmp.path().join("pack");
+    make_pack(&pack);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(pack.join("report.json")).unwrap()).unwrap();
+    let first_fail = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|f| f["status"] == "fail")
+        .expect("the example org has a failure");
+    type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+    let edits: Vec<(&str, Edit)> = vec![
+        (
+            "severity",
+            Box::new(move |r| r["findings"][first_fail]["severity"] = "low".into()),
+        ),
+        (
+            "message",
+            Box::new(move |r| r["findings"][first_fail]["message"] = "all good".into()),
+        ),
+        ("summary", Box::new(|r| r["summary"]["fail"] = 0.into())),
+        (
+            "coverage",
+            Box::new(|r| r["coverage"]["accounts_assessed"] = 999.into()),
+        ),
+    ];
+    for (what, edit) in edits {
+        let case = tmp.path().join(format!("report-{what}"));
+        copy_dir(&pack, &case);
+        let mut doctored = report.clone();
+        edit(&mut doctored);
+        let text = serde_json::to_string_pretty(&doctored).unwrap() + "\n";
+        tamper(&case, "report.json", text.as_bytes());
+        let out = verify(&case);
+        assert_eq!(code(&out), 1, "{what}: {}", stdout(&out));
+        assert!(stdout(&out).contains(what), "{what}: {}", stdout(&out));
+    }
+
+    let sarif = tmp.path().join("sarif-emptied");
+    copy_dir(&pack, &sarif);
+    tamper(
+        &sarif,
+        "report.sarif",
+        b"{\"version\":\"2.1.0\",\"runs\":[]}\n",
+    );
+    let out = verify(&sarif);
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    assert!(stdout(&out).contains("report.sarif: not the rendering"));
+
+    let markdown = tmp.path().join("markdown-replaced");
+    copy_dir(&pack, &markdown);
+    tamper(&markdown, "report.md", b"# All green\n");
+    let out = verify(&markdown);
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    assert!(stdout(&out).contains("report.md: not the rendering"));
+
+    let removed = tmp.path().join("removed");
+    copy_dir(&pack, &removed);
+    for name in ["report.sarif", "report.md"] {
+        std::fs::remove_file(removed.join(name)).unwrap();
+    }
+    rewrite_manifest(&removed, |m| {
+        m.files.remove("report.sarif");
+        m.files.remove("report.md");
+    });
+    let out = verify(&removed);
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    assert!(stdout(&out).contains("report.sarif: not listed in the manifest"));
+}
+
+#[test]
+fn sarif_category_and_baseline_are_kept_and_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A baseline SARIF from an earlier run.
+    let baseline = tmp.path().join("old.sarif");
+    let out = bin()
+        .args(["scan", "--quiet", "--sarif-category", "org/audit"])
+        .args(["--format", "sarif", "--output"])
+        .arg(&baseline)
+        .arg("--snapshot")
+        .arg(example())
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1);
+    let pack = tmp.path().join("pack");
+    let out = bin()
+        .args([
+            "scan",
+            "--quiet",
+            "--sarif-category",
+            "org/audit",
+            "--baseline",
+        ])
+        .arg(&baseline)
+        .arg("--snapshot")
+        .arg(example())
+        .arg("--evidence")
+        .arg(&pack)
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1, "{}", String::from_utf8_lossy(&out.stderr));
+    let manifest = evidence::read_manifest(&pack).unwrap();
+    assert_eq!(manifest.sarif_category.as_deref(), Some("org/audit"));
+    assert_eq!(manifest.baseline.as_deref(), Some("baseline.sarif"));
+    assert!(manifest.files.contains_key("baseline.sarif"));
+    let out = verify(&pack);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    // Another category recorded: the SARIF cannot be regenerated as it is.
+    let case = tmp.path().join("category");
+    copy_dir(&pack, &case);
+    rewrite_manifest(&case, |m| m.sarif_category = Some("other".to_string()));
+    let out = verify(&case);
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    assert!(stdout(&out).contains("report.sarif: "), "{}", stdout(&out));
+    // The baseline dropped from the pack and the manifest: the carried-over
+    // results in the SARIF are no longer reproduced.
+    let case = tmp.path().join("no-baseline");
+    copy_dir(&pack, &case);
+    std::fs::remove_file(case.join("baseline.sarif")).unwrap();
+    rewrite_manifest(&case, |m| {
+        m.baseline = None;
+        m.files.remove("baseline.sarif");
+    });
+    let out = verify(&case);
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    assert!(stdout(&out).contains("report.sarif: not the rendering"));
 }

@@ -164,8 +164,14 @@ fn terraform_inputs() -> Vec<Judged> {
             kinds.push(("plan+hcl", Some(plan.as_path()), Some(dir.as_path())));
         }
         for (kind, plan, hcl) in kinds {
-            let inventory = source::terraform::read(plan, hcl, &vars, &config.terraform)
-                .unwrap_or_else(|e| panic!("{} {kind}: {e:#}", fixture.dir));
+            let inventory = source::terraform::read(
+                plan,
+                hcl,
+                &vars,
+                &config.terraform,
+                &config.pager.endpoint_patterns,
+            )
+            .unwrap_or_else(|e| panic!("{} {kind}: {e:#}", fixture.dir));
             out.push(Judged {
                 label: format!("{} {kind}", fixture.dir),
                 report: judge(&inventory, &config),

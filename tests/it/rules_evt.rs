@@ -339,30 +339,34 @@ fn evt005_plain_string_to_notifier_fails() {
         "<severity>",
     ] {
         let mut org = healthy();
-        target_mut(&mut org, RULE, "gd-slack").input_template = Known::Value(Some(template.into()));
+        target_mut(&mut org, RULE, "gd-slack").input_template =
+            Known::Value(Some(TargetInput::from_template(template)));
         lines.push(rule_lines_with(&run(&org.build()), "EVT005", Fail));
     }
     insta::assert_snapshot!(lines.join("\n"), @r#"
-        fail | 100000000002/us-east-1/event-target/guardduty-finding-events/gd-slack | the input transformer produces a plain string, not a JSON object (template starts `"GuardDuty finding <type…`); topic gd-slack delivers it to notify-slack notifier notify_slack, which formats GuardDuty findings only for a JSON object with detail-type "GuardDuty Finding": it posts the bare text, and raises a TypeError (no Slack message at all) when the text contains "text", "attachments" or "AlarmName"
-        fail | 100000000002/us-east-1/event-target/guardduty-finding-events/gd-slack | the input transformer produces a plain string, not a JSON object (template starts `"\"GuardDuty finding <ty…`); topic gd-slack delivers it to notify-slack notifier notify_slack, which formats GuardDuty findings only for a JSON object with detail-type "GuardDuty Finding": it posts the bare text, and raises a TypeError (no Slack message at all) when the text contains "text", "attachments" or "AlarmName"
-        fail | 100000000002/us-east-1/event-target/guardduty-finding-events/gd-slack | the input transformer produces a plain string, not a JSON object (template starts `<severity>`); topic gd-slack delivers it to notify-slack notifier notify_slack, which formats GuardDuty findings only for a JSON object with detail-type "GuardDuty Finding": it posts the bare text, and raises a TypeError (no Slack message at all) when the text contains "text", "attachments" or "AlarmName"
+        fail | 100000000002/us-east-1/event-target/guardduty-finding-events/gd-slack | the input transformer produces a plain string, not a JSON object (it reads <type>, <account>); topic gd-slack delivers it to notify-slack notifier notify_slack, which formats GuardDuty findings only for a JSON object with detail-type "GuardDuty Finding": it posts the bare text, and raises a TypeError (no Slack message at all) when the text contains "text", "attachments" or "AlarmName"
+        fail | 100000000002/us-east-1/event-target/guardduty-finding-events/gd-slack | the input transformer produces a plain string, not a JSON object (it reads <type>); topic gd-slack delivers it to notify-slack notifier notify_slack, which formats GuardDuty findings only for a JSON object with detail-type "GuardDuty Finding": it posts the bare text, and raises a TypeError (no Slack message at all) when the text contains "text", "attachments" or "AlarmName"
+        fail | 100000000002/us-east-1/event-target/guardduty-finding-events/gd-slack | the input transformer produces a plain string, not a JSON object (it reads <severity>); topic gd-slack delivers it to notify-slack notifier notify_slack, which formats GuardDuty findings only for a JSON object with detail-type "GuardDuty Finding": it posts the bare text, and raises a TypeError (no Slack message at all) when the text contains "text", "attachments" or "AlarmName"
         "#);
 }
 
 #[test]
 fn evt005_object_template_or_no_notifier_passes() {
     let mut org = healthy();
-    target_mut(&mut org, RULE, "gd-slack").input_template =
-        Known::Value(Some(r#"{"text": "GuardDuty <type>"}"#.into()));
-    target_mut(&mut org, RULE, "gd-pager").input_template =
-        Known::Value(Some(r#""GuardDuty finding <type>""#.into()));
+    target_mut(&mut org, RULE, "gd-slack").input_template = Known::Value(Some(
+        TargetInput::from_template(r#"{"text": "GuardDuty <type>"}"#),
+    ));
+    target_mut(&mut org, RULE, "gd-pager").input_template = Known::Value(Some(
+        TargetInput::from_template(r#""GuardDuty finding <type>""#),
+    ));
     let report = run(&org.build());
     assert_eq!(target_at(&report, "EVT005", "gd-slack"), vec![Pass]);
     assert_eq!(target_at(&report, "EVT005", "gd-pager"), vec![Pass]);
 
     let mut org = healthy();
-    target_mut(&mut org, RULE, "gd-slack").input_template =
-        Known::Value(Some(r#""{\"text\": \"<type>\"}""#.into()));
+    target_mut(&mut org, RULE, "gd-slack").input_template = Known::Value(Some(
+        TargetInput::from_template(r#""{\"text\": \"<type>\"}""#),
+    ));
     let report = run(&org.build());
     assert_eq!(target_at(&report, "EVT005", "gd-slack"), vec![Pass]);
 }
@@ -370,7 +374,8 @@ fn evt005_object_template_or_no_notifier_passes() {
 #[test]
 fn evt005_constant_string_input_to_notifier_fails() {
     let mut org = healthy();
-    target_mut(&mut org, RULE, "gd-slack").input = Known::Value(Some(r#""finding""#.into()));
+    target_mut(&mut org, RULE, "gd-slack").input =
+        Known::Value(Some(TargetInput::from_constant(r#""finding""#)));
     let report = run(&org.build());
     assert_eq!(target_at(&report, "EVT005", "gd-slack"), vec![Fail]);
 }
@@ -384,7 +389,7 @@ fn evt005_unknown_template_or_subscriptions_gap_is_not_assessed() {
 
     let mut org = healthy();
     target_mut(&mut org, RULE, "gd-slack").input_template =
-        Known::Value(Some(r#""GuardDuty <type>""#.into()));
+        Known::Value(Some(TargetInput::from_template(r#""GuardDuty <type>""#)));
     org.facts(ADMIN, UE).subscriptions = Observed::Gap(denied("sns:ListSubscriptions"));
     let report = run(&org.build());
     assert_eq!(target_at(&report, "EVT005", "gd-slack"), vec![NotAssessed]);
@@ -394,7 +399,7 @@ fn evt005_unknown_template_or_subscriptions_gap_is_not_assessed() {
 fn evt005_waived() {
     let mut org = healthy();
     target_mut(&mut org, RULE, "gd-slack").input_template =
-        Known::Value(Some(r#""GuardDuty <type>""#.into()));
+        Known::Value(Some(TargetInput::from_template(r#""GuardDuty <type>""#)));
     let report = run_with(
         &org.build(),
         &with_waivers(vec![waiver("EVT005", Some(ADMIN), Some(UE))]),

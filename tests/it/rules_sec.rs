@@ -120,8 +120,11 @@ fn plan_with_secrets(secrets: Vec<HardcodedSecret>) -> Inventory {
     let url = format!("https://{MARKER}");
     let rule = org.rule_mut(ADMIN, UE, "guardduty-finding-events");
     if let Observed::Collected(targets) = &mut rule.targets {
-        targets[1].input_template = Known::Value(Some(format!("\"{url}\"")));
-        targets[0].input = Known::Value(Some(format!("{{\"webhook\":\"{url}\"}}")));
+        targets[1].input_template =
+            Known::Value(Some(TargetInput::from_template(&format!("\"{url}\""))));
+        targets[0].input = Known::Value(Some(TargetInput::from_constant(&format!(
+            "{{\"webhook\":\"{url}\"}}"
+        ))));
     }
     for sub in org.subs_mut(ADMIN, UE, "gd-pager") {
         sub.filter_policy = Known::Value(Some(format!("{{\"url\":[\"{url}\"]}}")));

@@ -327,13 +327,13 @@ pub async fn collect(options: &LiveOptions) -> Result<Collected, LiveError> {
         };
         kinds.sort();
         kinds.dedup();
-        let (stats, sem) = (stats.clone(), sem.clone());
+        let (stats, sem, names) = (stats.clone(), sem.clone(), names.clone());
         make_room(&mut set, limit, |done| followed.push(done)).await;
         let key = (account.clone(), region.clone());
         let task = set.spawn(async move {
             let _permit = sem.acquire_owned().await;
             let clients = Clients::new(clients::region_config(&config, &region), stats);
-            region::follow_up(&mut facts, &clients, &kinds).await;
+            region::follow_up(&mut facts, &clients, &kinds, &names).await;
             (account, region, facts)
         });
         follow_up_tasks.insert(task.id(), key);

@@ -22,6 +22,9 @@ pub struct ConfigNames {
     pub topics: Vec<String>,
     /// SSM parameter names that hold secrets.
     pub parameters: Vec<String>,
+    /// `[pager] endpoint_patterns`, evaluated against each endpoint before it
+    /// is redacted.
+    pub pager_patterns: Vec<String>,
 }
 
 /// One account × region to collect.
@@ -153,7 +156,7 @@ pub async fn collect(
         .collected()
         .map(|t| t.iter().filter_map(|t| t.arn.value().cloned()).collect())
         .unwrap_or_default();
-    facts.subscriptions = sns::subscriptions(&sns_client, &found).await;
+    facts.subscriptions = sns::subscriptions(&sns_client, &found, &names.pager_patterns).await;
 
     let mut function_arns: Vec<String> = targeted_functions;
     if let Some(subs) = facts.subscriptions.collected() {
@@ -225,7 +228,12 @@ fn topic_keys(facts: &RegionFacts) -> BTreeSet<String> {
 }
 
 /// Fetch follow-ups for one account × region and merge them into its facts.
-pub async fn follow_up(facts: &mut RegionFacts, clients: &Clients, items: &[FollowUpKind]) {
+pub async fn follow_up(
+    facts: &mut RegionFacts,
+    clients: &Clients,
+    items: &[FollowUpKind],
+    names: &ConfigNames,
+) {
     let topics: BTreeSet<String> = items
         .iter()
         .filter_map(|k| match k {
@@ -244,7 +252,7 @@ pub async fn follow_up(facts: &mut RegionFacts, clients: &Clients, items: &[Foll
         let fetched = sns::topics(&sns_client, &topics).await;
         merge(&mut facts.topics, fetched);
         for arn in &topics {
-            let subs = sns::subscriptions_of(&sns_client, arn).await;
+            let subs = sns::subscriptions_of(&sns_client, arn, &names.pager_patterns).await;
             merge(&mut facts.subscriptions, subs);
         }
         facts.kms_keys = kms::keys(&clients.kms(), &topic_keys(facts)).await;

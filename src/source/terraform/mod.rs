@@ -23,6 +23,7 @@ pub fn read(
     dir: Option<&Path>,
     vars: &hcl::VarInputs,
     config: &TerraformConfig,
+    pager_patterns: &[String],
 ) -> anyhow::Result<Inventory> {
     let hcl = match dir {
         Some(dir) => Some(hcl::read_dir(dir, vars, &repo_root(dir))?),
@@ -39,7 +40,12 @@ pub fn read(
         (None, Some(hcl)) => (hcl, SourceKind::Hcl),
         (None, None) => anyhow::bail!("give --plan FILE and/or --terraform DIR"),
     };
-    Ok(adapt::adapt(&stack, config, kind))
+    Ok(adapt::adapt_with_pager_patterns(
+        &stack,
+        config,
+        kind,
+        pager_patterns,
+    ))
 }
 
 /// The repository root for repo-relative paths: the nearest ancestor of `dir`

@@ -61,6 +61,7 @@ pub fn subscription(
         protocol: Known::Value(protocol.into()),
         endpoint: Known::Value(endpoint.into()),
         endpoint_address: None,
+        pager_patterns: Default::default(),
         pending_confirmation: Known::Value(false),
         endpoint_auto_confirms: None,
         filter_policy: Known::Value(None),

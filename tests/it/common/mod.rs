@@ -2,6 +2,7 @@
 
 pub mod chain;
 pub mod lines;
+pub mod process;
 
 use alertpath::config::{Config, Waiver};
 use alertpath::engine::{self, EngineOptions};

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::inventory::{EventBus, EventRule, Known, Observed, Origin, Ref, Target};
+use crate::inventory::{EventBus, EventRule, Known, Observed, Origin, Ref, Target, TargetInput};
 use crate::pattern::EventPattern;
 use crate::samples;
 use crate::source::aws::errors::classify;
@@ -106,9 +106,9 @@ async fn targets(client: &aws_sdk_eventbridge::Client, rule: &str) -> Observed<V
                 role_arn: Known::Value(t.role_arn().map(str::to_string)),
                 input_template: Known::Value(
                     t.input_transformer()
-                        .map(|i| i.input_template().to_string()),
+                        .map(|i| TargetInput::from_template(i.input_template())),
                 ),
-                input: Known::Value(t.input().map(str::to_string)),
+                input: Known::Value(t.input().map(TargetInput::from_constant)),
                 dead_letter_arn: Known::Value(
                     t.dead_letter_config()
                         .and_then(|d| d.arn())

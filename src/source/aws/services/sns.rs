@@ -43,6 +43,7 @@ pub async fn topics(client: &aws_sdk_sns::Client, arns: &BTreeSet<String>) -> Ob
 pub async fn subscriptions(
     client: &aws_sdk_sns::Client,
     topics: &BTreeSet<String>,
+    pager_patterns: &[String],
 ) -> Observed<Vec<Subscription>> {
     if topics.is_empty() {
         return Observed::Collected(Vec::new());
@@ -70,6 +71,7 @@ pub async fn subscriptions(
             s.subscription_arn(),
             s.protocol(),
             s.endpoint(),
+            pager_patterns,
         )
         .await
         {
@@ -84,6 +86,7 @@ pub async fn subscriptions(
 pub async fn subscriptions_of(
     client: &aws_sdk_sns::Client,
     topic: &str,
+    pager_patterns: &[String],
 ) -> Observed<Vec<Subscription>> {
     let listed = client
         .list_subscriptions_by_topic()
@@ -106,6 +109,7 @@ pub async fn subscriptions_of(
             s.subscription_arn(),
             s.protocol(),
             s.endpoint(),
+            pager_patterns,
         )
         .await
         {
@@ -122,8 +126,15 @@ async fn subscription(
     arn: Option<&str>,
     protocol: Option<&str>,
     endpoint: Option<&str>,
+    pager_patterns: &[String],
 ) -> Result<Subscription, crate::inventory::Gap> {
-    let endpoint = endpoints::redact(endpoint.unwrap_or_default());
+    let raw = endpoint.unwrap_or_default();
+    let pager_matches = if protocol.is_some_and(|p| p.eq_ignore_ascii_case("https")) {
+        endpoints::evaluate_pager_patterns(raw, pager_patterns)
+    } else {
+        Default::default()
+    };
+    let endpoint = endpoints::redact(raw);
     let confirmed_arn = arn.filter(|a| a.starts_with("arn:"));
     let mut sub = Subscription {
         origin: Origin {
@@ -135,6 +146,7 @@ async fn subscription(
         protocol: protocol.unwrap_or_default().to_string().into(),
         endpoint: endpoint.into(),
         endpoint_address: None,
+        pager_patterns: pager_matches,
         pending_confirmation: Known::Value(confirmed_arn.is_none()),
         endpoint_auto_confirms: None,
         filter_policy: Known::Value(None),

@@ -24,8 +24,21 @@ use crate::source::terraform::model::{Blocks, Mode, TfResource, TfStack};
 /// The account used when neither config nor providers name one.
 pub const PLACEHOLDER_ACCOUNT: &str = "000000000000";
 
-/// Turn a stack into an inventory of source `kind` (Plan or Hcl).
+/// Turn a stack into an inventory of source `kind` (Plan or Hcl), with no
+/// `[pager] endpoint_patterns` (see [`adapt_with_pager_patterns`]).
 pub fn adapt(stack: &TfStack, config: &TerraformConfig, kind: SourceKind) -> Inventory {
+    adapt_with_pager_patterns(stack, config, kind, &[])
+}
+
+/// Turn a stack into an inventory of source `kind` (Plan or Hcl); each
+/// subscription's endpoint is matched against `pager_patterns` (`[pager]
+/// endpoint_patterns`) before it is redacted.
+pub fn adapt_with_pager_patterns(
+    stack: &TfStack,
+    config: &TerraformConfig,
+    kind: SourceKind,
+    pager_patterns: &[String],
+) -> Inventory {
     let mut inventory = Inventory::new(kind);
     inventory.source.inputs = stack.inputs.clone();
     let stack_account = match &config.account_id {
@@ -76,7 +89,13 @@ pub fn adapt(stack: &TfStack, config: &TerraformConfig, kind: SourceKind) -> Inv
     }
     let mut admins: BTreeMap<String, Vec<GuardDutyAdmin>> = BTreeMap::new();
     let mut resolved = Resolved::new();
-    fill(&placed, &mut facts, &mut admins, &mut resolved);
+    fill(
+        &placed,
+        &mut facts,
+        &mut admins,
+        &mut resolved,
+        pager_patterns,
+    );
     let mut rejected = Vec::new();
     for ((account, region), region_facts) in &mut facts {
         if account != PLACEHOLDER_ACCOUNT {
@@ -268,6 +287,7 @@ fn fill(
     facts: &mut Facts,
     admins: &mut BTreeMap<String, Vec<GuardDutyAdmin>>,
     resolved: &mut Resolved,
+    pager_patterns: &[String],
 ) {
     let docs: resources::PolicyDocs = placed
         .iter()
@@ -312,7 +332,7 @@ fn fill(
                 push(&mut at(facts, &key).topics, resources::topic(r, &docs))
             }
             (true, "aws_sns_topic_subscription") => {
-                let sub = resources::subscription(r);
+                let sub = resources::subscription(r, pager_patterns);
                 if r.is_unknown("endpoint") && sub.endpoint.value().is_some() {
                     resolved.insert((r.address.clone(), "endpoint".to_string()));
                 }

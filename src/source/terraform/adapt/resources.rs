@@ -12,7 +12,7 @@ use super::access::{
 use crate::endpoints;
 use crate::inventory::{
     Alarm, Detector, EnvValue, EventRule, Function, Known, MetricFilter, MetricRef,
-    OrgConfiguration, Parameter, Ref, Subscription, Target, Topic, Trail,
+    OrgConfiguration, Parameter, Ref, Subscription, Target, TargetInput, Topic, Trail,
 };
 use crate::source::terraform::model::TfResource;
 use crate::source::terraform::plan::PRIOR_PENDING_CONFIRMATION;
@@ -114,8 +114,20 @@ fn endpoint(r: &TfResource) -> Known<String> {
 /// `aws_sns_topic_subscription`: raw facts (protocol, redacted endpoint,
 /// `endpoint_auto_confirms`, a prior state's `pending_confirmation`); whether
 /// it counts as confirmed is [`endpoints::confirmation`]'s decision.
-pub fn subscription(r: &TfResource) -> Subscription {
+pub fn subscription(r: &TfResource, pager_patterns: &[String]) -> Subscription {
     let protocol = req_str(r, "protocol");
+    let https = protocol
+        .value()
+        .is_some_and(|p| p.eq_ignore_ascii_case("https"));
+    let pager_matches = match req_str(r, "endpoint") {
+        _ if !https => Default::default(),
+        Known::Value(raw) => endpoints::evaluate_pager_patterns(&raw, pager_patterns),
+        Known::Unknown(_) => r
+            .templates
+            .get("endpoint")
+            .map(|pieces| endpoints::evaluate_pager_patterns_pieces(pieces, pager_patterns))
+            .unwrap_or_default(),
+    };
     let endpoint = endpoint(r);
     let auto_confirms = match slot(r, &["endpoint_auto_confirms"]) {
         Slot::Value(Value::Bool(b)) => Some(*b),
@@ -146,6 +158,7 @@ pub fn subscription(r: &TfResource) -> Subscription {
         protocol,
         endpoint,
         endpoint_address,
+        pager_patterns: pager_matches,
         pending_confirmation: pending,
         endpoint_auto_confirms: auto_confirms,
         filter_policy: opt_str(r, &["filter_policy"]),
@@ -202,8 +215,9 @@ pub fn target(r: &TfResource) -> Target {
             ],
         ),
         role_arn: opt_str(r, &["role_arn"]),
-        input_template: opt_str(r, &["input_transformer", "0", "input_template"]),
-        input: opt_str(r, &["input"]),
+        input_template: opt_str(r, &["input_transformer", "0", "input_template"])
+            .map(|t| t.as_deref().map(TargetInput::from_template)),
+        input: opt_str(r, &["input"]).map(|t| t.as_deref().map(TargetInput::from_constant)),
         dead_letter_arn: opt_str(r, &["dead_letter_config", "0", "arn"]),
     }
 }

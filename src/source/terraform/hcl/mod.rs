@@ -70,9 +70,12 @@ pub enum HclError {
         /// The error.
         message: String,
     },
-    /// A `--var` is malformed.
-    #[error("invalid --var {0:?}: expected NAME=VALUE")]
-    BadVar(String),
+    /// A `--var` is malformed; it is named by position only, since the
+    /// argument may hold a secret.
+    #[error(
+        "invalid --var number {0}: expected NAME=VALUE (the argument is not shown: it may hold a secret)"
+    )]
+    BadVar(usize),
 }
 
 /// State shared by every module instance of one read.
@@ -224,7 +227,21 @@ fn root_variables(
     }
     for (k, v) in &vars.vars {
         let value = if v.trim_start().starts_with(['[', '{']) {
-            eval_literal(v)?
+            // Named by the variable, never by its value (it may be a secret).
+            eval_literal(v).map_err(|e| match e {
+                HclError::Syntax {
+                    line,
+                    column,
+                    message,
+                    ..
+                } => HclError::Syntax {
+                    file: format!("--var {k}"),
+                    line,
+                    column,
+                    message,
+                },
+                other => other,
+            })?
         } else {
             Val::Str(v.clone())
         };
@@ -234,9 +251,9 @@ fn root_variables(
 }
 
 /// Parse `NAME=VALUE` from `--var`.
-pub fn parse_var(arg: &str) -> Result<(String, String), HclError> {
+pub fn parse_var(arg: &str, position: usize) -> Result<(String, String), HclError> {
     match arg.split_once('=') {
         Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
-        _ => Err(HclError::BadVar(arg.to_string())),
+        _ => Err(HclError::BadVar(position)),
     }
 }
