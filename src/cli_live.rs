@@ -121,7 +121,7 @@ impl LiveArgs {
 }
 
 /// Run a live collection on a fresh tokio runtime; prints `--stats` on stderr.
-pub fn run_live(args: &LiveArgs, config: &Config, quiet: bool) -> anyhow::Result<Collected> {
+pub(crate) fn run_live(args: &LiveArgs, config: &Config, quiet: bool) -> anyhow::Result<Collected> {
     let options = args.options(config, quiet)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -135,7 +135,7 @@ pub fn run_live(args: &LiveArgs, config: &Config, quiet: bool) -> anyhow::Result
 }
 
 /// `alertpath collect --out FILE`.
-pub fn collect(args: &CollectArgs) -> anyhow::Result<u8> {
+pub(crate) fn collect(args: &CollectArgs) -> anyhow::Result<u8> {
     let target = crate::output::target::resolve(&args.out).map_err(UsageError)?;
     let config_file = args
         .config

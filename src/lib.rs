@@ -3,10 +3,10 @@
 //! Data flow: a source builds the [`inventory::Inventory`]; the [`engine`] runs the
 //! [`rules`] over it and builds a [`report::Report`]; writers render the report.
 
-pub mod catalog;
-pub mod chain;
+pub(crate) mod catalog;
+pub(crate) mod chain;
 pub mod cli;
-pub mod cli_live;
+pub(crate) mod cli_live;
 pub mod config;
 pub mod endpoints;
 pub mod engine;
@@ -15,12 +15,12 @@ pub mod heap;
 pub mod inventory;
 pub mod logfilter;
 pub mod outcome;
-pub mod output;
+pub(crate) mod output;
 pub mod pattern;
 pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod samples;
-pub mod samples_logs;
+pub(crate) mod samples_logs;
 pub mod severity;
 pub mod source;

@@ -13,13 +13,13 @@ use std::path::{Path, PathBuf};
 
 use crate::report::Format;
 
-pub mod target;
+pub(crate) mod target;
 
-pub use target::Target;
+pub(crate) use target::Target;
 
 /// Where one format goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Destination {
+pub(crate) enum Destination {
     /// Standard output.
     Stdout,
     /// A file.
@@ -29,10 +29,10 @@ pub enum Destination {
 /// A usage error in `--format`/`--output`/`--output-dir`.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-pub struct PlanError(pub String);
+pub(crate) struct PlanError(pub String);
 
 /// Pair formats with destinations.
-pub fn plan(
+pub(crate) fn plan(
     formats: &[Format],
     outputs: &[PathBuf],
     output_dir: Option<&Path>,
@@ -89,7 +89,7 @@ pub fn plan(
 
 /// The files a run reads, which no output may replace.
 #[derive(Debug, Default, Clone)]
-pub struct Inputs {
+pub(crate) struct Inputs {
     /// Input files by the flag that named them (`--snapshot`, `--config`, …).
     pub files: Vec<(&'static str, PathBuf)>,
     /// `--terraform DIR`: no output may replace a `.tf` or `.tfvars` file under it.
@@ -105,7 +105,7 @@ const TERRAFORM_ENDINGS: &[&str] = &[".tf", ".tf.json", ".tfvars", ".tfvars.json
 /// ([`target::resolve`]) and refuse, before any work: directories and other
 /// special files, two outputs that are one file, more than one output on
 /// standard output, and an output that is one of the run's inputs.
-pub fn plan_targets(
+pub(crate) fn plan_targets(
     formats: &[Format],
     outputs: &[PathBuf],
     output_dir: Option<&Path>,
@@ -134,7 +134,7 @@ pub fn plan_targets(
 }
 
 /// Refuse two targets that are one file (or one stream).
-pub fn check_distinct(targets: &[&Target]) -> Result<(), PlanError> {
+pub(crate) fn check_distinct(targets: &[&Target]) -> Result<(), PlanError> {
     for (i, a) in targets.iter().enumerate() {
         let Some(id) = a.identity() else { continue };
         for b in &targets[i + 1..] {
@@ -151,7 +151,7 @@ pub fn check_distinct(targets: &[&Target]) -> Result<(), PlanError> {
 }
 
 /// Refuse an output that would replace one of the run's inputs.
-pub fn check_not_input(target: &Target, inputs: &Inputs) -> Result<(), PlanError> {
+pub(crate) fn check_not_input(target: &Target, inputs: &Inputs) -> Result<(), PlanError> {
     let Some(id) = target.identity() else {
         return Ok(());
     };
@@ -192,8 +192,9 @@ pub fn check_not_input(target: &Target, inputs: &Inputs) -> Result<(), PlanError
 
 /// Write `contents` to `path` the way [`target::resolve`] decides (atomically
 /// for a regular file, directly for a stream); a directory or special file is
-/// an error.
-pub fn write_atomic(path: &Path, contents: &str) -> anyhow::Result<()> {
+/// an error. (Tests use it to check [`target`] end to end.)
+#[cfg(test)]
+pub(crate) fn write_atomic(path: &Path, contents: &str) -> anyhow::Result<()> {
     let target = target::resolve(path).map_err(|e| anyhow::anyhow!(e))?;
     target.write(contents.as_bytes())
 }

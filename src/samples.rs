@@ -35,7 +35,12 @@ impl SampleEvent {
     /// `userIdentity.accountId`, ARNs, ...) becomes `member_account`, and
     /// `detail.region` (findings) / `detail.awsRegion` (CloudTrail) become
     /// `region`.
-    pub fn with_accounts(&self, bus_account: &str, region: &str, member_account: &str) -> Value {
+    pub(crate) fn with_accounts(
+        &self,
+        bus_account: &str,
+        region: &str,
+        member_account: &str,
+    ) -> Value {
         let mut event = self.value();
         let Some(top) = event.as_object_mut() else {
             return event;
@@ -89,6 +94,7 @@ static ROOT_CREDENTIAL_USAGE_FINDING: SampleEvent =
     sample!("guardduty-finding-root-credential-usage-sev2.0.json");
 static ROOT_CONSOLE_SIGN_IN: SampleEvent = sample!("cloudtrail-root-console-sign-in.json");
 static ROOT_API_CALL: SampleEvent = sample!("cloudtrail-root-api-call.json");
+#[cfg(test)]
 static NON_ROOT_SIGN_IN: SampleEvent = sample!("cloudtrail-iam-user-console-sign-in.json");
 
 /// Severity-graded GuardDuty findings (2.0, 5.0, 7.0, 8.0, 9.5), ascending.
@@ -97,27 +103,28 @@ pub fn guardduty_findings() -> &'static [SampleEvent] {
 }
 
 /// A `Policy:IAMUser/RootCredentialUsage` finding at severity 2.0.
-pub fn root_credential_usage_finding() -> &'static SampleEvent {
+pub(crate) fn root_credential_usage_finding() -> &'static SampleEvent {
     &ROOT_CREDENTIAL_USAGE_FINDING
 }
 
 /// A root-user `ConsoleLogin` ("AWS Console Sign In via CloudTrail").
-pub fn root_console_sign_in() -> &'static SampleEvent {
+pub(crate) fn root_console_sign_in() -> &'static SampleEvent {
     &ROOT_CONSOLE_SIGN_IN
 }
 
 /// A root-user `iam:CreateUser` ("AWS API Call via CloudTrail").
-pub fn root_api_call() -> &'static SampleEvent {
+pub(crate) fn root_api_call() -> &'static SampleEvent {
     &ROOT_API_CALL
 }
 
-/// An IAM-user (non-root) `ConsoleLogin`.
-pub fn non_root_sign_in() -> &'static SampleEvent {
+/// An IAM-user (non-root) `ConsoleLogin` (tests: root rules must not match it).
+#[cfg(test)]
+pub(crate) fn non_root_sign_in() -> &'static SampleEvent {
     &NON_ROOT_SIGN_IN
 }
 
 /// GuardDuty finding severity of a sample (detail.severity), if it is a finding.
-pub fn finding_severity(event: &Value) -> Option<f64> {
+pub(crate) fn finding_severity(event: &Value) -> Option<f64> {
     let is_finding = event.get("source").and_then(Value::as_str) == Some("aws.guardduty")
         && event.get("detail-type").and_then(Value::as_str) == Some("GuardDuty Finding");
     if !is_finding {

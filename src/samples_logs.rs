@@ -8,17 +8,17 @@ const NOTIFY_SLACK_HTTP_ERROR: &str = include_str!("../samples/logs/notify-slack
 const NOTIFY_SLACK_SUCCESS: &str = include_str!("../samples/logs/notify-slack-success.log");
 
 /// A root ConsoleLogin CloudTrail record as it arrives in a CloudWatch Logs group.
-pub fn root_console_login_record() -> &'static str {
+pub(crate) fn root_console_login_record() -> &'static str {
     ROOT_CONSOLE_LOGIN.trim_end()
 }
 
 /// notify-slack's log lines for Slack HTTP errors (one per element).
-pub fn notify_slack_error_lines() -> Vec<&'static str> {
+pub(crate) fn notify_slack_error_lines() -> Vec<&'static str> {
     non_empty_lines(NOTIFY_SLACK_HTTP_ERROR)
 }
 
 /// A notify-slack log line for a successful delivery (must NOT count as an error).
-pub fn notify_slack_success_lines() -> Vec<&'static str> {
+pub(crate) fn notify_slack_success_lines() -> Vec<&'static str> {
     non_empty_lines(NOTIFY_SLACK_SUCCESS)
 }
 

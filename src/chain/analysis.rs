@@ -147,7 +147,7 @@ impl<'a> Analysis<'a> {
 }
 
 /// The sample events that reach each topic on the walks, by topic address.
-pub type TopicEvents<'a> = BTreeMap<*const Topic, Vec<&'a Value>>;
+pub(crate) type TopicEvents<'a> = BTreeMap<*const Topic, Vec<&'a Value>>;
 
 fn collect_walk<'a>(walk: &'a Walk<'a>, into: &mut TopicEvents<'a>) {
     if let Ok(rules) = &walk.rules {
@@ -191,7 +191,11 @@ fn collect_events<'a>(
 }
 
 /// The sample findings as the admin's bus in `region` receives them.
-pub fn finding_events(ctx: &Topology<'_>, admin: &str, region: &str) -> Vec<serde_json::Value> {
+pub(crate) fn finding_events(
+    ctx: &Topology<'_>,
+    admin: &str,
+    region: &str,
+) -> Vec<serde_json::Value> {
     let member = ctx
         .inventory
         .accounts

@@ -14,7 +14,7 @@ use crate::endpoints;
 use crate::inventory::arn::Arn;
 use crate::inventory::{
     Alarm, EventRule, Function, Gap, Inventory, Known, Observed, Ref, RegionFacts, RegionSlot,
-    Subscription, Target, Topic, Unknown, UnknownKind,
+    Subscription, Target, Topic, Unknown,
 };
 use crate::pattern::EventPattern;
 
@@ -571,7 +571,7 @@ fn match_rule(rule: &EventRule, events: &[Value]) -> (Vec<Option<bool>>, Option<
 }
 
 /// Does the alarm cover function `name` (docs/terms.md, "covers")? `None` when unknown.
-pub fn alarm_covers(alarm: &Alarm, name: Option<&str>) -> Option<bool> {
+pub(crate) fn alarm_covers(alarm: &Alarm, name: Option<&str>) -> Option<bool> {
     let namespace = alarm.namespace.value()?.as_deref();
     let metric = alarm.metric_name.value()?.as_deref();
     if namespace != Some("AWS/Lambda") || metric != Some("Errors") {
@@ -586,7 +586,7 @@ pub fn alarm_covers(alarm: &Alarm, name: Option<&str>) -> Option<bool> {
 }
 
 /// Whether an `Errors` alarm's comparison and threshold can ever fire.
-pub fn alarm_can_fire(alarm: &Alarm) -> Option<bool> {
+pub(crate) fn alarm_can_fire(alarm: &Alarm) -> Option<bool> {
     let comparison = alarm.comparison_operator.value()?;
     let threshold = (*alarm.threshold.value()?)?;
     let statistic = alarm.statistic.value()?.as_deref().unwrap_or("Sum");
@@ -600,12 +600,4 @@ pub fn alarm_can_fire(alarm: &Alarm) -> Option<bool> {
         "GreaterThanThreshold" => threshold < max,
         _ => false,
     })
-}
-
-/// The unknown used when a target delivers through a role whose policy was not collected.
-pub fn role_not_collected(role: &str) -> Unknown {
-    Unknown {
-        kind: UnknownKind::NotObservable,
-        expression: Some(format!("the policy of delivery role {role}")),
-    }
 }

@@ -7,7 +7,6 @@ use serde_json::Value;
 use crate::catalog::RuleId;
 use crate::chain::graph::{Dest, Graph, Located, Resolution};
 use crate::endpoints::Confirmation;
-use crate::inventory::arn::Arn;
 use crate::inventory::{
     Alarm, EventRule, Function, KmsKey, Known, Observed, SourceKind, Subscription, Target, Topic,
     Unknown, UnknownKind,
@@ -17,7 +16,7 @@ use crate::policy::{Decision, Policy, Principal, Request, publishers};
 
 /// Whether one link works.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Link {
+pub(crate) enum Link {
     /// It works (the note says why, for messages).
     Ok(String),
     /// It is broken; `rule` is the link rule that describes it.
@@ -59,7 +58,7 @@ impl Link {
     }
 
     /// Whether the link works.
-    pub fn is_ok(&self) -> bool {
+    pub(crate) fn is_ok(&self) -> bool {
         matches!(self, Link::Ok(_))
     }
 }
@@ -73,22 +72,22 @@ fn label(name: &Known<String>, origin: &crate::inventory::Origin, kind: &str) ->
 }
 
 /// A rule's name for messages.
-pub fn rule_label(rule: &EventRule) -> String {
+pub(crate) fn rule_label(rule: &EventRule) -> String {
     label(&rule.name, &rule.origin, "rule")
 }
 
 /// A topic's name for messages.
-pub fn topic_label(topic: &Topic) -> String {
+pub(crate) fn topic_label(topic: &Topic) -> String {
     label(&topic.name, &topic.origin, "topic")
 }
 
 /// A function's name for messages.
-pub fn function_label(function: &Function) -> String {
+pub(crate) fn function_label(function: &Function) -> String {
     label(&function.name, &function.origin, "function")
 }
 
 /// EVT002: the rule is enabled (any state but `DISABLED`).
-pub fn rule_enabled(rule: &EventRule) -> Link {
+pub(crate) fn rule_enabled(rule: &EventRule) -> Link {
     match &rule.state {
         Known::Unknown(u) => Link::unknown(&u.unknown, "rule state"),
         Known::Value(s) if s.eq_ignore_ascii_case("DISABLED") => Link::broken(
@@ -114,7 +113,7 @@ fn rule_arn(rule: Located<'_, EventRule>) -> Option<String> {
 
 /// EVT004: the target can receive at all (exists, same region, cross-account
 /// needs a policy and a RoleArn). The topic policy itself is SNS001's business.
-pub fn target_reachable(
+pub(crate) fn target_reachable(
     graph: &Graph<'_>,
     rule: Located<'_, EventRule>,
     target: &Target,
@@ -261,7 +260,7 @@ fn evaluate_text(policy: &str, request: &Request) -> Decision {
 }
 
 /// SNS001: the topic policy lets EventBridge publish from this rule to this topic.
-pub fn eventbridge_can_publish(
+pub(crate) fn eventbridge_can_publish(
     graph: &Graph<'_>,
     rule: Located<'_, EventRule>,
     target: &Target,
@@ -338,7 +337,7 @@ fn placeholder_hint(policy: &str) -> &'static str {
 }
 
 /// SNS002: the topic policy lets this CloudWatch alarm publish.
-pub fn alarm_can_publish(alarm: Located<'_, Alarm>, topic: Located<'_, Topic>) -> Link {
+pub(crate) fn alarm_can_publish(alarm: Located<'_, Alarm>, topic: Located<'_, Topic>) -> Link {
     let name = topic_label(topic.item);
     let policy = match &topic.item.policy {
         Known::Unknown(u) => return Link::unknown(&u.unknown, "topic policy"),
@@ -384,12 +383,12 @@ pub fn alarm_can_publish(alarm: Located<'_, Alarm>, topic: Located<'_, Topic>) -
 }
 
 /// Whether a key reference names the AWS-managed SNS key.
-pub fn is_aws_managed_sns_alias(key: &str) -> bool {
+pub(crate) fn is_aws_managed_sns_alias(key: &str) -> bool {
     key == "alias/aws/sns" || key.ends_with(":alias/aws/sns")
 }
 
 /// The resolved KMS key a topic names, if collected.
-pub fn topic_key<'a>(
+pub(crate) fn topic_key<'a>(
     graph: &Graph<'a>,
     topic: Located<'a, Topic>,
 ) -> Option<Result<&'a KmsKey, String>> {
@@ -406,7 +405,11 @@ pub fn topic_key<'a>(
 
 /// SNS004 and SNS005: the topic's key lets `service` publish (`events.amazonaws.com`
 /// or `cloudwatch.amazonaws.com`).
-pub fn topic_key_usable(graph: &Graph<'_>, topic: Located<'_, Topic>, service: &str) -> Link {
+pub(crate) fn topic_key_usable(
+    graph: &Graph<'_>,
+    topic: Located<'_, Topic>,
+    service: &str,
+) -> Link {
     let name = topic_label(topic.item);
     let key = match &topic.item.kms_master_key_id {
         Known::Unknown(u) => return Link::unknown(&u.unknown, "topic KMS key"),
@@ -487,7 +490,7 @@ fn key_usable(topic: &str, key: &KmsKey, service: &str) -> Link {
 /// the subscription count as confirmed? The decision is
 /// [`crate::endpoints::confirmation`] for the inventory's source, with
 /// `[pager] endpoint_patterns`; a pending subscription is SUB001's link.
-pub fn subscription_confirmed(graph: &Graph<'_>, sub: &Subscription) -> Link {
+pub(crate) fn subscription_confirmed(graph: &Graph<'_>, sub: &Subscription) -> Link {
     match graph.confirmation(sub) {
         Confirmation::Confirmed(why) => Link::Ok(why),
         Confirmation::Pending => Link::broken(
@@ -500,7 +503,7 @@ pub fn subscription_confirmed(graph: &Graph<'_>, sub: &Subscription) -> Link {
 
 /// SUB006: the subscription's filter policy lets `event` through (published by
 /// EventBridge: the event JSON as the body, no message attributes).
-pub fn filter_passes(sub: &Subscription, event: &Value) -> Link {
+pub(crate) fn filter_passes(sub: &Subscription, event: &Value) -> Link {
     let policy = match &sub.filter_policy {
         Known::Unknown(u) => return Link::unknown(&u.unknown, "filter policy"),
         Known::Value(None) => return Link::Ok("no filter policy".into()),
@@ -535,7 +538,10 @@ fn filtered(scope: FilterPolicyScope) -> Link {
 }
 
 /// SUB003: SNS can invoke the subscribed function.
-pub fn function_invocable(topic: Located<'_, Topic>, function: &Resolution<'_, Function>) -> Link {
+pub(crate) fn function_invocable(
+    topic: Located<'_, Topic>,
+    function: &Resolution<'_, Function>,
+) -> Link {
     let f = match function {
         Resolution::Found(f) => f,
         Resolution::Missing(what) => {
@@ -597,16 +603,11 @@ pub fn function_invocable(topic: Located<'_, Topic>, function: &Resolution<'_, F
     }
 }
 
-/// The account of an ARN, if it parses.
-pub fn arn_account(arn: &str) -> Option<&str> {
-    Arn::parse(arn).map(|a| a.account)
-}
-
 /// Combine several verdicts about one resource into one: broken when any is
 /// broken (naming each broken one by its label), else unknown when any is,
 /// else ok. Used where one resource is judged once per counterpart (a topic
 /// policy per publishing rule), so each resource yields one outcome.
-pub fn combine(verdicts: Vec<(String, Link)>) -> Link {
+pub(crate) fn combine(verdicts: Vec<(String, Link)>) -> Link {
     let mut broken = Vec::new();
     let mut unknown = None;
     let mut ok = Vec::new();
@@ -639,7 +640,7 @@ pub fn combine(verdicts: Vec<(String, Link)>) -> Link {
 /// SUB004's verdict on a topic: does it have a confirmed subscription?
 /// `Broken` when all are pending or there are none; `Unknown` when none is
 /// confirmed and some cannot be judged (or the list is a gap).
-pub fn topic_confirmed(graph: &Graph<'_>, topic: Located<'_, Topic>) -> Link {
+pub(crate) fn topic_confirmed(graph: &Graph<'_>, topic: Located<'_, Topic>) -> Link {
     let name = topic_label(topic.item);
     let subs = match graph.subscriptions_of(topic) {
         Err(gap) => {

@@ -8,8 +8,8 @@
 //! decisions are [`crate::endpoints`]'s. Rules ask this layer; it never asks
 //! a rule.
 
-pub mod analysis;
-pub mod graph;
-pub mod links;
-pub mod paths;
-pub mod topology;
+pub(crate) mod analysis;
+pub(crate) mod graph;
+pub(crate) mod links;
+pub(crate) mod paths;
+pub(crate) mod topology;

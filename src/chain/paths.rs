@@ -14,7 +14,7 @@ use crate::outcome::{Hop, ResourceKind};
 
 /// What a route must reach.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Goal {
+pub(crate) enum Goal {
     /// A pager endpoint.
     Pager,
     /// A chat endpoint (notifier or AWS Chatbot).
@@ -25,7 +25,7 @@ pub enum Goal {
 
 impl Goal {
     /// What the goal is called in messages, e.g. `pager endpoint`.
-    pub fn noun(self) -> &'static str {
+    pub(crate) fn noun(self) -> &'static str {
         match self {
             Goal::Pager => "pager endpoint",
             Goal::Chat => "chat endpoint",
@@ -62,7 +62,7 @@ impl End {
 
 /// One enumerated path: its hops, its first problem, and where it ends.
 #[derive(Debug, Clone)]
-pub struct Path {
+pub(crate) struct Path {
     /// The hops walked.
     pub hops: Vec<Hop>,
     problem: Option<Link>,
@@ -79,7 +79,7 @@ impl Path {
 
     /// What the path reaches, for messages: its last hop, with the topic it
     /// hangs off (`a pager endpoint on topic gd-pager`, `notifier notify_slack`).
-    pub fn reached(&self) -> String {
+    pub(crate) fn reached(&self) -> String {
         let Some(last) = self.hops.last() else {
             return "nothing".into();
         };
@@ -101,7 +101,7 @@ impl Path {
 
 /// The verdict of a route for one goal and event.
 #[derive(Debug, Clone)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// Some path works.
     Pass(Path),
     /// Every relevant path is broken; the most complete one.
@@ -476,7 +476,12 @@ fn describe(link: &Link) -> (bool, Option<String>) {
 }
 
 /// Enumerate every path of a walk's rules for one event.
-pub fn paths(graph: &Graph<'_>, rules: &[RuleHop<'_>], event: &Value, index: usize) -> Vec<Path> {
+pub(crate) fn paths(
+    graph: &Graph<'_>,
+    rules: &[RuleHop<'_>],
+    event: &Value,
+    index: usize,
+) -> Vec<Path> {
     let mut walker = Walker {
         graph,
         event: Some(event),
@@ -489,7 +494,7 @@ pub fn paths(graph: &Graph<'_>, rules: &[RuleHop<'_>], event: &Value, index: usi
 
 /// Enumerate every path from a topic an alarm publishes to: its subscriptions,
 /// with no event (filter policies are not judged against a notification).
-pub fn topic_paths(graph: &Graph<'_>, topic: &TopicHop<'_>) -> Vec<Path> {
+pub(crate) fn topic_paths(graph: &Graph<'_>, topic: &TopicHop<'_>) -> Vec<Path> {
     let mut walker = Walker {
         graph,
         event: None,
@@ -513,7 +518,7 @@ pub fn topic_paths(graph: &Graph<'_>, topic: &TopicHop<'_>) -> Vec<Path> {
 }
 
 /// Judge a route for one goal over enumerated paths.
-pub fn verdict(paths: Vec<Path>, goal: Goal) -> Verdict {
+pub(crate) fn verdict(paths: Vec<Path>, goal: Goal) -> Verdict {
     if paths.is_empty() {
         return Verdict::Fail(
             None,

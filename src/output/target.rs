@@ -25,7 +25,7 @@ const MAX_SYMLINKS: usize = 40;
 
 /// How one output path is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
+pub(crate) enum Target {
     /// This process's standard output.
     Stdout,
     /// A pipe, FIFO, character device or open descriptor: written directly.
@@ -44,7 +44,7 @@ pub enum Target {
 
 /// What a path is on disk, for "is this the same file" questions.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Identity {
+pub(crate) enum Identity {
     /// An existing file system object.
     Inode {
         /// Device.
@@ -58,7 +58,7 @@ pub enum Identity {
 
 impl Target {
     /// The path as given, for messages.
-    pub fn display_path(&self) -> String {
+    pub(crate) fn display_path(&self) -> String {
         match self {
             Target::Stdout => "-".to_string(),
             Target::Stream { path } => path.display().to_string(),
@@ -67,7 +67,7 @@ impl Target {
     }
 
     /// What this target is on disk; `None` for standard output.
-    pub fn identity(&self) -> Option<Identity> {
+    pub(crate) fn identity(&self) -> Option<Identity> {
         match self {
             Target::Stdout => None,
             Target::Stream { path } => identity_of(path),
@@ -76,7 +76,7 @@ impl Target {
     }
 
     /// Where a new regular file would be written (its absolute path), `None` for streams.
-    pub fn file_path(&self) -> Option<PathBuf> {
+    pub(crate) fn file_path(&self) -> Option<PathBuf> {
         match self {
             Target::File { resolved, .. } => Some(absolute_with_canonical_parent(resolved)),
             _ => None,
@@ -84,7 +84,7 @@ impl Target {
     }
 
     /// Write `contents` to this target ([`Target::stage`] then [`Staged::commit`]).
-    pub fn write(&self, contents: &[u8]) -> anyhow::Result<()> {
+    pub(crate) fn write(&self, contents: &[u8]) -> anyhow::Result<()> {
         self.stage(contents)?.commit()
     }
 
@@ -92,7 +92,7 @@ impl Target {
     /// file beside the resolved target (dropped, and removed, unless
     /// committed); a stream or stdout is only written by [`Staged::commit`].
     /// Staging every output first means a failure leaves no output written.
-    pub fn stage<'a>(&'a self, contents: &'a [u8]) -> anyhow::Result<Staged<'a>> {
+    pub(crate) fn stage<'a>(&'a self, contents: &'a [u8]) -> anyhow::Result<Staged<'a>> {
         match self {
             Target::File {
                 requested,
@@ -116,7 +116,7 @@ impl Target {
 
 /// An output ready to be committed (see [`Target::stage`]).
 #[derive(Debug)]
-pub enum Staged<'a> {
+pub(crate) enum Staged<'a> {
     /// Standard output or a stream: written on commit.
     Direct {
         /// Where.
@@ -137,7 +137,7 @@ pub enum Staged<'a> {
 
 impl Staged<'_> {
     /// The target.
-    pub fn target(&self) -> &Target {
+    pub(crate) fn target(&self) -> &Target {
         match self {
             Staged::Direct { target, .. } | Staged::File { target, .. } => target,
         }
@@ -145,7 +145,7 @@ impl Staged<'_> {
 
     /// Finish the write: rename the temporary file over the target, or write
     /// the stream.
-    pub fn commit(self) -> anyhow::Result<()> {
+    pub(crate) fn commit(self) -> anyhow::Result<()> {
         match self {
             Staged::File {
                 target,
@@ -192,7 +192,7 @@ fn write_direct(target: &Target, contents: &[u8]) -> anyhow::Result<()> {
 
 /// What an existing path is (following symlinks); `None` when it does not
 /// exist, and for a new path its [`Identity::NewPath`].
-pub fn identity_of(path: &Path) -> Option<Identity> {
+pub(crate) fn identity_of(path: &Path) -> Option<Identity> {
     match std::fs::metadata(path) {
         Ok(meta) => Some(Identity::Inode {
             dev: meta.dev(),
@@ -203,7 +203,7 @@ pub fn identity_of(path: &Path) -> Option<Identity> {
 }
 
 /// An existing input's identity; `None` when it cannot be read (the reader reports that).
-pub fn input_identity(path: &Path) -> Option<Identity> {
+pub(crate) fn input_identity(path: &Path) -> Option<Identity> {
     std::fs::metadata(path).ok().map(|meta| Identity::Inode {
         dev: meta.dev(),
         ino: meta.ino(),
@@ -211,7 +211,7 @@ pub fn input_identity(path: &Path) -> Option<Identity> {
 }
 
 /// The absolute form of `path`, its parent canonicalized when it exists.
-pub fn absolute_with_canonical_parent(path: &Path) -> PathBuf {
+pub(crate) fn absolute_with_canonical_parent(path: &Path) -> PathBuf {
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     match (absolute.parent(), absolute.file_name()) {
         (Some(parent), Some(name)) => match std::fs::canonicalize(parent) {
@@ -224,7 +224,7 @@ pub fn absolute_with_canonical_parent(path: &Path) -> PathBuf {
 
 /// Decide how `path` is written (see the module doc). `Err` is a usage error
 /// (exit 2) naming the path.
-pub fn resolve(path: &Path) -> Result<Target, String> {
+pub(crate) fn resolve(path: &Path) -> Result<Target, String> {
     let mut current = std::path::absolute(path)
         .map_err(|e| format!("{}: cannot use as output: {e}", path.display()))?;
     for _ in 0..MAX_SYMLINKS {

@@ -7,7 +7,7 @@ use crate::outcome::{Hop, Status, Subject};
 use crate::severity::Severity;
 
 /// The scope of a subject: `organization`, `account 1111`, `1111 / us-east-1`.
-pub fn scope_label(subject: &Subject) -> String {
+pub(super) fn scope_label(subject: &Subject) -> String {
     match (&subject.account, &subject.region) {
         (Some(account), Some(region)) => format!("{account} / {region}"),
         (Some(account), None) => account.clone(),
@@ -17,7 +17,7 @@ pub fn scope_label(subject: &Subject) -> String {
 }
 
 /// What a subject is, for one line: the resource (`sns-topic gd-pager`), else its scope.
-pub fn subject_label(subject: &Subject) -> String {
+pub(super) fn subject_label(subject: &Subject) -> String {
     match &subject.resource {
         Some(resource) => format!("{} {}", resource.kind, resource.name),
         None => scope_label(subject),
@@ -25,13 +25,13 @@ pub fn subject_label(subject: &Subject) -> String {
 }
 
 /// The short kind of a hop: `event-rule` → `rule`, `sns-topic` → `topic`.
-pub fn short_kind(kind: &str) -> &str {
+pub(super) fn short_kind(kind: &str) -> &str {
     kind.rsplit('-').next().unwrap_or(kind)
 }
 
 /// A walked path as one chain:
 /// `rule guardduty-finding-events → topic gd-pager → ✗ no confirmed subscription (SUB004)`.
-pub fn hop_chain(path: &[Hop]) -> String {
+pub(super) fn hop_chain(path: &[Hop]) -> String {
     let mut parts = Vec::new();
     for hop in path {
         parts.push(format!("{} {}", short_kind(hop.kind.as_str()), hop.name));
@@ -59,7 +59,7 @@ fn status_rank(status: Status) -> u8 {
 /// The findings people must read (fail, not-assessed, waived), ordered by
 /// scope (organization first, then account, then region), then status,
 /// severity (most severe first) and rule.
-pub fn listed(report: &Report) -> Vec<&Finding> {
+pub(super) fn listed(report: &Report) -> Vec<&Finding> {
     let mut out: Vec<&Finding> = report
         .findings
         .iter()
@@ -86,13 +86,13 @@ pub fn listed(report: &Report) -> Vec<&Finding> {
 }
 
 /// The group a finding is listed under: its account, then its region.
-pub fn group_of(finding: &Finding) -> (Option<&str>, Option<&str>) {
+pub(super) fn group_of(finding: &Finding) -> (Option<&str>, Option<&str>) {
     let s = &finding.outcome.subject;
     (s.account.as_deref(), s.region.as_deref())
 }
 
 /// The group's heading: `organization`, `account 1111`, `account 1111 / us-east-1`.
-pub fn group_heading(group: (Option<&str>, Option<&str>)) -> String {
+pub(super) fn group_heading(group: (Option<&str>, Option<&str>)) -> String {
     match group {
         (None, None) => "organization".to_string(),
         (None, Some(region)) => format!("organization / {region}"),
@@ -102,7 +102,7 @@ pub fn group_heading(group: (Option<&str>, Option<&str>)) -> String {
 }
 
 /// `fail: 2 critical, 1 high`, or `none`.
-pub fn failures_by_severity(report: &Report) -> String {
+pub(super) fn failures_by_severity(report: &Report) -> String {
     let parts: Vec<String> = Severity::ALL
         .iter()
         .filter_map(|sev| {
@@ -122,7 +122,7 @@ pub fn failures_by_severity(report: &Report) -> String {
 }
 
 /// The status tag shown in lists: the severity for failures, else the status.
-pub fn tag(finding: &Finding) -> String {
+pub(super) fn tag(finding: &Finding) -> String {
     match finding.status() {
         Status::Fail => finding.severity.as_str().to_ascii_uppercase(),
         other => other.label().to_ascii_uppercase(),
@@ -132,7 +132,7 @@ pub fn tag(finding: &Finding) -> String {
 /// The coverage in one sentence, for text and Markdown: what was assessed,
 /// assessed with gaps, and not assessed, and whether the organization's
 /// accounts were listed at all.
-pub fn coverage_line(c: &super::Coverage) -> String {
+pub(super) fn coverage_line(c: &super::Coverage) -> String {
     use super::OrganizationCoverage;
     let accounts = match c.organization {
         OrganizationCoverage::NotListed => format!(

@@ -7,6 +7,10 @@
     clippy::panic,
     reason = "test code: a failed assumption fails its test loudly"
 )]
+#![allow(
+    unreachable_pub,
+    reason = "a test binary exports nothing: its helpers are pub for sibling modules"
+)]
 
 mod common;
 mod report_common;

@@ -10,10 +10,10 @@ use crate::inventory::arn::Arn;
 use crate::outcome::{Hop, Subject};
 
 /// The base id every artifact location is relative to.
-pub const SRCROOT: &str = "%SRCROOT%";
+pub(super) const SRCROOT: &str = "%SRCROOT%";
 
 /// `originalUriBaseIds`: `%SRCROOT%` is the repository root.
-pub fn original_uri_base_ids() -> BTreeMap<String, ArtifactLocation> {
+pub(super) fn original_uri_base_ids() -> BTreeMap<String, ArtifactLocation> {
     BTreeMap::from([(
         SRCROOT.to_string(),
         ArtifactLocation {
@@ -30,7 +30,7 @@ pub fn original_uri_base_ids() -> BTreeMap<String, ArtifactLocation> {
 
 /// The physical location of a subject: its resource's file:line (the
 /// attribute's line when known), else its pseudo path at line 1.
-pub fn physical_location(subject: &Subject) -> PhysicalLocation {
+pub(super) fn physical_location(subject: &Subject) -> PhysicalLocation {
     let source = subject
         .resource
         .as_ref()
@@ -67,7 +67,7 @@ pub fn physical_location(subject: &Subject) -> PhysicalLocation {
 
 /// The physical location of a hop: its file:line, else a pseudo path in the
 /// hop's own account and region (from its ARN), else the finding's.
-pub fn hop_location(hop: &Hop, finding: &Subject) -> PhysicalLocation {
+pub(super) fn hop_location(hop: &Hop, finding: &Subject) -> PhysicalLocation {
     if let Some(location) = hop.origin.location.as_ref() {
         return file_location(location);
     }
@@ -91,7 +91,7 @@ pub fn hop_location(hop: &Hop, finding: &Subject) -> PhysicalLocation {
 }
 
 /// The message of a hop: `sns-topic gd-pager: ✗ why (RULE)` or `… ✓`.
-pub fn hop_message(hop: &Hop) -> String {
+pub(super) fn hop_message(hop: &Hop) -> String {
     let verdict = if hop.ok {
         "link works".to_string()
     } else {
@@ -138,13 +138,13 @@ fn pseudo_location(path: &str) -> PhysicalLocation {
 
 /// `terraform/<address>` for a Terraform resource without a source position
 /// (`--plan` alone): stable across runs, one URI-safe segment.
-pub fn terraform_pseudo_path(address: &str) -> String {
+pub(super) fn terraform_pseudo_path(address: &str) -> String {
     format!("terraform/{}", sanitize(address))
 }
 
 /// `aws/<account>/<region>/<kind>/<name>`, shortened for wider scopes:
 /// `aws/<account>/<region>`, `aws/<account>`, `aws/organization`.
-pub fn pseudo_path(
+pub(super) fn pseudo_path(
     account: Option<&str>,
     region: Option<&str>,
     kind: Option<&str>,
@@ -192,7 +192,7 @@ fn encode_path(file: &str) -> String {
 }
 
 /// Logical locations: the resource (ARN, address, or key), its region, its account.
-pub fn logical_locations(subject: &Subject) -> Vec<LogicalLocation> {
+pub(super) fn logical_locations(subject: &Subject) -> Vec<LogicalLocation> {
     let mut out = Vec::new();
     if let Some(resource) = &subject.resource {
         let fully_qualified_name = resource
@@ -230,7 +230,7 @@ pub fn logical_locations(subject: &Subject) -> Vec<LogicalLocation> {
 }
 
 /// Where a subject is, for messages: `account 1111, region us-east-1, arn:…`.
-pub fn describe(subject: &Subject) -> String {
+pub(super) fn describe(subject: &Subject) -> String {
     let mut parts = Vec::new();
     if let Some(resource) = &subject.resource {
         let origin = resource

@@ -9,7 +9,7 @@ use crate::source::terraform::model::TfResource;
 
 /// One attribute (or nested path) of a resource.
 #[derive(Debug, Clone, Copy)]
-pub enum Slot<'a> {
+pub(super) enum Slot<'a> {
     /// A known, non-null value.
     Value(&'a Value),
     /// Known to be null or absent.
@@ -27,7 +27,7 @@ const DEFAULTS: &[(&str, &str, &str)] = &[(
 )];
 
 /// The provider default of an unset optional+computed attribute.
-pub fn provider_default(kind: &str, attribute: &str) -> Option<&'static str> {
+pub(super) fn provider_default(kind: &str, attribute: &str) -> Option<&'static str> {
     DEFAULTS
         .iter()
         .find(|(k, a, _)| *k == kind && *a == attribute)
@@ -35,7 +35,7 @@ pub fn provider_default(kind: &str, attribute: &str) -> Option<&'static str> {
 }
 
 /// Walk `path` (object keys, or array indexes as digits) in values and unknowns.
-pub fn slot<'a>(r: &'a TfResource, path: &[&str]) -> Slot<'a> {
+pub(super) fn slot<'a>(r: &'a TfResource, path: &[&str]) -> Slot<'a> {
     let mut value = Some(&r.values);
     let mut unknown = Some(&r.unknown);
     for step in path {
@@ -63,7 +63,7 @@ fn child<'a>(v: &'a Value, step: &str) -> Option<&'a Value> {
 }
 
 /// Whether anything under a value tree is unknown.
-pub fn any_unknown(tree: &Value) -> bool {
+pub(super) fn any_unknown(tree: &Value) -> bool {
     match tree {
         Value::Bool(b) => *b,
         Value::Object(map) => map.values().any(any_unknown),
@@ -73,7 +73,7 @@ pub fn any_unknown(tree: &Value) -> bool {
 }
 
 /// An unknown value for an attribute, saying why.
-pub fn unknown<T>(r: &TfResource, attribute: &str) -> Known<T> {
+pub(super) fn unknown<T>(r: &TfResource, attribute: &str) -> Known<T> {
     let kind = r
         .unknown_kind
         .get(attribute)
@@ -88,7 +88,7 @@ pub fn unknown<T>(r: &TfResource, attribute: &str) -> Known<T> {
 }
 
 /// A required string: unknown when unknown or null.
-pub fn req_str(r: &TfResource, attribute: &str) -> Known<String> {
+pub(super) fn req_str(r: &TfResource, attribute: &str) -> Known<String> {
     match slot(r, &[attribute]) {
         Slot::Value(Value::String(s)) => Known::Value(s.clone()),
         Slot::Value(other) => Known::Value(other.to_string()),
@@ -98,7 +98,7 @@ pub fn req_str(r: &TfResource, attribute: &str) -> Known<String> {
 
 /// An optional string at a path: `None` when null; the provider default when
 /// unset in configuration and unknown.
-pub fn opt_str(r: &TfResource, path: &[&str]) -> Known<Option<String>> {
+pub(super) fn opt_str(r: &TfResource, path: &[&str]) -> Known<Option<String>> {
     let Some(attribute) = path.first() else {
         return Known::Value(None);
     };
@@ -114,7 +114,7 @@ pub fn opt_str(r: &TfResource, path: &[&str]) -> Known<Option<String>> {
 }
 
 /// A boolean with a default for null.
-pub fn bool_or(r: &TfResource, attribute: &str, default: bool) -> Known<bool> {
+pub(super) fn bool_or(r: &TfResource, attribute: &str, default: bool) -> Known<bool> {
     match slot(r, &[attribute]) {
         Slot::Value(Value::Bool(b)) => Known::Value(*b),
         Slot::Value(_) | Slot::Null => Known::Value(default),
@@ -123,7 +123,7 @@ pub fn bool_or(r: &TfResource, attribute: &str, default: bool) -> Known<bool> {
 }
 
 /// A number, `None` when null.
-pub fn opt_f64(r: &TfResource, attribute: &str) -> Known<Option<f64>> {
+pub(super) fn opt_f64(r: &TfResource, attribute: &str) -> Known<Option<f64>> {
     match slot(r, &[attribute]) {
         Slot::Value(v) => Known::Value(v.as_f64()),
         Slot::Null => Known::Value(None),
@@ -132,7 +132,7 @@ pub fn opt_f64(r: &TfResource, attribute: &str) -> Known<Option<f64>> {
 }
 
 /// The resource's origin: address and source positions (when the source has them).
-pub fn origin(r: &TfResource) -> Origin {
+pub(super) fn origin(r: &TfResource) -> Origin {
     Origin {
         arn: r.get("arn").and_then(Value::as_str).map(str::to_string),
         address: Some(r.address.clone()),
@@ -142,7 +142,7 @@ pub fn origin(r: &TfResource) -> Origin {
 }
 
 /// The resource type of an address.
-pub fn kind_of(address: &str) -> Option<String> {
+pub(super) fn kind_of(address: &str) -> Option<String> {
     Address::parse(address).ok().map(|a| {
         if a.data {
             format!("data.{}", a.kind)
@@ -154,7 +154,7 @@ pub fn kind_of(address: &str) -> Option<String> {
 
 /// The addresses an attribute references whose type is one of `kinds`
 /// (`data.<type>` for data sources).
-pub fn refs_of<'a>(r: &'a TfResource, attribute: &str, kinds: &[&str]) -> Vec<&'a str> {
+pub(super) fn refs_of<'a>(r: &'a TfResource, attribute: &str, kinds: &[&str]) -> Vec<&'a str> {
     r.references
         .get(attribute)
         .into_iter()
@@ -165,7 +165,7 @@ pub fn refs_of<'a>(r: &'a TfResource, attribute: &str, kinds: &[&str]) -> Vec<&'
 }
 
 /// The first referenced address of one of `kinds`.
-pub fn ref_of(r: &TfResource, attribute: &str, kinds: &[&str]) -> Option<String> {
+pub(super) fn ref_of(r: &TfResource, attribute: &str, kinds: &[&str]) -> Option<String> {
     refs_of(r, attribute, kinds)
         .first()
         .map(|a| (*a).to_string())

@@ -14,7 +14,7 @@ use crate::source::terraform::model::TfResource;
 /// The notify-slack interface: when the plan shows the environment as unknown,
 /// a `notify_slack.lambda_handler` function still has `SLACK_WEBHOOK_URL`; its
 /// fact comes from what the environment references (KMS ciphertext or unknown).
-pub fn notify_slack_env(r: &TfResource) -> Option<BTreeMap<String, EnvValue>> {
+pub(super) fn notify_slack_env(r: &TfResource) -> Option<BTreeMap<String, EnvValue>> {
     let handler = r.get("handler").and_then(Value::as_str)?;
     if handler != endpoints::NOTIFY_SLACK_HANDLER {
         return None;
@@ -27,7 +27,7 @@ pub fn notify_slack_env(r: &TfResource) -> Option<BTreeMap<String, EnvValue>> {
 
 /// What an unknown `SLACK_WEBHOOK_URL` holds: KMS ciphertext when the
 /// environment is built from an `aws_kms_ciphertext`, else unknown.
-pub fn unknown_webhook_fact(r: &TfResource) -> EnvValue {
+pub(super) fn unknown_webhook_fact(r: &TfResource) -> EnvValue {
     if refs_of(r, "environment", &["aws_kms_ciphertext"]).is_empty() {
         EnvValue::Unknown
     } else {
@@ -51,7 +51,7 @@ fn permits(p: &TfResource, f: &Function) -> bool {
 
 /// Synthesize each function's resource-policy JSON from its permissions.
 /// `topic_arns` maps topic addresses to their ARNs (for unknown `source_arn`s).
-pub fn attach_permissions(
+pub(super) fn attach_permissions(
     functions: &mut [&mut Function],
     permissions: &[&TfResource],
     topic_arns: &HashMap<String, Known<String>>,

@@ -8,7 +8,7 @@ use crate::pattern::{EventPattern, FilterPolicy, FilterPolicyScope};
 
 /// Replaces every invalid `event_pattern` / `filter_policy` in `facts` with an
 /// unresolved value and returns one SCAN004 item per replaced value.
-pub fn reject_invalid(facts: &mut RegionFacts) -> Vec<Unresolved> {
+pub(super) fn reject_invalid(facts: &mut RegionFacts) -> Vec<Unresolved> {
     let mut rejected = Vec::new();
     if let Observed::Collected(rules) = &mut facts.event_rules {
         for rule in rules {

@@ -18,12 +18,12 @@ use crate::source::terraform::model::TfResource;
 use crate::source::terraform::plan::PRIOR_PENDING_CONFIRMATION;
 
 /// Known `json` of `data.aws_iam_policy_document` sources, by address.
-pub type PolicyDocs = HashMap<String, Known<String>>;
+pub(super) type PolicyDocs = HashMap<String, Known<String>>;
 
 const TOPIC: &[&str] = &["aws_sns_topic"];
 
 /// A policy attribute: its value, else the JSON of a referenced policy document.
-pub fn policy(r: &TfResource, attribute: &str, docs: &PolicyDocs) -> Known<Option<String>> {
+pub(super) fn policy(r: &TfResource, attribute: &str, docs: &PolicyDocs) -> Known<Option<String>> {
     match slot(r, &[attribute]) {
         Slot::Value(Value::String(s)) if !s.is_empty() => Known::Value(Some(s.clone())),
         Slot::Value(_) | Slot::Null => Known::Value(None),
@@ -43,7 +43,7 @@ pub fn policy(r: &TfResource, attribute: &str, docs: &PolicyDocs) -> Known<Optio
 }
 
 /// A link: the ARN value (or unknown) and the referenced address of `kinds`.
-pub fn link(r: &TfResource, attribute: &str, kinds: &[&str]) -> Ref {
+pub(super) fn link(r: &TfResource, attribute: &str, kinds: &[&str]) -> Ref {
     Ref {
         arn: req_str(r, attribute),
         address: ref_of(r, attribute, kinds),
@@ -51,7 +51,7 @@ pub fn link(r: &TfResource, attribute: &str, kinds: &[&str]) -> Ref {
 }
 
 /// `aws_guardduty_detector`.
-pub fn detector(r: &TfResource) -> Detector {
+pub(super) fn detector(r: &TfResource) -> Detector {
     let status =
         bool_or(r, "enable", true).map(|on| if *on { "ENABLED" } else { "DISABLED" }.to_string());
     let frequency = match opt_str(r, &["finding_publishing_frequency"]) {
@@ -68,7 +68,7 @@ pub fn detector(r: &TfResource) -> Detector {
 }
 
 /// `aws_guardduty_organization_configuration` (deprecated `auto_enable = true` → `NEW`).
-pub fn org_configuration(r: &TfResource) -> OrgConfiguration {
+pub(super) fn org_configuration(r: &TfResource) -> OrgConfiguration {
     let members = match opt_str(r, &["auto_enable_organization_members"]) {
         Known::Value(Some(v)) => Known::Value(v),
         other => match slot(r, &["auto_enable"]) {
@@ -87,7 +87,7 @@ pub fn org_configuration(r: &TfResource) -> OrgConfiguration {
 }
 
 /// `aws_sns_topic`.
-pub fn topic(r: &TfResource, docs: &PolicyDocs) -> Topic {
+pub(super) fn topic(r: &TfResource, docs: &PolicyDocs) -> Topic {
     Topic {
         origin: origin(r),
         name: req_str(r, "name"),
@@ -114,7 +114,7 @@ fn endpoint(r: &TfResource) -> Known<String> {
 /// `aws_sns_topic_subscription`: raw facts (protocol, redacted endpoint,
 /// `endpoint_auto_confirms`, a prior state's `pending_confirmation`); whether
 /// it counts as confirmed is [`endpoints::confirmation`]'s decision.
-pub fn subscription(r: &TfResource, pager_patterns: &[String]) -> Subscription {
+pub(super) fn subscription(r: &TfResource, pager_patterns: &[String]) -> Subscription {
     let protocol = req_str(r, "protocol");
     let https = protocol
         .value()
@@ -167,7 +167,7 @@ pub fn subscription(r: &TfResource, pager_patterns: &[String]) -> Subscription {
 }
 
 /// `aws_cloudwatch_event_rule` (targets attached later).
-pub fn event_rule(r: &TfResource) -> EventRule {
+pub(super) fn event_rule(r: &TfResource) -> EventRule {
     let state = match slot(r, &["state"]) {
         Slot::Value(Value::String(s)) => Known::Value(s.clone()),
         _ => match slot(r, &["is_enabled"]) {
@@ -191,7 +191,7 @@ pub fn event_rule(r: &TfResource) -> EventRule {
 }
 
 /// The event bus name of a rule or target (`default` when unset or unknown).
-pub fn bus_name(r: &TfResource) -> String {
+pub(super) fn bus_name(r: &TfResource) -> String {
     match slot(r, &["event_bus_name"]) {
         Slot::Value(Value::String(s)) => s.rsplit('/').next().unwrap_or(s).to_string(),
         _ => "default".to_string(),
@@ -199,7 +199,7 @@ pub fn bus_name(r: &TfResource) -> String {
 }
 
 /// `aws_cloudwatch_event_target`.
-pub fn target(r: &TfResource) -> Target {
+pub(super) fn target(r: &TfResource) -> Target {
     Target {
         origin: origin(r),
         id: req_str(r, "target_id"),
@@ -223,7 +223,7 @@ pub fn target(r: &TfResource) -> Target {
 }
 
 /// `aws_cloudwatch_metric_alarm`.
-pub fn alarm(r: &TfResource) -> Alarm {
+pub(super) fn alarm(r: &TfResource) -> Alarm {
     let dimensions = match slot(r, &["dimensions"]) {
         Slot::Unknown => unknown(r, "dimensions"),
         Slot::Null => Known::Value(BTreeMap::new()),
@@ -311,7 +311,7 @@ fn actions(r: &TfResource, attribute: &str) -> Known<Vec<Ref>> {
 }
 
 /// `aws_cloudwatch_log_metric_filter`.
-pub fn metric_filter(r: &TfResource) -> MetricFilter {
+pub(super) fn metric_filter(r: &TfResource) -> MetricFilter {
     let metrics = match slot(r, &["metric_transformation"]) {
         Slot::Unknown => unknown(r, "metric_transformation"),
         Slot::Null => Known::Value(Vec::new()),
@@ -340,7 +340,7 @@ pub fn metric_filter(r: &TfResource) -> MetricFilter {
 /// `aws_lambda_function` (policy filled in from permissions later).
 /// `module_env` gives facts for env keys a module's documented interface sets
 /// when the plan shows the variables as unknown.
-pub fn function(r: &TfResource, module_env: Option<BTreeMap<String, EnvValue>>) -> Function {
+pub(super) fn function(r: &TfResource, module_env: Option<BTreeMap<String, EnvValue>>) -> Function {
     let environment = match slot(r, &["environment", "0", "variables"]) {
         Slot::Unknown => match module_env {
             Some(env) => Known::Value(env),
@@ -395,7 +395,7 @@ pub fn function(r: &TfResource, module_env: Option<BTreeMap<String, EnvValue>>) 
 }
 
 /// `aws_cloudtrail`.
-pub fn trail(r: &TfResource, region: &str) -> Trail {
+pub(super) fn trail(r: &TfResource, region: &str) -> Trail {
     Trail {
         origin: origin(r),
         name: req_str(r, "name"),
@@ -413,7 +413,7 @@ pub fn trail(r: &TfResource, region: &str) -> Trail {
 }
 
 /// `aws_ssm_parameter` and `data "aws_ssm_parameter"`: metadata only, never the value.
-pub fn parameter(r: &TfResource, referenced: bool) -> Parameter {
+pub(super) fn parameter(r: &TfResource, referenced: bool) -> Parameter {
     Parameter {
         origin: origin(r),
         name: req_str(r, "name"),

@@ -12,7 +12,7 @@ use crate::endpoints::Piece;
 use crate::inventory::UnknownKind;
 
 /// What an expression can refer to outside itself.
-pub trait Scope {
+pub(super) trait Scope {
     /// Resolve a reference `root.names…`: the value and how many of `names` it consumed.
     /// `None` when the root is not known.
     fn lookup(&mut self, root: &str, names: &[String], text: &str) -> Option<(Val, usize)>;
@@ -22,7 +22,7 @@ pub trait Scope {
 
 /// Per-evaluation state: the source text, local bindings (`for` variables,
 /// `each`, `count`, dynamic iterators) and the resources touched.
-pub struct Ctx<'a> {
+pub(super) struct Ctx<'a> {
     /// The text of the file the expression is in.
     pub src: &'a str,
     /// Local bindings, innermost last.
@@ -33,7 +33,7 @@ pub struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     /// A context over a file's text.
-    pub fn new(src: &'a str) -> Self {
+    pub(super) fn new(src: &'a str) -> Self {
         Ctx {
             src,
             bindings: Vec::new(),
@@ -42,7 +42,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// The (whitespace-normalized) text of a span.
-    pub fn text(&self, span: Option<std::ops::Range<usize>>) -> String {
+    pub(super) fn text(&self, span: Option<std::ops::Range<usize>>) -> String {
         span.and_then(|r| self.src.get(r))
             .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
             .unwrap_or_else(|| "<expression>".into())
@@ -58,7 +58,7 @@ impl<'a> Ctx<'a> {
 }
 
 /// An evaluation error value (skipped by `try`).
-pub fn error(expr: impl Into<String>, reason: impl Into<String>) -> Val {
+pub(super) fn error(expr: impl Into<String>, reason: impl Into<String>) -> Val {
     Val::Unknown(Box::new(Unk {
         kind: UnknownKind::Unresolved,
         expr: expr.into(),
@@ -69,12 +69,12 @@ pub fn error(expr: impl Into<String>, reason: impl Into<String>) -> Val {
 }
 
 /// Whether a value is an evaluation error.
-pub fn is_error(v: &Val) -> bool {
+pub(super) fn is_error(v: &Val) -> bool {
     matches!(v, Val::Unknown(u) if u.reason.starts_with("error: "))
 }
 
 /// Merge the unknowns of several values into one unknown (first kind wins).
-pub fn merge_unknown(vals: &[&Val], expr: &str) -> Option<Val> {
+pub(super) fn merge_unknown(vals: &[&Val], expr: &str) -> Option<Val> {
     let mut first: Option<Unk> = None;
     let mut refs = Vec::new();
     for v in vals {
@@ -96,7 +96,7 @@ pub fn merge_unknown(vals: &[&Val], expr: &str) -> Option<Val> {
 }
 
 /// Evaluate an expression.
-pub fn eval(scope: &mut dyn Scope, ctx: &mut Ctx, e: &Expression) -> Val {
+pub(super) fn eval(scope: &mut dyn Scope, ctx: &mut Ctx, e: &Expression) -> Val {
     match e {
         Expression::Null(_) => Val::Null,
         Expression::Bool(b) => Val::Bool(**b),
@@ -382,7 +382,7 @@ fn render(
 }
 
 /// Key/value pairs of a list (index keys) or map; `None` if not iterable.
-pub fn iter_items(v: &Val) -> Option<Vec<(Val, Val)>> {
+pub(super) fn iter_items(v: &Val) -> Option<Vec<(Val, Val)>> {
     match v {
         Val::List(items) => Some(
             items

@@ -8,7 +8,7 @@ use super::value::Val;
 
 /// How a resource or module call is repeated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shape {
+pub(super) enum Shape {
     /// No `count` / `for_each`.
     Single,
     /// `count`: a list of instances.
@@ -19,7 +19,7 @@ pub enum Shape {
 
 /// One instance.
 #[derive(Debug, Clone)]
-pub struct Instance {
+pub(super) struct Instance {
     /// The instance key (`for_each` key or `count` index as text; empty if single).
     pub key: String,
     /// The full instance address.
@@ -30,7 +30,7 @@ pub struct Instance {
 
 /// The instances of a block.
 #[derive(Debug, Clone)]
-pub struct Expansion {
+pub(super) struct Expansion {
     /// Single, count or for_each.
     pub shape: Shape,
     /// The instances, in order.
@@ -38,7 +38,7 @@ pub struct Expansion {
 }
 
 /// An instance key as written in addresses: `[0]` or `["key"]` (JSON-escaped).
-pub fn key_suffix(key: &Val) -> String {
+pub(super) fn key_suffix(key: &Val) -> String {
     match key {
         Val::Num(n) => format!("[{}]", super::value::fmt_num(*n)),
         other => format!(
@@ -69,7 +69,11 @@ fn over_limit(expr: &str, what: &str, max: usize) -> Val {
 }
 
 /// Expand a block's `count` / `for_each`; `Err` carries the unknown that prevented it.
-pub fn instances(m: &mut ModuleEval, item: &Item<Block>, base: &str) -> Result<Expansion, Val> {
+pub(super) fn instances(
+    m: &mut ModuleEval,
+    item: &Item<Block>,
+    base: &str,
+) -> Result<Expansion, Val> {
     let body = &item.node.body;
     if let Some(attr) = body.get_attribute("count") {
         let v = m.eval_in(item.file, &attr.value, Vec::new()).0;
@@ -175,7 +179,7 @@ pub fn instances(m: &mut ModuleEval, item: &Item<Block>, base: &str) -> Result<E
 }
 
 /// The value a reference to the whole block sees: the instance, a list or a map.
-pub fn shape_value(shape: Shape, vals: Vec<(String, Val)>) -> Val {
+pub(super) fn shape_value(shape: Shape, vals: Vec<(String, Val)>) -> Val {
     match shape {
         Shape::Single => vals.into_iter().next().map_or(Val::Null, |(_, v)| v),
         Shape::Count => Val::List(vals.into_iter().map(|(_, v)| v).collect()),

@@ -34,7 +34,7 @@ pub const FUNCTIONS: &[&str] = &[
 ];
 
 /// Call function `name` on evaluated arguments; `text` is the call's source.
-pub fn call(scope: &mut dyn Scope, name: &str, args: Vec<Val>, text: &str) -> Val {
+pub(super) fn call(scope: &mut dyn Scope, name: &str, args: Vec<Val>, text: &str) -> Val {
     if !FUNCTIONS.contains(&name) {
         return Val::unresolved(
             text,

@@ -10,7 +10,7 @@ use crate::endpoints::secrets::{Literal, LiteralText};
 use crate::inventory::SourceLocation;
 
 /// Where the literals of one expression are written.
-pub struct Place<'a> {
+pub(super) struct Place<'a> {
     /// The resource, module call or variable.
     pub address: &'a str,
     /// The top-level attribute (or block), or a variable's field.
@@ -22,7 +22,7 @@ pub struct Place<'a> {
 }
 
 /// Record every literal string in `e`, bound to `name` at `place`.
-pub fn record(g: &mut Global, e: &Expression, name: &str, place: &Place<'_>) {
+pub(super) fn record(g: &mut Global, e: &Expression, name: &str, place: &Place<'_>) {
     collect(e, name, true, place, &mut g.stack.literals);
 }
 

@@ -5,20 +5,20 @@ use crate::source::terraform::model::TfStack;
 
 /// Line starts of one file, for offset → line:column.
 #[derive(Debug, Clone)]
-pub struct LineIndex {
+pub(crate) struct LineIndex {
     starts: Vec<usize>,
 }
 
 impl LineIndex {
     /// Index the text.
-    pub fn new(text: &str) -> Self {
+    pub(crate) fn new(text: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         LineIndex { starts }
     }
 
     /// 1-based line and column of a byte offset.
-    pub fn line_col(&self, offset: usize) -> (u32, u32) {
+    pub(crate) fn line_col(&self, offset: usize) -> (u32, u32) {
         let line = self.starts.partition_point(|&s| s <= offset).max(1);
         let col = offset - self.starts[line - 1] + 1;
         (line as u32, col as u32)
@@ -26,7 +26,7 @@ impl LineIndex {
 }
 
 /// `file:line` for an offset in a file.
-pub fn location(file: &str, index: &LineIndex, offset: usize) -> SourceLocation {
+pub(super) fn location(file: &str, index: &LineIndex, offset: usize) -> SourceLocation {
     let (line, _) = index.line_col(offset);
     SourceLocation {
         file: file.to_string(),

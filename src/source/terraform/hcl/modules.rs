@@ -31,7 +31,7 @@ const MAX_REFERENCE_DEPTH: usize = 256;
 
 /// A provider configuration as a module instance sees it.
 #[derive(Debug, Clone)]
-pub struct Provider {
+pub(super) struct Provider {
     /// Its `region`.
     pub region: Val,
     /// Its account, from `assume_role.role_arn` or `allowed_account_ids`.
@@ -39,7 +39,7 @@ pub struct Provider {
 }
 
 /// One module instance being evaluated.
-pub struct ModuleEval<'g> {
+pub(super) struct ModuleEval<'g> {
     pub(super) g: &'g mut Global,
     pub(super) ast: Rc<ModuleAst>,
     /// Address prefix, e.g. `module.a["k"].`.
@@ -61,7 +61,7 @@ pub struct ModuleEval<'g> {
 
 impl<'g> ModuleEval<'g> {
     /// A module instance ready to [`run`](Self::run).
-    pub fn new(
+    pub(super) fn new(
         g: &'g mut Global,
         ast: Rc<ModuleAst>,
         prefix: String,
@@ -84,7 +84,7 @@ impl<'g> ModuleEval<'g> {
     }
 
     /// Evaluate every provider, resource, data source and module call; return the outputs.
-    pub fn run(&mut self) -> Val {
+    pub(super) fn run(&mut self) -> Val {
         self.init_variables();
         self.init_providers();
         let ast = self.ast.clone();
@@ -251,7 +251,7 @@ impl<'g> ModuleEval<'g> {
     }
 
     /// The value of a resource or data source (`type.name` / `data.type.name`), evaluating it once.
-    pub fn resource(&mut self, key: &str) -> Val {
+    pub(super) fn resource(&mut self, key: &str) -> Val {
         match self.resources.get(key) {
             Some(Some(v)) => return v.clone(),
             Some(None) => {
@@ -550,7 +550,7 @@ impl<'g> ModuleEval<'g> {
     }
 
     /// The value of `module.<name>` (its outputs), evaluating the call once.
-    pub fn module_call(&mut self, name: &str) -> Val {
+    pub(super) fn module_call(&mut self, name: &str) -> Val {
         match self.modules.get(name) {
             Some(Some(v)) => return v.clone(),
             Some(None) => {

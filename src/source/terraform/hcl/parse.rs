@@ -11,7 +11,7 @@ use crate::inventory::SourceLocation;
 
 /// One parsed file.
 #[derive(Debug)]
-pub struct ParsedFile {
+pub(crate) struct ParsedFile {
     /// Repo-relative path (`/` separators), or `None` for built-in module models.
     pub path: Option<String>,
     /// The text (without BOM), for expression snippets.
@@ -22,7 +22,7 @@ pub struct ParsedFile {
 
 impl ParsedFile {
     /// The location of a byte offset, if the file is a real one.
-    pub fn location(&self, offset: Option<usize>) -> Option<SourceLocation> {
+    pub(crate) fn location(&self, offset: Option<usize>) -> Option<SourceLocation> {
         let path = self.path.as_ref()?;
         Some(super::locate::location(
             path,
@@ -32,7 +32,7 @@ impl ParsedFile {
     }
 
     /// The source text of a span (trimmed), for messages.
-    pub fn snippet(&self, span: Option<std::ops::Range<usize>>) -> String {
+    pub(crate) fn snippet(&self, span: Option<std::ops::Range<usize>>) -> String {
         span.and_then(|r| self.text.get(r))
             .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
             .unwrap_or_default()
@@ -41,7 +41,7 @@ impl ParsedFile {
 
 /// A block or attribute with the index of its file.
 #[derive(Debug, Clone)]
-pub struct Item<T> {
+pub(crate) struct Item<T> {
     /// Index into [`ModuleAst::files`].
     pub file: usize,
     /// The block or attribute.
@@ -50,7 +50,7 @@ pub struct Item<T> {
 
 /// The top-level blocks of one module directory.
 #[derive(Debug, Default)]
-pub struct ModuleAst {
+pub(crate) struct ModuleAst {
     /// Parsed files.
     pub files: Vec<ParsedFile>,
     /// `variable` blocks by name.
@@ -70,12 +70,12 @@ pub struct ModuleAst {
 }
 
 /// Strip a leading UTF-8 BOM.
-pub fn strip_bom(text: &str) -> &str {
+pub(super) fn strip_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
 /// Parse HCL text; `display` names the file in errors.
-pub fn parse_text(text: &str, display: &str) -> Result<Body, HclError> {
+pub(super) fn parse_text(text: &str, display: &str) -> Result<Body, HclError> {
     hcl_edit::parser::parse_body(text).map_err(|e| HclError::Syntax {
         file: display.to_string(),
         line: e.location().line(),
@@ -85,7 +85,7 @@ pub fn parse_text(text: &str, display: &str) -> Result<Body, HclError> {
 }
 
 /// Repo-relative display path with `/` separators.
-pub fn relative(path: &Path, repo_root: &Path) -> String {
+pub(super) fn relative(path: &Path, repo_root: &Path) -> String {
     let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let root = std::fs::canonicalize(repo_root).unwrap_or_else(|_| repo_root.to_path_buf());
     let rel = abs
@@ -99,7 +99,7 @@ pub fn relative(path: &Path, repo_root: &Path) -> String {
 }
 
 /// The `.tf` files of a directory, sorted.
-pub fn tf_files(dir: &Path) -> Result<Vec<PathBuf>, HclError> {
+pub(super) fn tf_files(dir: &Path) -> Result<Vec<PathBuf>, HclError> {
     let entries = std::fs::read_dir(dir).map_err(|e| HclError::Io {
         path: dir.display().to_string(),
         message: e.to_string(),
@@ -114,7 +114,7 @@ pub fn tf_files(dir: &Path) -> Result<Vec<PathBuf>, HclError> {
 }
 
 /// Parse every `.tf` file of a module directory.
-pub fn parse_module_dir(dir: &Path, repo_root: &Path) -> Result<ModuleAst, HclError> {
+pub(super) fn parse_module_dir(dir: &Path, repo_root: &Path) -> Result<ModuleAst, HclError> {
     if !dir.is_dir() {
         return Err(HclError::MissingDir(dir.display().to_string()));
     }
@@ -130,7 +130,9 @@ pub fn parse_module_dir(dir: &Path, repo_root: &Path) -> Result<ModuleAst, HclEr
 }
 
 /// Parse a module given as (path, text) pairs (path `None` for built-in models).
-pub fn parse_module_sources(sources: Vec<(Option<String>, String)>) -> Result<ModuleAst, HclError> {
+pub(super) fn parse_module_sources(
+    sources: Vec<(Option<String>, String)>,
+) -> Result<ModuleAst, HclError> {
     let mut ast = ModuleAst::default();
     for (path, text) in sources {
         let text = strip_bom(&text).to_string();

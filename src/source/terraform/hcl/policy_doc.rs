@@ -7,7 +7,7 @@ use super::value::Val;
 
 /// The policy JSON of an evaluated `aws_iam_policy_document` body, as a string
 /// value; unknown if any part is unknown.
-pub fn policy_json(body: &Val, text: &str) -> Val {
+pub(super) fn policy_json(body: &Val, text: &str) -> Val {
     if body.first_unknown().is_some() {
         let inner: Vec<Val> = body
             .first_unknown()

@@ -208,7 +208,7 @@ fn builtin(
 }
 
 /// Resolve a module source to its parsed files, directory, and whether it is a built-in model.
-pub fn resolve(
+pub(super) fn resolve(
     g: &mut Global,
     parent_dir: &Path,
     source: &str,
@@ -287,7 +287,7 @@ fn load_dir(g: &mut Global, dir: &Path) -> Result<Rc<ModuleAst>, String> {
 }
 
 /// Read `.terraform/modules/modules.json` under the root module: key → directory.
-pub fn read_manifest(root_dir: &Path) -> std::collections::HashMap<String, String> {
+pub(super) fn read_manifest(root_dir: &Path) -> std::collections::HashMap<String, String> {
     let path = root_dir.join(".terraform/modules/modules.json");
     let Ok(text) = std::fs::read_to_string(path) else {
         return Default::default();

@@ -200,7 +200,7 @@ fn has_true(v: &Value) -> bool {
 }
 
 /// A number as Terraform prints it (integers without a fraction).
-pub fn fmt_num(n: f64) -> String {
+pub(super) fn fmt_num(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 {
         format!("{}", n as i64)
     } else {
