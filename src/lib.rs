@@ -6,7 +6,6 @@
 pub(crate) mod catalog;
 pub(crate) mod chain;
 pub mod cli;
-pub(crate) mod cli_live;
 pub mod config;
 pub mod endpoints;
 pub mod engine;

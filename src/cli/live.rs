@@ -1,5 +1,5 @@
 //! The live flags (`LiveArgs`, flattened into `scan` and `collect`) and their
-//! runners. Kept apart from `cli.rs` so the live source changes little there.
+//! runners.
 
 use std::time::Duration;
 
@@ -146,7 +146,7 @@ pub(crate) fn collect(args: &CollectArgs) -> anyhow::Result<u8> {
         ..crate::output::Inputs::default()
     };
     crate::output::check_not_input(&target, &inputs).map_err(|e| UsageError(e.0))?;
-    let config = crate::cli::load_config_file(args.config.as_deref())?;
+    let config = super::load_config_file(args.config.as_deref())?;
     let collected = run_live(&args.live, &config, args.quiet)?;
     let text = crate::source::snapshot::to_json(&collected.inventory)?;
     target.write(text.as_bytes())?;
