@@ -601,3 +601,21 @@ pub(crate) fn alarm_can_fire(alarm: &Alarm) -> Option<bool> {
         _ => false,
     })
 }
+
+/// Every rule hop of a walk, following bus forwarding, once each (added to `acc`).
+pub(crate) fn collect_rule_hops<'b, 'a>(hops: &'b [RuleHop<'a>], acc: &mut Vec<&'b RuleHop<'a>>) {
+    for hop in hops {
+        if !acc.iter().any(|h| std::ptr::eq(h.rule.item, hop.rule.item)) {
+            acc.push(hop);
+        }
+        let Ok(targets) = &hop.targets else { continue };
+        for target in targets {
+            if let Dest::Bus {
+                rules: Ok(rules), ..
+            } = &target.dest
+            {
+                collect_rule_hops(rules, acc);
+            }
+        }
+    }
+}

@@ -139,27 +139,10 @@ fn finding_rule_hops<'b, 'a>(
     let mut hops = Vec::new();
     for fw in &analysis.finding_walks {
         if let Some((_, top)) = admin_walk(fw, out) {
-            push_hops(top, &mut hops);
+            crate::chain::graph::collect_rule_hops(top, &mut hops);
         }
     }
     hops
-}
-
-fn push_hops<'b, 'a>(hops: &'b [RuleHop<'a>], acc: &mut Vec<&'b RuleHop<'a>>) {
-    for hop in hops {
-        if !acc.iter().any(|h| std::ptr::eq(h.rule.item, hop.rule.item)) {
-            acc.push(hop);
-        }
-        let Ok(targets) = &hop.targets else { continue };
-        for target in targets {
-            if let Dest::Bus {
-                rules: Ok(rules), ..
-            } = &target.dest
-            {
-                push_hops(rules, acc);
-            }
-        }
-    }
 }
 
 fn matches_some(hop: &RuleHop<'_>) -> bool {
