@@ -1,7 +1,7 @@
 //! Property/fuzz tests on stable Rust (proptest) for the six input parsers:
 //! snapshot, plan, HCL, config, event pattern (and filter policy) and IAM
 //! policy. Each replays its committed corpus in `tests/fuzz/corpus/<parser>/`
-//! and then mutates it (byte flips, token insertions from a per-parser
+//! (plus the fixtures named in `fixture_seeds`) and then mutates it (byte flips, token insertions from a per-parser
 //! dictionary, truncation, duplication, deep nesting, huge numbers). The
 //! property: the parser, and what runs on its output, returns (Ok or Err)
 //! and never panics, overflows the stack or runs away.
@@ -21,21 +21,43 @@ use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRu
 /// Cases per parser in CI (each case is one mutated input).
 const CI_CASES: u32 = 256;
 
+/// Committed fixtures that also seed a parser's corpus, read where they are
+/// (repository-relative) rather than copied into `tests/fuzz/corpus/`.
+fn fixture_seeds(parser: &str) -> &'static [&'static str] {
+    match parser {
+        "snapshot" => &["tests/fixtures/snapshots/healthy-org.json"],
+        "plan" => &[
+            "tests/fixtures/terraform/parity-org-root/plan.json",
+            "tests/fixtures/terraform/primer-org-root/plan.json",
+            "tests/fixtures/terraform/unknowns/plan.json",
+            "tests/fixtures/terraform/plan-v0/plan.json",
+        ],
+        "hcl" => &[
+            "tests/fixtures/terraform/healthy/us-east-1.tf",
+            "tests/fixtures/terraform/unknowns/main.tf",
+        ],
+        _ => &[],
+    }
+}
+
 fn corpus(parser: &str) -> Vec<(String, Vec<u8>)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fuzz/corpus")
-        .join(parser);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .collect();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = root.join("tests/fuzz/corpus").join(parser);
+    // A parser seeded only by fixtures has no corpus directory.
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries.map(|e| e.unwrap().path()).collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => panic!("{}: {e}", dir.display()),
+    };
     files.sort();
+    files.extend(fixture_seeds(parser).iter().map(|f| root.join(f)));
     assert!(!files.is_empty(), "empty corpus {}", dir.display());
     files
         .into_iter()
         .map(|p| {
-            let name = p.file_name().unwrap().to_string_lossy().to_string();
-            (name, std::fs::read(&p).unwrap())
+            let name = p.strip_prefix(root).unwrap_or(&p).display().to_string();
+            let bytes = std::fs::read(&p).unwrap_or_else(|e| panic!("{name}: {e}"));
+            (name, bytes)
         })
         .collect()
 }
