@@ -137,6 +137,19 @@ impl<'a> Walker<'_, 'a> {
         });
     }
 
+    /// End a path where what comes next could not be read (a gap): not
+    /// observable, unless an earlier link already broke the path.
+    fn record_unreadable(&mut self, hops: &[Hop], problem: &Option<Link>, why: String) {
+        let problem = first(
+            problem,
+            Link::Unknown {
+                why,
+                kind: UnknownKind::NotObservable,
+            },
+        );
+        self.record(hops, &problem, End::Nowhere);
+    }
+
     fn rules(&mut self, rules: &[RuleHop<'a>], hops: &mut Vec<Hop>, problem: &Option<Link>) {
         for rule in rules {
             let matched = rule.matched.get(self.index).copied().flatten();
@@ -162,14 +175,7 @@ impl<'a> Walker<'_, 'a> {
             self.step(hops, problem, at, link, |w, hops, problem| {
                 match &rule.targets {
                     Err(gap) => {
-                        let p = first(
-                            problem,
-                            Link::Unknown {
-                                why: gap.describe(),
-                                kind: UnknownKind::NotObservable,
-                            },
-                        );
-                        w.record(hops, &p, End::Nowhere);
+                        w.record_unreadable(hops, problem, gap.describe());
                     }
                     Ok(targets) if targets.is_empty() => {
                         let p = first(
@@ -278,14 +284,7 @@ impl<'a> Walker<'_, 'a> {
                         }
                     }
                     Err(why) => {
-                        let p = first(
-                            problem,
-                            Link::Unknown {
-                                why: why.clone(),
-                                kind: UnknownKind::NotObservable,
-                            },
-                        );
-                        w.record(hops, &p, End::Nowhere);
+                        w.record_unreadable(hops, problem, why.clone());
                     }
                 });
             }
@@ -344,14 +343,7 @@ impl<'a> Walker<'_, 'a> {
     fn topic(&mut self, topic: &TopicHop<'a>, hops: &mut Vec<Hop>, problem: &Option<Link>) {
         let subs = match &topic.subscriptions {
             Err(gap) => {
-                let p = first(
-                    problem,
-                    Link::Unknown {
-                        why: gap.describe(),
-                        kind: UnknownKind::NotObservable,
-                    },
-                );
-                return self.record(hops, &p, End::Nowhere);
+                return self.record_unreadable(hops, problem, gap.describe());
             }
             Ok(subs) => subs,
         };
