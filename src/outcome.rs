@@ -200,6 +200,26 @@ pub struct ResourceRef {
     pub attribute: Option<String>,
 }
 
+impl ResourceRef {
+    /// What identifies the resource in fingerprints. Its readable name, except
+    /// for a subscription: its name carries the endpoint, which is stored
+    /// redacted, so two subscriptions (two PagerDuty services on one topic)
+    /// could share it. A subscription is identified by its Terraform address
+    /// (plan, HCL), else its ARN (live); a pending subscription has neither
+    /// and keeps its name (duplicates then get `:2` suffixes in the report).
+    pub fn identity(&self) -> &str {
+        match self.kind {
+            ResourceKind::SnsSubscription => self
+                .origin
+                .address
+                .as_deref()
+                .or(self.origin.arn.as_deref())
+                .unwrap_or(&self.name),
+            _ => &self.name,
+        }
+    }
+}
+
 impl Subject {
     /// The scan or the organization as a whole.
     pub fn global() -> Self {
@@ -251,12 +271,13 @@ impl Subject {
         self
     }
 
-    /// A stable identity for fingerprints and waivers: account/region/kind/name.
+    /// A stable identity for fingerprints: account/region/kind/identity
+    /// (see [`ResourceRef::identity`]).
     pub fn key(&self) -> String {
         let resource = self
             .resource
             .as_ref()
-            .map(|r| format!("{}/{}", r.kind, r.name))
+            .map(|r| format!("{}/{}", r.kind, r.identity()))
             .unwrap_or_default();
         format!(
             "{}/{}/{}",

@@ -64,9 +64,9 @@ fn sub001_pending_subscription_fails_and_is_waivable() {
     org.subs_mut(ADMIN, UE, "gd-pager")[0].pending_confirmation = Known::Value(true);
     let report = run(&org.build());
     insta::assert_snapshot!(rule_lines(&report, "SUB001"), @r"
-        fail | 100000000002/us-east-1/sns-subscription/gd-pager/https:https://events.pagerduty.com/integration/<redacted>/enqueue | subscription on topic gd-pager: subscription is PendingConfirmation and delivers nothing; SNS deletes it if it is never confirmed
-        pass | 100000000002/us-east-1/sns-subscription/gd-failover/https:https://events.pagerduty.com/integration/<redacted>/enqueue | confirmed
-        pass | 100000000002/us-east-1/sns-subscription/gd-slack/lambda:arn:aws:lambda:us-east-1:100000000002:function:notify_slack | confirmed
+        fail | 100000000002/us-east-1/sns-subscription/arn:aws:sns:us-east-1:100000000002:gd-pager:860996e3-0000-4000-8000-000000000000 | subscription on topic gd-pager: subscription is PendingConfirmation and delivers nothing; SNS deletes it if it is never confirmed
+        pass | 100000000002/us-east-1/sns-subscription/arn:aws:sns:us-east-1:100000000002:gd-failover:860996e3-0000-4000-8000-000000000000 | confirmed
+        pass | 100000000002/us-east-1/sns-subscription/arn:aws:sns:us-east-1:100000000002:gd-slack:d22c2250-0000-4000-8000-000000000000 | confirmed
         ");
     let finding = of(&report, "SUB001")
         .into_iter()
@@ -283,7 +283,7 @@ fn sub006_message_attributes_scope_drops_findings() {
         Some("MessageAttributes"),
     );
     let report = run(&org.build());
-    insta::assert_snapshot!(rule_lines_with(&report, "SUB006", Fail), @"fail | 100000000002/us-east-1/sns-subscription/gd-pager/https:https://events.pagerduty.com/integration/<redacted>/enqueue | subscription on topic gd-pager: filter policy is scoped to MessageAttributes, and EventBridge sets none: it drops every finding; none of the 7 sample events reaching the topic gets through");
+    insta::assert_snapshot!(rule_lines_with(&report, "SUB006", Fail), @"fail | 100000000002/us-east-1/sns-subscription/arn:aws:sns:us-east-1:100000000002:gd-pager:860996e3-0000-4000-8000-000000000000 | subscription on topic gd-pager: filter policy is scoped to MessageAttributes, and EventBridge sets none: it drops every finding; none of the 7 sample events reaching the topic gets through");
 
     // Unset scope is MessageAttributes too.
     let org = filtered("gd-pager", r#"{"severity":["HIGH"]}"#, None);

@@ -54,9 +54,10 @@ pub fn subscription(
     endpoint: &str,
 ) -> Subscription {
     let topic_arn = topic_arn(account, region, topic);
+    let arn = subscription_arn(&topic_arn, protocol, endpoint);
     Subscription {
-        origin: Origin::arn(format!("{topic_arn}:{protocol}")),
-        arn: Some(format!("{topic_arn}:{protocol}")),
+        origin: Origin::arn(arn.clone()),
+        arn: Some(arn),
         topic: Ref::arn(topic_arn),
         protocol: Known::Value(protocol.into()),
         endpoint: Known::Value(endpoint.into()),
@@ -67,6 +68,17 @@ pub fn subscription(
         filter_policy: Known::Value(None),
         filter_policy_scope: Known::Value(None),
     }
+}
+
+/// A subscription ARN as SNS writes it (`<topic ARN>:<uuid>`), its id derived
+/// from protocol and endpoint (FNV-1a) so two subscriptions on one topic
+/// differ and snapshots stay stable.
+fn subscription_arn(topic_arn: &str, protocol: &str, endpoint: &str) -> String {
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in protocol.bytes().chain([0]).chain(endpoint.bytes()) {
+        hash = (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193);
+    }
+    format!("{topic_arn}:{hash:08x}-0000-4000-8000-000000000000")
 }
 
 pub fn target(account: &str, region: &str, topic: &str) -> Target {
