@@ -87,7 +87,8 @@ pub struct Manifest {
     pub source: SourceKind,
     /// Who collected the inventory (live input).
     pub caller: Option<Caller>,
-    /// The command line, secrets replaced by [`REDACTED`].
+    /// The command line's shape: subcommands and flag names, every value
+    /// written `<value>` (the inputs and the config are recorded on their own).
     pub command_line: Vec<String>,
     /// When the scan started (RFC 3339, UTC).
     pub started_at: String,
@@ -120,7 +121,7 @@ pub struct PackInput<'a> {
     pub config: &'a Config,
     /// Options used for the SARIF (category, baseline).
     pub render: &'a RenderOptions,
-    /// The raw command line (redacted here).
+    /// The command line's shape (values already removed by the CLI).
     pub args: &'a [String],
     /// When the scan started.
     pub started_at: DateTime<Utc>,
@@ -156,86 +157,6 @@ fn hex(bytes: &[u8]) -> String {
 /// SHA-256 (hex) of some bytes.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
-}
-
-/// Flags whose value is always a secret.
-const SECRET_FLAGS: &[&str] = &["--external-id", "--var"];
-/// Words that make a flag's value a secret.
-const SECRET_WORDS: &[&str] = &[
-    "secret",
-    "token",
-    "password",
-    "webhook",
-    "api-key",
-    "apikey",
-    "access-key",
-];
-
-fn is_secret_flag(flag: &str) -> bool {
-    let lower = flag.to_ascii_lowercase();
-    SECRET_FLAGS.contains(&lower.as_str()) || SECRET_WORDS.iter().any(|w| lower.contains(w))
-}
-
-/// Whether a value looks like a key, token or webhook whatever flag it follows.
-fn looks_secret(value: &str) -> bool {
-    let lower = value.to_ascii_lowercase();
-    let access_key = value.len() >= 20
-        && ["AKIA", "ASIA"].iter().any(|p| value.starts_with(p))
-        && value[..20]
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
-    let secret_key = value.len() == 40
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '/' || c == '+')
-        && value.chars().any(|c| c.is_ascii_lowercase())
-        && value.chars().any(|c| c.is_ascii_uppercase())
-        && value.chars().any(|c| c.is_ascii_digit());
-    access_key
-        || secret_key
-        || lower.contains(crate::endpoints::secrets::SLACK_WEBHOOK_HOST)
-        || lower.contains("webhook")
-        || lower.contains("token=")
-        || lower.contains("secret=")
-        || lower.contains("password=")
-        || lower.starts_with("ghp_")
-        || lower.starts_with("github_pat_")
-        || lower.starts_with("xox")
-}
-
-/// The command line with secrets replaced by [`REDACTED`]: the values of
-/// `--external-id`, `--var` and flags named like secrets (in both `--flag value`
-/// and `--flag=value` forms), and any argument that looks like a key, a token
-/// or a webhook URL.
-pub fn redact_args(args: &[String]) -> Vec<String> {
-    let mut out = Vec::with_capacity(args.len());
-    let mut redact_next = false;
-    for arg in args {
-        if redact_next {
-            out.push(REDACTED.to_string());
-            redact_next = false;
-            continue;
-        }
-        if arg.starts_with("--") {
-            if let Some((flag, _)) = arg.split_once('=') {
-                if is_secret_flag(flag) || looks_secret(arg) {
-                    out.push(format!("{flag}={REDACTED}"));
-                } else {
-                    out.push(arg.clone());
-                }
-                continue;
-            }
-            redact_next = is_secret_flag(arg);
-            out.push(arg.clone());
-            continue;
-        }
-        if looks_secret(arg) {
-            out.push(REDACTED.to_string());
-        } else {
-            out.push(arg.clone());
-        }
-    }
-    out
 }
 
 fn redacted_config(config: &Config) -> Config {
@@ -373,7 +294,7 @@ pub fn render(input: &PackInput<'_>) -> anyhow::Result<Pack> {
         rule_catalog_sha256: rule_catalog_hash(),
         source: input.inventory.source.kind,
         caller: input.inventory.source.caller.clone(),
-        command_line: redact_args(input.args),
+        command_line: input.args.to_vec(),
         started_at: rfc3339(input.started_at),
         finished_at: rfc3339(input.finished_at),
         today: input.engine.today,
@@ -844,64 +765,6 @@ fn describe(key: &OutcomeKey) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn args(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| (*s).to_string()).collect()
-    }
-
-    #[test]
-    fn redacts_secret_flags_in_both_forms() {
-        let got = redact_args(&args(&[
-            "alertpath",
-            "scan",
-            "--external-id",
-            "abc123",
-            "--var=db_password=hunter2",
-            "--var",
-            "token=x",
-            "--regions",
-            "eu-west-1",
-            "--slack-webhook-url=https://example.com/x",
-        ]));
-        assert_eq!(
-            got,
-            args(&[
-                "alertpath",
-                "scan",
-                "--external-id",
-                REDACTED,
-                "--var=<redacted>",
-                "--var",
-                REDACTED,
-                "--regions",
-                "eu-west-1",
-                "--slack-webhook-url=<redacted>",
-            ])
-        );
-    }
-
-    #[test]
-    fn redacts_values_that_look_like_keys_or_webhooks() {
-        let got = redact_args(&args(&[
-            "AKIAIOSFODNN7EXAMPLE",
-            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-            "https://hooks.slack.com/services/T0/B0/XX",
-            "--endpoint-url=https://hooks.slack.com/services/T0",
-            "--snapshot",
-            "org.json",
-        ]));
-        assert_eq!(
-            got,
-            args(&[
-                REDACTED,
-                REDACTED,
-                REDACTED,
-                "--endpoint-url=<redacted>",
-                "--snapshot",
-                "org.json",
-            ])
-        );
-    }
 
     #[test]
     fn external_id_in_config_is_redacted() {

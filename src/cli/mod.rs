@@ -1,5 +1,6 @@
 //! The command line: `scan`, `rules`, `explain`, … (clap derive), and their runners.
 
+mod command_line;
 mod live;
 mod scan;
 

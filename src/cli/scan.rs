@@ -82,7 +82,10 @@ pub(super) fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
     let rendered = render_outputs(&report, &plan, &render_options, args.quiet)?;
     let pack = match &inventory {
         Some(inventory) => {
-            let command_line: Vec<String> = std::env::args().collect();
+            let args: Vec<String> = std::env::args_os()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            let command_line = super::command_line::shape(&args);
             Some(evidence::render(&evidence::PackInput {
                 inventory,
                 report: &report,

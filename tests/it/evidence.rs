@@ -85,10 +85,60 @@ fn round_trip_verifies() {
         manifest.caller.is_some(),
         "the caller comes from the snapshot"
     );
-    assert!(manifest.command_line.iter().any(|a| a == "--evidence"));
+    // The command line's shape only: no path, no value.
+    assert_eq!(
+        manifest.command_line,
+        [
+            "alertpath",
+            "scan",
+            "--quiet",
+            "--format",
+            "<value>",
+            "--output",
+            "<value>",
+            "--snapshot",
+            "<value>",
+            "--evidence",
+            "<value>"
+        ]
+    );
     let out = verify(&pack);
     assert_eq!(code(&out), 0, "{}", stdout(&out));
     assert!(stdout(&out).contains("VERIFIED"), "{}", stdout(&out));
+}
+
+/// The manifest records the command line's shape, not its values: a value no
+/// word list recognises as secret (credentials in an endpoint URL) is not
+/// stored anywhere in the pack.
+#[test]
+fn the_pack_stores_no_argument_value() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pack = tmp.path().join("pack");
+    let out = bin()
+        .args(["scan", "--quiet", "--snapshot"])
+        .arg(example())
+        .args(["--endpoint-url", "http://ci:Zq7Kx2pass@127.0.0.1:9"])
+        .arg("--evidence")
+        .arg(&pack)
+        .output()
+        .expect("binary runs");
+    assert_eq!(code(&out), 1, "{}", String::from_utf8_lossy(&out.stderr));
+    for entry in std::fs::read_dir(&pack).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            !text.contains("Zq7Kx2pass"),
+            "{} holds the value",
+            path.display()
+        );
+    }
+    let manifest = evidence::read_manifest(&pack).unwrap();
+    let at = manifest
+        .command_line
+        .iter()
+        .position(|a| a == "--endpoint-url")
+        .expect("the flag is recorded");
+    assert_eq!(manifest.command_line[at + 1], "<value>");
 }
 
 #[test]
