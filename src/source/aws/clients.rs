@@ -21,6 +21,7 @@ use aws_smithy_http_client::{Builder as HttpClientBuilder, Connector};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 
 use super::errors;
+use super::services::{AccountLimits, Limit};
 use super::stats::{CallCounter, Stats};
 use crate::inventory::Gap;
 
@@ -219,12 +220,32 @@ pub struct Clients {
     pub config: SdkConfig,
     /// The shared call counters.
     pub stats: Arc<Stats>,
+    /// The account's budgets of in-flight per-item calls, shared by its regions.
+    pub limits: Arc<AccountLimits>,
 }
 
 impl Clients {
-    /// Clients over a configuration.
+    /// Clients over a configuration, with budgets of their own (a new account).
     pub fn new(config: SdkConfig, stats: Arc<Stats>) -> Self {
-        Clients { config, stats }
+        Clients {
+            config,
+            stats,
+            limits: Arc::default(),
+        }
+    }
+
+    /// The same account in `region`: same credentials, counters and budgets.
+    pub fn in_region(&self, region: &str) -> Clients {
+        Clients {
+            config: region_config(&self.config, region),
+            stats: self.stats.clone(),
+            limits: self.limits.clone(),
+        }
+    }
+
+    /// The budget of per-item calls of `service` in this account.
+    pub fn limit(&self, service: &'static str) -> Limit {
+        self.limits.of(service)
     }
 
     client_fn!(sts, aws_sdk_sts, "sts");

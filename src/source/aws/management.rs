@@ -4,6 +4,9 @@
 //! through `--management-role`; without either it is a gap with the reason.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tokio::sync::OnceCell;
 
 use crate::inventory::{GuardDutyAdmin, ManagementView, Observed, Origin};
 use crate::source::aws::clients::Clients;
@@ -12,72 +15,121 @@ use crate::source::aws::errors::classify;
 /// The GuardDuty service principal.
 const GUARDDUTY_PRINCIPAL: &str = "guardduty.amazonaws.com";
 
-/// Read the management view in the given regions.
-pub async fn view(management: &Clients, regions: &BTreeSet<String>) -> ManagementView {
-    let org = management.organizations();
-    let delegated = org
-        .list_delegated_administrators()
-        .service_principal(GUARDDUTY_PRINCIPAL)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await;
-    let delegated_administrators = match delegated {
-        Ok(list) => Observed::Collected(
-            list.iter()
-                .filter_map(|d| d.id().map(str::to_string))
-                .collect(),
-        ),
-        Err(e) => Observed::Gap(classify("organizations:ListDelegatedAdministrators", &e)),
-    };
-    let mut guardduty_admins = BTreeMap::new();
-    for region in regions {
-        let clients = Clients::new(
-            super::clients::region_config(&management.config, region),
-            management.stats.clone(),
+/// One region's admins, asked once and shared.
+type AdminsOnce = Arc<OnceCell<Observed<Vec<GuardDutyAdmin>>>>;
+
+/// The management view, read as the scan needs it: a region's GuardDuty
+/// admins are asked the first time any account × region there needs them
+/// (once, shared by every account), so collection never waits for the whole
+/// view; [`ManagementReader::view`] completes it for the report.
+#[derive(Debug)]
+pub struct ManagementReader {
+    clients: Clients,
+    admins: Mutex<BTreeMap<String, AdminsOnce>>,
+}
+
+impl ManagementReader {
+    /// A reader with the management account's clients.
+    pub fn new(clients: Clients) -> Self {
+        ManagementReader {
+            clients,
+            admins: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// GuardDuty's organization admins in `region` (asked once).
+    pub async fn admins(&self, region: &str) -> Observed<Vec<GuardDutyAdmin>> {
+        let cell = {
+            let mut admins = self.admins.lock().unwrap_or_else(PoisonError::into_inner);
+            admins.entry(region.to_string()).or_default().clone()
+        };
+        cell.get_or_init(|| async {
+            let clients = self.clients.in_region(region);
+            list_admins(&clients).await
+        })
+        .await
+        .clone()
+    }
+
+    /// Whether `account` is the enabled admin in `region`; `None` when the
+    /// admins could not be read.
+    pub async fn is_admin(&self, account: &str, region: &str) -> Option<bool> {
+        match self.admins(region).await {
+            Observed::Collected(admins) => Some(enabled_admin(&admins).as_deref() == Some(account)),
+            Observed::Gap(_) => None,
+        }
+    }
+
+    /// The whole view over `regions` (asking the regions no collection asked)
+    /// and the delegated administrators.
+    pub async fn view(&self, regions: &BTreeSet<String>) -> ManagementView {
+        let delegated = self.delegated_administrators();
+        let admins = futures_util::future::join_all(
+            regions
+                .iter()
+                .map(|region| async move { (region.clone(), self.admins(region).await) }),
         );
-        let listed = clients
-            .guardduty()
-            .list_organization_admin_accounts()
+        let (delegated_administrators, admins) = tokio::join!(delegated, admins);
+        ManagementView {
+            guardduty_admins: admins.into_iter().collect(),
+            delegated_administrators,
+        }
+    }
+
+    async fn delegated_administrators(&self) -> Observed<Vec<String>> {
+        let delegated = self
+            .clients
+            .organizations()
+            .list_delegated_administrators()
+            .service_principal(GUARDDUTY_PRINCIPAL)
             .into_paginator()
             .items()
             .send()
             .try_collect()
             .await;
-        let admins = match listed {
+        match delegated {
             Ok(list) => Observed::Collected(
                 list.iter()
-                    .filter_map(|a| {
-                        Some(GuardDutyAdmin {
-                            account: a.admin_account_id()?.to_string().into(),
-                            status: a
-                                .admin_status()
-                                .map_or("ENABLED".to_string(), |s| s.as_str().to_string()),
-                            origin: Origin::default(),
-                        })
-                    })
+                    .filter_map(|d| d.id().map(str::to_string))
                     .collect(),
             ),
-            Err(e) => Observed::Gap(classify("guardduty:ListOrganizationAdminAccounts", &e)),
-        };
-        guardduty_admins.insert(region.clone(), admins);
-    }
-    ManagementView {
-        guardduty_admins,
-        delegated_administrators,
+            Err(e) => Observed::Gap(classify("organizations:ListDelegatedAdministrators", &e)),
+        }
     }
 }
 
-/// The enabled admin account in a region, per the view (`None`: no admin or not known).
-pub fn admin_in(view: &ManagementView, region: &str) -> Option<Option<String>> {
-    match view.guardduty_admins.get(region)? {
-        Observed::Collected(admins) => Some(
-            admins
-                .iter()
-                .filter(|a| a.status == "ENABLED")
-                .find_map(|a| a.account.value().cloned()),
+/// `ListOrganizationAdminAccounts` in one region.
+async fn list_admins(clients: &Clients) -> Observed<Vec<GuardDutyAdmin>> {
+    let listed = clients
+        .guardduty()
+        .list_organization_admin_accounts()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await;
+    match listed {
+        Ok(list) => Observed::Collected(
+            list.iter()
+                .filter_map(|a| {
+                    Some(GuardDutyAdmin {
+                        account: a.admin_account_id()?.to_string().into(),
+                        status: a
+                            .admin_status()
+                            .map_or("ENABLED".to_string(), |s| s.as_str().to_string()),
+                        origin: Origin::default(),
+                    })
+                })
+                .collect(),
         ),
-        Observed::Gap(_) => None,
+        Err(e) => Observed::Gap(classify("guardduty:ListOrganizationAdminAccounts", &e)),
     }
+}
+
+/// The enabled admin among `admins`, if any.
+fn enabled_admin(admins: &[GuardDutyAdmin]) -> Option<String> {
+    admins
+        .iter()
+        .filter(|a| a.status == "ENABLED")
+        .find_map(|a| a.account.value().cloned())
 }

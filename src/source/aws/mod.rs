@@ -48,7 +48,7 @@ pub mod region;
 pub mod services;
 pub mod stats;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
 use tokio::sync::Semaphore;
@@ -60,14 +60,17 @@ use crate::inventory::{
 };
 use clients::{AssumedRole, Clients, ConnectOptions};
 use discovery::{AccountRegions, ScopeFilter};
-use region::{ConfigNames, FollowUp, FollowUpKind, RegionJob};
+use management::ManagementReader;
+use region::{AdminSource, ConfigNames, FollowUp, FollowUpKind, RegionJob};
 use services::guardduty::AdminRole;
 use stats::{Stats, StatsSummary};
 
 /// The default role assumed in each account.
 pub const DEFAULT_ROLE_NAME: &str = "alertpath-audit";
-/// The default number of account × regions collected at once.
-pub const DEFAULT_CONCURRENCY: usize = 16;
+/// The default number of collection tasks (account set-ups and account ×
+/// regions) at once. Chosen for real AWS, where a call takes tens of
+/// milliseconds: see docs/scale.md.
+pub const DEFAULT_CONCURRENCY: usize = 64;
 
 /// Everything a live collection needs.
 #[derive(Debug, Clone)]
@@ -112,7 +115,8 @@ pub enum LiveError {
 struct AccountSetup {
     id: String,
     name: Option<String>,
-    config: Option<aws_config::SdkConfig>,
+    /// The account's clients (its credentials and call budgets), when reached.
+    clients: Option<Clients>,
     access: Observed<AccessPath>,
     regions: AccountRegions,
     note: Option<String>,
@@ -120,7 +124,83 @@ struct AccountSetup {
     region_discovery: Option<Gap>,
 }
 
-/// Collect the organization.
+/// How the scan reads the management account's view.
+enum Management {
+    /// No organization visible: every account stands alone.
+    Standalone,
+    /// The organization's accounts could not be listed: the caller asks the
+    /// management view itself; an answer also identifies it as the
+    /// management account.
+    Unlisted(Arc<ManagementReader>),
+    /// The organization, and its view (or why it cannot be read).
+    Listed {
+        id: Option<String>,
+        management: String,
+        reader: Result<Arc<ManagementReader>, Gap>,
+    },
+}
+
+impl Management {
+    /// How a job learns whether its account is GuardDuty's admin.
+    fn admin_source(&self) -> AdminSource {
+        match self {
+            Management::Standalone => AdminSource::Known(AdminRole::Standalone),
+            Management::Unlisted(reader)
+            | Management::Listed {
+                reader: Ok(reader), ..
+            } => AdminSource::Management(reader.clone()),
+            Management::Listed { reader: Err(_), .. } => AdminSource::Known(AdminRole::Unknown),
+        }
+    }
+
+    /// The organization for the inventory, its view completed over `regions`.
+    async fn organization(
+        self,
+        caller: &Caller,
+        regions: &BTreeSet<String>,
+    ) -> Option<Organization> {
+        match self {
+            Management::Standalone => None,
+            Management::Unlisted(reader) => {
+                let view = reader.view(regions).await;
+                let answered = view
+                    .guardduty_admins
+                    .values()
+                    .any(|o| o.collected().is_some());
+                answered.then(|| Organization {
+                    id: None,
+                    management_account: caller.account.clone(),
+                    management_view: Observed::Collected(view),
+                })
+            }
+            Management::Listed {
+                id,
+                management,
+                reader,
+            } => Some(Organization {
+                id,
+                management_account: management,
+                management_view: match reader {
+                    Ok(reader) => Observed::Collected(reader.view(regions).await),
+                    Err(gap) => Observed::Gap(gap),
+                },
+            }),
+        }
+    }
+}
+
+/// What a collection task hands back.
+enum Done {
+    /// An account reached (or not), with its regions.
+    Account(Box<AccountSetup>),
+    /// One account × region collected.
+    Region(RegionJob, Box<RegionFacts>, Vec<FollowUp>),
+}
+
+/// Collect the organization. Accounts and regions are pipelined: an
+/// account's regions are collected as soon as its role is assumed and its
+/// regions listed, while other accounts are still being reached; at most
+/// `--concurrency` tasks (account set-ups and account × regions) run at once.
 pub async fn collect(options: &LiveOptions) -> Result<Collected, LiveError> {
     let stats = Arc::new(Stats::default());
     let base = clients::load_base(&options.connect, "us-east-1").await;
@@ -152,91 +232,21 @@ pub async fn collect(options: &LiveOptions) -> Result<Collected, LiveError> {
     .await;
     progress.set_accounts(found.accounts.len());
     crate::heap::mark("discovered");
-
-    // Phase A: reach each account and list its regions.
-    let limit = options.concurrency.max(1);
-    let sem = Arc::new(Semaphore::new(limit));
-    // One STS client for every account's AssumeRole: a client per account
-    // would be kept, with its runtime plugins, for the whole scan.
-    let caller_sts = caller_clients.sts();
-    let base = Arc::new(base);
-    let wanted = Arc::new(options.regions.clone());
-    let mut set = JoinSet::new();
-    let mut setups = Vec::new();
-    let mut account_tasks = BTreeMap::new();
-    for (id, name) in &found.accounts {
-        let role = (id != &caller.account).then(|| {
-            Arc::new(AssumedRole::new(
-                caller_sts.clone(),
-                format!("arn:{partition}:iam::{id}:role/{}", options.role_name),
-                options.external_id.clone(),
-            ))
-        });
-        let (id, name, base, stats, sem, wanted) = (
-            id.clone(),
-            name.clone(),
-            base.clone(),
-            stats.clone(),
-            sem.clone(),
-            wanted.clone(),
-        );
-        make_room(&mut set, limit, |done| {
-            setups.extend(account_setup(done, &mut account_tasks));
-        })
-        .await;
-        let key = (id.clone(), name.clone());
-        let task = set.spawn(async move {
-            let _permit = sem.acquire_owned().await;
-            setup_account(id, name, role, &base, stats, &wanted).await
-        });
-        account_tasks.insert(task.id(), key);
-    }
-    make_room(&mut set, 1, |done| {
-        setups.extend(account_setup(done, &mut account_tasks));
-    })
-    .await;
-    setups.sort_by(|a, b| a.id.cmp(&b.id));
-    crate::heap::mark("phase A (accounts) done");
-
-    // The management account's view.
-    let all_regions: BTreeSet<String> = setups
-        .iter()
-        .flat_map(|s| s.regions.enabled.iter().cloned())
-        .collect();
-    let organization = match &found.organization {
+    let management = match &found.organization {
         None if found.not_listed.is_some() => {
-            // The organization is unknown, but GuardDuty's management view is
-            // still asked; only the management account may ask it, so an
-            // answer also identifies the caller as that account.
-            let view = management::view(&caller_clients, &all_regions).await;
-            let answered = view
-                .guardduty_admins
-                .values()
-                .any(|o| o.collected().is_some());
-            answered.then(|| Organization {
-                id: None,
-                management_account: caller.account.clone(),
-                management_view: Observed::Collected(view),
-            })
+            Management::Unlisted(Arc::new(ManagementReader::new(caller_clients.clone())))
         }
-        None => None,
-        Some((org_id, management)) => Some(Organization {
-            id: org_id.clone(),
-            management_account: management.clone(),
-            management_view: management_view(
-                options,
-                &base,
-                &stats,
-                &caller,
-                management,
-                &partition,
-                &all_regions,
-            )
-            .await,
-        }),
+        None => Management::Standalone,
+        Some((id, management)) => Management::Listed {
+            id: id.clone(),
+            management: management.clone(),
+            reader: management_clients(options, &base, &stats, &caller, management, &partition)
+                .await
+                .map(|clients| Arc::new(ManagementReader::new(clients))),
+        },
     };
+    let admin = management.admin_source();
 
-    // Phase B: every account × region.
     let mut inventory = Inventory::new(SourceKind::Live);
     inventory.source.collected_at =
         Some(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
@@ -245,13 +255,83 @@ pub async fn collect(options: &LiveOptions) -> Result<Collected, LiveError> {
     inventory.source.notes = found.notes.clone();
     inventory.out_of_scope = found.out_of_scope.clone();
     inventory.organization_not_listed = found.not_listed.clone();
+
+    // Accounts, then each account's regions as soon as it is reached.
+    let limit = options.concurrency.max(1);
+    // One STS client for every account's AssumeRole: a client per account
+    // would be kept, with its runtime plugins, for the whole scan.
+    let caller_sts = caller_clients.sts();
+    let base = Arc::new(base);
+    let wanted = Arc::new(options.regions.clone());
     let names = Arc::new(options.names.clone());
-    let mut set = JoinSet::new();
-    // Per account: its configuration (for Phase C) and the regions still running.
-    let mut account_configs: BTreeMap<String, Arc<aws_config::SdkConfig>> = BTreeMap::new();
+    let mut pending_accounts = found.accounts.iter();
+    let mut jobs: VecDeque<(RegionJob, Clients)> = VecDeque::new();
+    let mut set: JoinSet<Done> = JoinSet::new();
+    let mut account_tasks = BTreeMap::new();
+    // Per account: its clients (for follow-ups) and its note, in account order.
+    let mut account_clients: BTreeMap<String, Clients> = BTreeMap::new();
+    let mut notes: BTreeMap<String, String> = BTreeMap::new();
+    let mut all_regions: BTreeSet<String> = BTreeSet::new();
     let mut regions = RegionResults::default();
-    for setup in setups {
-        inventory.source.notes.extend(setup.note.clone());
+    loop {
+        // Fill the free slots: reached accounts' regions first (their clients
+        // are alive already), then the next account.
+        while set.len() < limit {
+            if let Some((job, clients)) = jobs.pop_front() {
+                let names = names.clone();
+                let key = (job.account.clone(), job.region.clone());
+                let task = set.spawn(async move {
+                    let clients = clients.in_region(&job.region);
+                    let (facts, follow) = region::collect(&job, &clients, &names).await;
+                    Done::Region(job, Box::new(facts), follow)
+                });
+                regions.tasks.insert(task.id(), key);
+            } else if let Some((id, name)) = pending_accounts.next() {
+                let role = (id != &caller.account).then(|| {
+                    Arc::new(AssumedRole::new(
+                        caller_sts.clone(),
+                        format!("arn:{partition}:iam::{id}:role/{}", options.role_name),
+                        options.external_id.clone(),
+                    ))
+                });
+                let (id, name, base, stats, wanted) = (
+                    id.clone(),
+                    name.clone(),
+                    base.clone(),
+                    stats.clone(),
+                    wanted.clone(),
+                );
+                let key = (id.clone(), name.clone());
+                let task = set.spawn(async move {
+                    Done::Account(Box::new(
+                        setup_account(id, name, role, &base, stats, &wanted).await,
+                    ))
+                });
+                account_tasks.insert(task.id(), key);
+            } else {
+                break;
+            }
+        }
+        let Some(done) = set.join_next().await else {
+            break;
+        };
+        let setup = match done {
+            Ok(Done::Region(job, facts, follow)) => {
+                regions.record(&progress, Ok((job, *facts, follow)));
+                continue;
+            }
+            Ok(Done::Account(setup)) => *setup,
+            Err(error) => match account_setup(Err(error), &mut account_tasks) {
+                Ok(setup) => setup,
+                Err(error) => {
+                    regions.record(&progress, Err(error));
+                    continue;
+                }
+            },
+        };
+        if let Some(note) = setup.note.clone() {
+            notes.insert(setup.id.clone(), note);
+        }
         let mut account = Account {
             name: setup.name.clone(),
             access: setup.access.clone(),
@@ -261,59 +341,42 @@ pub async fn collect(options: &LiveOptions) -> Result<Collected, LiveError> {
         for r in &setup.regions.not_enabled {
             account.regions.insert(r.clone(), RegionSlot::NotEnabled);
         }
-        let Some(config) = setup.config else {
+        inventory.accounts.insert(setup.id.clone(), account);
+        let Some(clients) = setup.clients else {
             progress.account_done(1);
-            inventory.accounts.insert(setup.id.clone(), account);
             continue;
         };
         progress.add_regions(setup.regions.enabled.len());
         if setup.regions.enabled.is_empty() {
             progress.account_done(0);
         }
-        let config = Arc::new(config);
         regions
             .remaining
             .insert(setup.id.clone(), setup.regions.enabled.len());
         for region in &setup.regions.enabled {
+            all_regions.insert(region.clone());
             let job = RegionJob {
                 account: setup.id.clone(),
                 region: region.clone(),
                 partition: partition.clone(),
                 global_region: global_region.clone(),
-                admin: admin_role(
-                    organization.as_ref(),
-                    found.not_listed.is_some(),
-                    &setup.id,
-                    region,
-                ),
+                admin: admin.clone(),
             };
-            let (config, stats, sem, names) =
-                (config.clone(), stats.clone(), sem.clone(), names.clone());
-            // At most `limit` account × regions exist at once: a task, its
-            // clients and its responses live only while it is collected.
-            make_room(&mut set, limit, |done| regions.record(&progress, done)).await;
-            let key = (job.account.clone(), job.region.clone());
-            let task = set.spawn(async move {
-                let _permit = sem.acquire_owned().await;
-                let clients = Clients::new(clients::region_config(&config, &job.region), stats);
-                let (facts, follow) = region::collect(&job, &clients, &names).await;
-                (job, facts, follow)
-            });
-            regions.tasks.insert(task.id(), key);
+            jobs.push_back((job, clients.clone()));
         }
-        account_configs.insert(setup.id.clone(), config);
-        inventory.accounts.insert(setup.id.clone(), account);
+        account_clients.insert(setup.id.clone(), clients);
     }
-    make_room(&mut set, 1, |done| regions.record(&progress, done)).await;
+    inventory.source.notes.extend(notes.into_values());
     let RegionResults {
         mut collected,
         follow_ups,
         mut failed,
         ..
     } = regions;
-    crate::heap::mark("phase B (regions) done");
+    crate::heap::mark("accounts and regions done");
 
-    // Phase C: resources referenced from another account or region.
+    // Resources referenced from another account or region.
+    let sem = Arc::new(Semaphore::new(limit));
     let mut set = JoinSet::new();
     let mut followed = Vec::new();
     let mut follow_up_tasks = BTreeMap::new();
@@ -321,24 +384,24 @@ pub async fn collect(options: &LiveOptions) -> Result<Collected, LiveError> {
         let Some(mut facts) = collected.remove(&(account.clone(), region.clone())) else {
             continue;
         };
-        let Some(config) = account_configs.get(&account).cloned() else {
+        let Some(clients) = account_clients.get(&account).cloned() else {
             collected.insert((account, region), facts);
             continue;
         };
         kinds.sort();
         kinds.dedup();
-        let (stats, sem, names) = (stats.clone(), sem.clone(), names.clone());
+        let (sem, names) = (sem.clone(), names.clone());
         make_room(&mut set, limit, |done| followed.push(done)).await;
         let key = (account.clone(), region.clone());
         let task = set.spawn(async move {
             let _permit = sem.acquire_owned().await;
-            let clients = Clients::new(clients::region_config(&config, &region), stats);
+            let clients = clients.in_region(&region);
             region::follow_up(&mut facts, &clients, &kinds, &names).await;
             (account, region, facts)
         });
         follow_up_tasks.insert(task.id(), key);
     }
-    drop(account_configs);
+    drop(account_clients);
     make_room(&mut set, 1, |done| followed.push(done)).await;
     for done in followed {
         match done {
@@ -368,7 +431,7 @@ pub async fn collect(options: &LiveOptions) -> Result<Collected, LiveError> {
                 .insert(region, RegionSlot::Enabled(Box::new(observed)));
         }
     }
-    inventory.organization = organization;
+    inventory.organization = management.organization(&caller, &all_regions).await;
     crate::heap::mark("inventory built");
 
     progress.finish();
@@ -449,22 +512,24 @@ impl RegionResults {
     }
 }
 
-/// A finished Phase A task: its account's setup, or, when the task panicked
-/// or was cancelled, the account with a gap (never dropped from the report).
+/// A failed task that was an account set-up: the account with a gap (never
+/// dropped from the report). Any other task's error is handed back.
 fn account_setup(
     done: Result<AccountSetup, tokio::task::JoinError>,
     tasks: &mut BTreeMap<tokio::task::Id, (String, Option<String>)>,
-) -> Option<AccountSetup> {
+) -> Result<AccountSetup, tokio::task::JoinError> {
     let error = match done {
-        Ok(setup) => return Some(setup),
+        Ok(setup) => return Ok(setup),
         Err(error) => error,
     };
-    let (id, name) = tasks.remove(&error.id())?;
+    let Some((id, name)) = tasks.remove(&error.id()) else {
+        return Err(error);
+    };
     let access = Observed::Gap(task_gap(&format!("account {id}"), &error));
-    Some(AccountSetup {
+    Ok(AccountSetup {
         id,
         name,
-        config: None,
+        clients: None,
         access,
         regions: AccountRegions::default(),
         note: None,
@@ -510,7 +575,7 @@ async fn setup_account(
         return AccountSetup {
             id,
             name,
-            config: None,
+            clients: None,
             access: Observed::Gap(gap),
             regions: AccountRegions::default(),
             note: None,
@@ -518,13 +583,18 @@ async fn setup_account(
         };
     }
     let config = clients::account_config(base, role);
-    let clients = Clients::new(config.clone(), stats);
+    let clients = Clients::new(config, stats);
     let (regions, note, region_discovery) =
         match discovery::regions(&clients.account(), wanted).await {
             Ok(r) => (r, None, None),
             Err(gap) => {
                 let fallback: BTreeSet<String> = if wanted.is_empty() {
-                    config.region().map(|r| r.to_string()).into_iter().collect()
+                    clients
+                        .config
+                        .region()
+                        .map(|r| r.to_string())
+                        .into_iter()
+                        .collect()
                 } else {
                     wanted.iter().cloned().collect()
                 };
@@ -548,7 +618,7 @@ async fn setup_account(
     AccountSetup {
         id,
         name,
-        config: Some(config),
+        clients: Some(clients),
         access: Observed::Collected(access),
         regions,
         note,
@@ -556,31 +626,21 @@ async fn setup_account(
     }
 }
 
-async fn management_view(
+/// The management account's clients: the caller's when it is the management
+/// account, else through `--management-role`; without either, the reason.
+async fn management_clients(
     options: &LiveOptions,
     base: &aws_config::SdkConfig,
     stats: &Arc<Stats>,
     caller: &Caller,
     management: &str,
     partition: &str,
-    regions: &BTreeSet<String>,
-) -> Observed<crate::inventory::ManagementView> {
-    let config = if caller.account == management {
-        base.clone()
-    } else if let Some(role) = &options.management_role {
-        let role_arn = if role.starts_with("arn:") {
-            role.clone()
-        } else {
-            format!("arn:{partition}:iam::{management}:role/{role}")
-        };
-        let sts = Clients::new(base.clone(), stats.clone()).sts();
-        let assumed = Arc::new(AssumedRole::new(sts, role_arn, options.external_id.clone()));
-        if let Err(gap) = assumed.credentials().await {
-            return Observed::Gap(gap);
-        }
-        clients::account_config(base, Some(assumed))
-    } else {
-        return Observed::Gap(Gap {
+) -> Result<Clients, Gap> {
+    if caller.account == management {
+        return Ok(Clients::new(base.clone(), stats.clone()));
+    }
+    let Some(role) = &options.management_role else {
+        return Err(Gap {
             reason: GapReason::Other,
             call: None,
             message: format!(
@@ -589,7 +649,18 @@ async fn management_view(
             ),
         });
     };
-    Observed::Collected(management::view(&Clients::new(config, stats.clone()), regions).await)
+    let role_arn = if role.starts_with("arn:") {
+        role.clone()
+    } else {
+        format!("arn:{partition}:iam::{management}:role/{role}")
+    };
+    let sts = Clients::new(base.clone(), stats.clone()).sts();
+    let assumed = Arc::new(AssumedRole::new(sts, role_arn, options.external_id.clone()));
+    assumed.credentials().await?;
+    Ok(Clients::new(
+        clients::account_config(base, Some(assumed)),
+        stats.clone(),
+    ))
 }
 
 /// The gap left by a collection task that panicked or was cancelled.
@@ -603,32 +674,6 @@ fn task_gap(scope: &str, error: &tokio::task::JoinError) -> Gap {
         reason: GapReason::Other,
         call: None,
         message: format!("the collection task for {scope} {what}; its facts are unknown"),
-    }
-}
-
-fn admin_role(
-    organization: Option<&Organization>,
-    not_listed: bool,
-    account: &str,
-    region: &str,
-) -> AdminRole {
-    let Some(org) = organization else {
-        // With the organization unknown (SCAN005), the account is not assumed
-        // to stand alone: it is asked who its administrator is.
-        return if not_listed {
-            AdminRole::Unknown
-        } else {
-            AdminRole::Standalone
-        };
-    };
-    match org
-        .management_view
-        .collected()
-        .and_then(|v| management::admin_in(v, region))
-    {
-        Some(Some(admin)) if admin == account => AdminRole::Admin,
-        Some(_) => AdminRole::NotAdmin,
-        None => AdminRole::Unknown,
     }
 }
 

@@ -6,10 +6,12 @@
 //! References into another account or region become [`FollowUp`]s.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use crate::inventory::arn::Arn;
 use crate::inventory::{Observed, RegionFacts};
 use crate::source::aws::clients::Clients;
+use crate::source::aws::management::ManagementReader;
 use crate::source::aws::services::guardduty::AdminRole;
 use crate::source::aws::services::{
     cloudtrail, cloudwatch, events, guardduty, kms, lambda, logs, sns, ssm,
@@ -38,8 +40,32 @@ pub struct RegionJob {
     pub partition: String,
     /// The partition's global region.
     pub global_region: String,
-    /// Whether the account is GuardDuty's admin here.
-    pub admin: AdminRole,
+    /// How to learn whether the account is GuardDuty's admin here.
+    pub admin: AdminSource,
+}
+
+/// How a job learns whether its account is GuardDuty's admin in its region.
+#[derive(Debug, Clone)]
+pub enum AdminSource {
+    /// Known before collection (no organization, or no management view).
+    Known(AdminRole),
+    /// Asked of the management view when the job needs it; admins the view
+    /// could not read leave it [`AdminRole::Unknown`].
+    Management(Arc<ManagementReader>),
+}
+
+impl AdminSource {
+    /// The account's role in the region.
+    pub async fn role(&self, account: &str, region: &str) -> AdminRole {
+        match self {
+            AdminSource::Known(role) => *role,
+            AdminSource::Management(reader) => match reader.is_admin(account, region).await {
+                Some(true) => AdminRole::Admin,
+                Some(false) => AdminRole::NotAdmin,
+                None => AdminRole::Unknown,
+            },
+        }
+    }
 }
 
 /// A resource found in another account or region, fetched after the main pass.
@@ -104,7 +130,8 @@ fn split_local(
     local
 }
 
-/// Collect one account × region.
+/// Collect one account × region. Calls that do not depend on each other run
+/// at once; each dependency is followed as soon as its input arrives.
 pub async fn collect(
     job: &RegionJob,
     clients: &Clients,
@@ -116,12 +143,33 @@ pub async fn collect(
         "arn:{}:guardduty:{}:{}:detector",
         job.partition, job.region, job.account
     );
-    facts.guardduty = guardduty::collect(&clients.guardduty(), &detector_prefix, job.admin).await;
-
     let ev = clients.events();
-    facts.event_rules = events::rules(&ev, &job.account, &job.region).await;
-    facts.event_buses = events::default_bus(&ev).await;
-    facts.alarms = cloudwatch::alarms(&clients.cloudwatch()).await;
+    let (events_limit, trail_limit) = (clients.limit("events"), clients.limit("cloudtrail"));
+    let (alarm_client, ssm_client) = (clients.cloudwatch(), clients.ssm());
+    (
+        facts.guardduty,
+        facts.event_rules,
+        facts.event_buses,
+        facts.alarms,
+        facts.trails,
+        facts.parameters,
+    ) = tokio::join!(
+        async {
+            let role = job.admin.role(&job.account, &job.region).await;
+            guardduty::collect(&clients.guardduty(), &detector_prefix, role).await
+        },
+        events::rules(&ev, &events_limit, &job.account, &job.region),
+        events::default_bus(&ev),
+        cloudwatch::alarms(&alarm_client),
+        async {
+            if job.region == job.global_region {
+                cloudtrail::trails(&clients.cloudtrail(), &trail_limit).await
+            } else {
+                Observed::default()
+            }
+        },
+        ssm::parameters(&ssm_client, &names.parameters),
+    );
 
     let mut referenced: Vec<String> = names.topics.clone();
     let mut targeted_functions = Vec::new();
@@ -150,13 +198,20 @@ pub async fn collect(
     }
     let topic_arns = split_local(referenced, "sns", job, &mut follow);
     let sns_client = clients.sns();
-    facts.topics = sns::topics(&sns_client, &topic_arns).await;
+    let sns_limit = clients.limit("sns");
+    facts.topics = sns::topics(&sns_client, &sns_limit, &topic_arns).await;
     let found: BTreeSet<String> = facts
         .topics
         .collected()
         .map(|t| t.iter().filter_map(|t| t.arn.value().cloned()).collect())
         .unwrap_or_default();
-    facts.subscriptions = sns::subscriptions(&sns_client, &found, &names.pager_patterns).await;
+    // The topics' keys do not wait for their subscriptions.
+    let keys = topic_keys(&facts);
+    let (kms_client, kms_limit) = (clients.kms(), clients.limit("kms"));
+    (facts.subscriptions, facts.kms_keys) = tokio::join!(
+        sns::subscriptions(&sns_client, &sns_limit, &found, &names.pager_patterns),
+        kms::keys(&kms_client, &kms_limit, &keys),
+    );
 
     let mut function_arns: Vec<String> = targeted_functions;
     if let Some(subs) = facts.subscriptions.collected() {
@@ -167,13 +222,11 @@ pub async fn collect(
         );
     }
     let function_arns = split_local(function_arns, "lambda", job, &mut follow);
-    let (functions, absent) = lambda::functions(&clients.lambda(), &function_arns).await;
+    let (functions, absent) =
+        lambda::functions(&clients.lambda(), &clients.limit("lambda"), &function_arns).await;
     facts.functions = functions;
     facts.absent_functions = absent;
 
-    if job.region == job.global_region {
-        facts.trails = cloudtrail::trails(&clients.cloudtrail()).await;
-    }
     let mut groups = BTreeSet::new();
     if let Some(functions) = facts.functions.collected() {
         groups.extend(
@@ -202,9 +255,8 @@ pub async fn collect(
             }
         }
     }
-    facts.metric_filters = logs::metric_filters(&clients.logs(), &groups).await;
-    facts.parameters = ssm::parameters(&clients.ssm(), &names.parameters).await;
-    facts.kms_keys = kms::keys(&clients.kms(), &topic_keys(&facts)).await;
+    facts.metric_filters =
+        logs::metric_filters(&clients.logs(), &clients.limit("logs"), &groups).await;
     (facts, follow)
 }
 
@@ -249,13 +301,16 @@ pub async fn follow_up(
         .collect();
     if !topics.is_empty() {
         let sns_client = clients.sns();
-        let fetched = sns::topics(&sns_client, &topics).await;
+        let sns_limit = clients.limit("sns");
+        let fetched = sns::topics(&sns_client, &sns_limit, &topics).await;
         merge(&mut facts.topics, fetched);
         for arn in &topics {
-            let subs = sns::subscriptions_of(&sns_client, arn, &names.pager_patterns).await;
+            let subs =
+                sns::subscriptions_of(&sns_client, &sns_limit, arn, &names.pager_patterns).await;
             merge(&mut facts.subscriptions, subs);
         }
-        facts.kms_keys = kms::keys(&clients.kms(), &topic_keys(facts)).await;
+        let keys = topic_keys(facts);
+        facts.kms_keys = kms::keys(&clients.kms(), &clients.limit("kms"), &keys).await;
     }
     let groups: BTreeSet<String> = items
         .iter()
@@ -265,7 +320,7 @@ pub async fn follow_up(
         })
         .collect();
     if !groups.is_empty() {
-        let filters = logs::metric_filters(&clients.logs(), &groups).await;
+        let filters = logs::metric_filters(&clients.logs(), &clients.limit("logs"), &groups).await;
         merge(&mut facts.metric_filters, filters);
     }
 }

@@ -4,9 +4,10 @@
 
 use crate::inventory::{Known, Observed, Origin, Trail};
 use crate::source::aws::errors::classify;
+use crate::source::aws::services::Limit;
 
 /// Trails visible from this account × region.
-pub async fn trails(client: &aws_sdk_cloudtrail::Client) -> Observed<Vec<Trail>> {
+pub async fn trails(client: &aws_sdk_cloudtrail::Client, limit: &Limit) -> Observed<Vec<Trail>> {
     let listed = match client
         .describe_trails()
         .include_shadow_trails(true)
@@ -16,18 +17,19 @@ pub async fn trails(client: &aws_sdk_cloudtrail::Client) -> Observed<Vec<Trail>>
         Ok(l) => l,
         Err(e) => return Observed::Gap(classify("cloudtrail:DescribeTrails", &e)),
     };
+    let statuses = limit
+        .each(listed.trail_list(), |t| {
+            let name = t
+                .trail_arn()
+                .filter(|a| !a.is_empty())
+                .or(t.name())
+                .unwrap_or_default();
+            client.get_trail_status().name(name).send()
+        })
+        .await;
     let mut out = Vec::new();
-    for t in listed.trail_list() {
+    for (t, status) in listed.trail_list().iter().zip(statuses) {
         let arn = t.trail_arn().unwrap_or_default().to_string();
-        let status = client
-            .get_trail_status()
-            .name(if arn.is_empty() {
-                t.name().unwrap_or_default()
-            } else {
-                &arn
-            })
-            .send()
-            .await;
         let is_logging = match status {
             Ok(s) => s.is_logging().unwrap_or(false),
             Err(e) => return Observed::Gap(classify("cloudtrail:GetTrailStatus", &e)),

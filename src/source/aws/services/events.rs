@@ -8,6 +8,7 @@ use crate::inventory::{EventBus, EventRule, Known, Observed, Origin, Ref, Target
 use crate::pattern::EventPattern;
 use crate::samples;
 use crate::source::aws::errors::classify;
+use crate::source::aws::services::Limit;
 
 /// The sample events a rule must match for its targets to be read.
 pub fn sample_events(account: &str, region: &str) -> Vec<Value> {
@@ -38,6 +39,7 @@ pub fn is_interesting(pattern: Option<&str>, events: &[Value]) -> bool {
 /// The default bus's matching rules with their targets.
 pub async fn rules(
     client: &aws_sdk_eventbridge::Client,
+    limit: &Limit,
     account: &str,
     region: &str,
 ) -> Observed<Vec<EventRule>> {
@@ -72,13 +74,24 @@ pub async fn rules(
                     .unwrap_or_default()
                     .into(),
                 event_pattern: Known::Value(r.event_pattern().map(str::to_string)),
-                targets: targets(client, &name).await,
+                targets: Observed::Collected(Vec::new()),
             });
         }
         match page.next_token() {
             Some(t) if !t.is_empty() => token = Some(t.to_string()),
             _ => break,
         }
+    }
+    // Each matching rule's targets, concurrently within the account's budget.
+    let names: Vec<String> = rules
+        .iter()
+        .map(|r| r.name.value().cloned().unwrap_or_default())
+        .collect();
+    let targets = limit
+        .each(&names, |name| targets(client, name.as_str()))
+        .await;
+    for (rule, targets) in rules.iter_mut().zip(targets) {
+        rule.targets = targets;
     }
     Observed::Collected(rules)
 }

@@ -6,16 +6,24 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::inventory::{Function, Gap, Known, Observed, Origin};
 use crate::source::aws::errors::{classify, is_not_found};
+use crate::source::aws::services::Limit;
 
 /// The functions (by ARN) and the ones confirmed absent.
 pub async fn functions(
     client: &aws_sdk_lambda::Client,
+    limit: &Limit,
     arns: &BTreeSet<String>,
 ) -> (Observed<Vec<Function>>, Vec<String>) {
+    let answers = limit
+        .each(
+            arns,
+            |arn| async move { (arn, function(client, arn).await) },
+        )
+        .await;
     let mut found = Vec::new();
     let mut absent = Vec::new();
-    for arn in arns {
-        match function(client, arn).await {
+    for (arn, answer) in answers {
+        match answer {
             Ok(Some(f)) => found.push(f),
             Ok(None) => absent.push(arn.clone()),
             Err(gap) => return (Observed::Gap(gap), absent),

@@ -5,22 +5,29 @@ use std::collections::BTreeSet;
 
 use crate::inventory::{MetricFilter, MetricRef, Observed, Origin};
 use crate::source::aws::errors::{classify, is_not_found};
+use crate::source::aws::services::Limit;
 
 /// Metric filters on the given log groups.
 pub async fn metric_filters(
     client: &aws_sdk_cloudwatchlogs::Client,
+    limit: &Limit,
     groups: &BTreeSet<String>,
 ) -> Observed<Vec<MetricFilter>> {
+    let answers = limit
+        .each(groups, |group| async move {
+            let listed = client
+                .describe_metric_filters()
+                .log_group_name(group)
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+                .await;
+            (group, listed)
+        })
+        .await;
     let mut out = Vec::new();
-    for group in groups {
-        let listed = client
-            .describe_metric_filters()
-            .log_group_name(group)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await;
+    for (group, listed) in answers {
         let filters = match listed {
             Ok(f) => f,
             Err(e) if is_not_found(&e) => continue,

@@ -8,12 +8,25 @@ use std::collections::BTreeSet;
 use crate::endpoints;
 use crate::inventory::{Known, Observed, Origin, Ref, Subscription, Topic};
 use crate::source::aws::errors::{classify, is_not_found};
+use crate::source::aws::services::Limit;
 
 /// Topics by ARN; a topic that does not exist is left out (EVT004 sees it missing).
-pub async fn topics(client: &aws_sdk_sns::Client, arns: &BTreeSet<String>) -> Observed<Vec<Topic>> {
+pub async fn topics(
+    client: &aws_sdk_sns::Client,
+    limit: &Limit,
+    arns: &BTreeSet<String>,
+) -> Observed<Vec<Topic>> {
+    let answers = limit
+        .each(arns, |arn| async move {
+            (
+                arn,
+                client.get_topic_attributes().topic_arn(arn).send().await,
+            )
+        })
+        .await;
     let mut out = Vec::new();
-    for arn in arns {
-        match client.get_topic_attributes().topic_arn(arn).send().await {
+    for (arn, answer) in answers {
+        match answer {
             Ok(a) => {
                 let attrs = a.attributes();
                 let get = |k: &str| attrs.and_then(|m| m.get(k)).map(String::to_string);
@@ -42,6 +55,7 @@ pub async fn topics(client: &aws_sdk_sns::Client, arns: &BTreeSet<String>) -> Ob
 /// Subscriptions on the given topics, from one paginated `ListSubscriptions`.
 pub async fn subscriptions(
     client: &aws_sdk_sns::Client,
+    limit: &Limit,
     topics: &BTreeSet<String>,
     pager_patterns: &[String],
 ) -> Observed<Vec<Subscription>> {
@@ -59,32 +73,16 @@ pub async fn subscriptions(
         Ok(l) => l,
         Err(e) => return Observed::Gap(classify("sns:ListSubscriptions", &e)),
     };
-    let mut out = Vec::new();
-    for s in listed {
-        let topic = s.topic_arn().unwrap_or_default();
-        if !topics.contains(topic) {
-            continue;
-        }
-        match subscription(
-            client,
-            topic,
-            s.subscription_arn(),
-            s.protocol(),
-            s.endpoint(),
-            pager_patterns,
-        )
-        .await
-        {
-            Ok(sub) => out.push(sub),
-            Err(gap) => return Observed::Gap(gap),
-        }
-    }
-    Observed::Collected(out)
+    let on_chain = listed
+        .iter()
+        .filter(|s| topics.contains(s.topic_arn().unwrap_or_default()));
+    described(client, limit, on_chain, "", pager_patterns).await
 }
 
 /// Subscriptions of one topic (`ListSubscriptionsByTopic`), for topics found late.
 pub async fn subscriptions_of(
     client: &aws_sdk_sns::Client,
+    limit: &Limit,
     topic: &str,
     pager_patterns: &[String],
 ) -> Observed<Vec<Subscription>> {
@@ -101,23 +99,35 @@ pub async fn subscriptions_of(
         Err(e) if is_not_found(&e) => return Observed::Collected(Vec::new()),
         Err(e) => return Observed::Gap(classify("sns:ListSubscriptionsByTopic", &e)),
     };
-    let mut out = Vec::new();
-    for s in listed {
-        match subscription(
-            client,
-            topic,
-            s.subscription_arn(),
-            s.protocol(),
-            s.endpoint(),
-            pager_patterns,
-        )
-        .await
-        {
-            Ok(sub) => out.push(sub),
-            Err(gap) => return Observed::Gap(gap),
-        }
+    described(client, limit, listed.iter(), topic, pager_patterns).await
+}
+
+/// Listed subscriptions with their attributes, read concurrently within the
+/// account's budget; the first failure (in listing order) is the gap. `topic`
+/// stands in for a listing entry without its topic ARN.
+async fn described<'a>(
+    client: &aws_sdk_sns::Client,
+    limit: &Limit,
+    listed: impl Iterator<Item = &'a aws_sdk_sns::types::Subscription>,
+    topic: &str,
+    pager_patterns: &[String],
+) -> Observed<Vec<Subscription>> {
+    let answers = limit
+        .each(listed, |s| {
+            subscription(
+                client,
+                s.topic_arn().filter(|t| !t.is_empty()).unwrap_or(topic),
+                s.subscription_arn(),
+                s.protocol(),
+                s.endpoint(),
+                pager_patterns,
+            )
+        })
+        .await;
+    match answers.into_iter().collect::<Result<Vec<_>, _>>() {
+        Ok(subs) => Observed::Collected(subs),
+        Err(gap) => Observed::Gap(gap),
     }
-    Observed::Collected(out)
 }
 
 async fn subscription(
