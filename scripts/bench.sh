@@ -8,12 +8,20 @@
 # With --slope, two sizes (each on a fresh moto), then the peak RSS slope
 # between them (KB per account x region) and the projection for 5,000 x 17:
 #   scripts/bench.sh --slope N1 N2 [R=2] [extra alertpath flags...]
+# With --rtt MS (before the sizes), every request of the scan goes through the
+# harness's fault proxy, which delays it MS milliseconds (loopback only): real
+# AWS latency in front of moto. Seeding and moto's max rate stay direct.
+#   scripts/bench.sh --rtt 100 [N=200] [R=2] [extra alertpath flags...]
 # Environment: BENCH_PROFILE=debug skips the (slow) release build of the AWS SDK
 # crates; BENCH_BIN=PATH runs that binary instead of building one; BENCH_DHAT=1 builds with `--features dhat-heap`, prints live heap per
 # phase and writes dhat-heap-<N>x<R>.json to the current directory (open it in
 # dhat's viewer, dh_view.html); BENCH_MAX_RATE=0 skips measuring moto's own max
 # call rate.
 set -euo pipefail
+RTT_MS=0
+if [ "${1:-}" = --rtt ]; then
+  RTT_MS="${2:?--rtt needs milliseconds}"; shift 2
+fi
 SLOPE=0
 if [ "${1:-}" = --slope ]; then
   SLOPE=1
@@ -42,6 +50,7 @@ fi
 ALL_REGIONS=(us-east-1 eu-west-1 us-west-2 eu-central-1 ap-southeast-2 us-east-2 eu-west-2 ap-northeast-1)
 REGIONS="$(IFS=,; echo "${ALL_REGIONS[*]:0:$R}")"
 WITH_PROXY=0
+[ "$RTT_MS" != 0 ] && WITH_PROXY=1
 # shellcheck source=scripts/lib-harness.sh
 . "$ROOT/scripts/lib-harness.sh"
 TIME=/usr/bin/time
@@ -60,17 +69,28 @@ bench_one() {
   "$PY" tests/harness/seed.py --endpoint "$MOTO" bench --accounts "$n" --regions "$REGIONS" \
     >"$HARNESS_TMP/manifest.json" 2>"$HARNESS_TMP/seed.log" || { tail "$HARNESS_TMP/seed.log" >&2; exit 2; }
   tail -1 "$HARNESS_TMP/seed.log" >&2
+  local endpoint="$MOTO"
+  if [ "$RTT_MS" != 0 ]; then
+    "$PY" - "$PROXY" "$RTT_MS" <<'PY'
+import json, sys, urllib.request
+rule = [{"kind": "delay", "seconds": float(sys.argv[2]) / 1000}]
+req = urllib.request.Request(sys.argv[1] + "/_fault/rules", data=json.dumps(rule).encode(), method="POST")
+urllib.request.urlopen(req, timeout=10).read()
+PY
+    endpoint="$PROXY"
+    echo "== every scan request delayed ${RTT_MS} ms (fault proxy)" >&2
+  fi
   echo "== alertpath scan ($n x $R)" >&2
   local code
   set +e
   if [ -x "$TIME" ]; then
     ALERTPATH_DHAT_FILE="$OUT_DIR/dhat-heap-${n}x$R.json" \
-    "$TIME" -v -o "$HARNESS_TMP/time.txt" "$bin" scan --quiet --endpoint-url "$MOTO" --regions "$REGIONS" \
+    "$TIME" -v -o "$HARNESS_TMP/time.txt" "$bin" scan --quiet --endpoint-url "$endpoint" --regions "$REGIONS" \
       --format json --output "$HARNESS_TMP/report.json" "$@"
   else
     echo "bench: no /usr/bin/time; peak RSS will not be measured" >&2
     ALERTPATH_DHAT_FILE="$OUT_DIR/dhat-heap-${n}x$R.json" \
-    "$bin" scan --quiet --endpoint-url "$MOTO" --regions "$REGIONS" --format json --output "$HARNESS_TMP/report.json" "$@"
+    "$bin" scan --quiet --endpoint-url "$endpoint" --regions "$REGIONS" --format json --output "$HARNESS_TMP/report.json" "$@"
   fi
   code=$?
   set -e
@@ -81,9 +101,10 @@ bench_one() {
   else
     echo '{}' >"$HARNESS_TMP/max.json"
   fi
-  "$PY" - "$HARNESS_TMP/report.json" "$HARNESS_TMP/max.json" "$HARNESS_TMP/time.txt" "$n" "$R" "$RESULTS" <<'PY'
+  "$PY" - "$HARNESS_TMP/report.json" "$HARNESS_TMP/max.json" "$HARNESS_TMP/time.txt" "$n" "$R" "$RESULTS" "$RTT_MS" <<'PY'
 import json, re, sys
 report = json.load(open(sys.argv[1]))
+rtt_ms = float(sys.argv[7])
 mx = json.load(open(sys.argv[2]))
 s = report.get("stats") or {}
 rss, rss_kb = "n/a", None
@@ -98,6 +119,9 @@ except OSError:
 rate = s.get("calls_per_second", 0.0)
 print(f"accounts x regions      : {sys.argv[4]} x {sys.argv[5]} ({s.get('account_regions')} account x region)")
 print(f"wall time               : {s.get('wall_seconds')} s (collection)")
+if rtt_ms:
+    print(f"added RTT               : {rtt_ms:g} ms per request")
+    print(f"wall time in round trips: {s.get('wall_seconds', 0) / (rtt_ms / 1000):.1f}")
 print(f"API calls               : {s.get('api_calls')} (retries {s.get('retries')}, throttles {s.get('throttles')})")
 print(f"calls per account×region: {s.get('calls_per_account_region')}")
 print(f"calls/s                 : {rate}")

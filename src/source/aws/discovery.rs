@@ -46,7 +46,12 @@ pub async fn discover(
     caller_account: &str,
     filter: &ScopeFilter,
 ) -> Discovered {
-    let described = org.describe_organization().send().await;
+    // Both at once: ListAccounts does not need DescribeOrganization's answer
+    // (without an organization it fails too, and its answer is dropped).
+    let (described, listed) = tokio::join!(
+        org.describe_organization().send(),
+        org.list_accounts().into_paginator().send().try_collect()
+    );
     let organization = match described {
         Ok(d) => d.organization().map(|o| {
             (
@@ -71,18 +76,12 @@ pub async fn discover(
         return not_listed(caller_account, None, gap);
     };
     let organization = Some((org_id, management));
-    let listed = org
-        .list_accounts()
-        .into_paginator()
-        .send()
-        .try_collect()
-        .await
-        .map(|pages| {
-            pages
-                .iter()
-                .flat_map(|p| p.accounts().to_vec())
-                .collect::<Vec<_>>()
-        });
+    let listed = listed.map(|pages| {
+        pages
+            .iter()
+            .flat_map(|p| p.accounts().to_vec())
+            .collect::<Vec<_>>()
+    });
     let listed = match listed {
         Ok(l) => l,
         Err(e) => {

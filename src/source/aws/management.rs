@@ -26,6 +26,7 @@ type AdminsOnce = Arc<OnceCell<Observed<Vec<GuardDutyAdmin>>>>;
 pub struct ManagementReader {
     clients: Clients,
     admins: Mutex<BTreeMap<String, AdminsOnce>>,
+    delegated: OnceCell<Observed<Vec<String>>>,
 }
 
 impl ManagementReader {
@@ -34,6 +35,7 @@ impl ManagementReader {
         ManagementReader {
             clients,
             admins: Mutex::new(BTreeMap::new()),
+            delegated: OnceCell::new(),
         }
     }
 
@@ -76,25 +78,33 @@ impl ManagementReader {
         }
     }
 
-    async fn delegated_administrators(&self) -> Observed<Vec<String>> {
-        let delegated = self
-            .clients
-            .organizations()
-            .list_delegated_administrators()
-            .service_principal(GUARDDUTY_PRINCIPAL)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await;
-        match delegated {
-            Ok(list) => Observed::Collected(
-                list.iter()
-                    .filter_map(|d| d.id().map(str::to_string))
-                    .collect(),
-            ),
-            Err(e) => Observed::Gap(classify("organizations:ListDelegatedAdministrators", &e)),
-        }
+    /// Organizations' delegated administrators for GuardDuty (asked once).
+    pub async fn delegated_administrators(&self) -> Observed<Vec<String>> {
+        self.delegated
+            .get_or_init(|| async {
+                let delegated = self
+                    .clients
+                    .organizations()
+                    .list_delegated_administrators()
+                    .service_principal(GUARDDUTY_PRINCIPAL)
+                    .into_paginator()
+                    .items()
+                    .send()
+                    .try_collect()
+                    .await;
+                match delegated {
+                    Ok(list) => Observed::Collected(
+                        list.iter()
+                            .filter_map(|d| d.id().map(str::to_string))
+                            .collect(),
+                    ),
+                    Err(e) => {
+                        Observed::Gap(classify("organizations:ListDelegatedAdministrators", &e))
+                    }
+                }
+            })
+            .await
+            .clone()
     }
 }
 

@@ -143,13 +143,21 @@ enum Management {
 impl Management {
     /// How a job learns whether its account is GuardDuty's admin.
     fn admin_source(&self) -> AdminSource {
+        match (self, self.reader()) {
+            (_, Some(reader)) => AdminSource::Management(reader),
+            (Management::Standalone, None) => AdminSource::Known(AdminRole::Standalone),
+            (_, None) => AdminSource::Known(AdminRole::Unknown),
+        }
+    }
+
+    /// The reader of the management view, when there is one.
+    fn reader(&self) -> Option<Arc<ManagementReader>> {
         match self {
-            Management::Standalone => AdminSource::Known(AdminRole::Standalone),
             Management::Unlisted(reader)
             | Management::Listed {
                 reader: Ok(reader), ..
-            } => AdminSource::Management(reader.clone()),
-            Management::Listed { reader: Err(_), .. } => AdminSource::Known(AdminRole::Unknown),
+            } => Some(reader.clone()),
+            _ => None,
         }
     }
 
@@ -246,6 +254,10 @@ pub async fn collect(options: &LiveOptions) -> Result<Collected, LiveError> {
         },
     };
     let admin = management.admin_source();
+    if let Some(reader) = management.reader() {
+        // Asked now, beside collection, rather than after it.
+        tokio::spawn(async move { reader.delegated_administrators().await });
+    }
 
     let mut inventory = Inventory::new(SourceKind::Live);
     inventory.source.collected_at =

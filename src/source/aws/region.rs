@@ -199,35 +199,68 @@ pub async fn collect(
     let topic_arns = split_local(referenced, "sns", job, &mut follow);
     let sns_client = clients.sns();
     let sns_limit = clients.limit("sns");
-    facts.topics = sns::topics(&sns_client, &sns_limit, &topic_arns).await;
+    // The topics' attributes and the region's subscriptions need only the ARNs.
+    let listing = async {
+        if topic_arns.is_empty() {
+            Ok(Vec::new())
+        } else {
+            sns::listing(&sns_client).await
+        }
+    };
+    let (topics, listing) =
+        tokio::join!(sns::topics(&sns_client, &sns_limit, &topic_arns), listing);
+    facts.topics = topics;
     let found: BTreeSet<String> = facts
         .topics
         .collected()
         .map(|t| t.iter().filter_map(|t| t.arn.value().cloned()).collect())
         .unwrap_or_default();
-    // The topics' keys do not wait for their subscriptions.
-    let keys = topic_keys(&facts);
-    let (kms_client, kms_limit) = (clients.kms(), clients.limit("kms"));
-    (facts.subscriptions, facts.kms_keys) = tokio::join!(
-        sns::subscriptions(&sns_client, &sns_limit, &found, &names.pager_patterns),
-        kms::keys(&kms_client, &kms_limit, &keys),
-    );
 
+    // Then at once: the subscriptions' attributes, the topics' keys, the
+    // subscribed (and alarmed) functions, and the metric filters of the log
+    // groups those functions write to by default and of the trail.
     let mut function_arns: Vec<String> = targeted_functions;
-    if let Some(subs) = facts.subscriptions.collected() {
-        function_arns.extend(
-            subs.iter()
-                .filter(|s| s.protocol.value().is_some_and(|p| p == "lambda"))
-                .filter_map(|s| s.endpoint.value().cloned()),
-        );
+    if let Ok(listed) = &listing {
+        function_arns.extend(sns::subscribed_functions(listed, &found));
     }
     let function_arns = split_local(function_arns, "lambda", job, &mut follow);
-    let (functions, absent) =
-        lambda::functions(&clients.lambda(), &clients.limit("lambda"), &function_arns).await;
-    facts.functions = functions;
-    facts.absent_functions = absent;
+    let trail_groups = trail_log_groups(&facts, job, &mut follow);
+    let default_groups: BTreeSet<String> = function_arns
+        .iter()
+        .filter_map(|arn| default_log_group(arn))
+        .chain(trail_groups.iter().cloned())
+        .collect();
+    let keys = topic_keys(&facts);
+    let subscriptions = async {
+        match &listing {
+            Ok(listed) => {
+                sns::on_topics(
+                    &sns_client,
+                    &sns_limit,
+                    listed,
+                    &found,
+                    &names.pager_patterns,
+                )
+                .await
+            }
+            Err(gap) => Observed::Gap(gap.clone()),
+        }
+    };
+    let (kms_client, kms_limit) = (clients.kms(), clients.limit("kms"));
+    let (lambda_client, lambda_limit) = (clients.lambda(), clients.limit("lambda"));
+    let (logs_client, logs_limit) = (clients.logs(), clients.limit("logs"));
+    let ((functions, absent), subscriptions, kms_keys, mut filters) = tokio::join!(
+        lambda::functions(&lambda_client, &lambda_limit, &function_arns),
+        subscriptions,
+        kms::keys(&kms_client, &kms_limit, &keys),
+        logs::metric_filters(&logs_client, &logs_limit, &default_groups),
+    );
+    (facts.functions, facts.absent_functions) = (functions, absent);
+    (facts.subscriptions, facts.kms_keys) = (subscriptions, kms_keys);
 
-    let mut groups = BTreeSet::new();
+    // A function that logs elsewhere (its logging config) is read now; the
+    // filters kept are those of the functions found and of the trail.
+    let mut groups = trail_groups;
     if let Some(functions) = facts.functions.collected() {
         groups.extend(
             functions
@@ -235,29 +268,56 @@ pub async fn collect(
                 .filter_map(|f| f.log_group.value().cloned().flatten()),
         );
     }
-    if let Some(trails) = facts.trails.collected() {
-        for arn in trails
-            .iter()
-            .filter_map(|t| t.cloudwatch_log_group_arn.value().cloned().flatten())
-        {
-            let Some(parsed) = Arn::parse(&arn) else {
-                continue;
-            };
-            let name = log_group_name(parsed.resource);
-            if parsed.account == job.account && parsed.region == job.region {
-                groups.insert(name);
-            } else {
-                follow.push(FollowUp {
-                    account: parsed.account.to_string(),
-                    region: parsed.region.to_string(),
-                    kind: FollowUpKind::LogGroup(name),
-                });
-            }
+    let elsewhere: BTreeSet<String> = groups.difference(&default_groups).cloned().collect();
+    if !elsewhere.is_empty() {
+        let more = logs::metric_filters(&logs_client, &logs_limit, &elsewhere).await;
+        merge(&mut filters, more);
+    }
+    if let Observed::Collected(list) = &mut filters {
+        list.retain(|f| f.log_group.value().is_some_and(|g| groups.contains(g)));
+        list.sort_by(|a, b| a.log_group.value().cmp(&b.log_group.value()));
+    }
+    facts.metric_filters = filters;
+    (facts, follow)
+}
+
+/// The trail's log groups in this account × region (others become follow-ups).
+fn trail_log_groups(
+    facts: &RegionFacts,
+    job: &RegionJob,
+    follow: &mut Vec<FollowUp>,
+) -> BTreeSet<String> {
+    let mut groups = BTreeSet::new();
+    let Some(trails) = facts.trails.collected() else {
+        return groups;
+    };
+    for arn in trails
+        .iter()
+        .filter_map(|t| t.cloudwatch_log_group_arn.value().cloned().flatten())
+    {
+        let Some(parsed) = Arn::parse(&arn) else {
+            continue;
+        };
+        let name = log_group_name(parsed.resource);
+        if parsed.account == job.account && parsed.region == job.region {
+            groups.insert(name);
+        } else {
+            follow.push(FollowUp {
+                account: parsed.account.to_string(),
+                region: parsed.region.to_string(),
+                kind: FollowUpKind::LogGroup(name),
+            });
         }
     }
-    facts.metric_filters =
-        logs::metric_filters(&clients.logs(), &clients.limit("logs"), &groups).await;
-    (facts, follow)
+    groups
+}
+
+/// The log group a function writes to unless its logging config says
+/// otherwise: `/aws/lambda/<name>` (`function:NAME[:QUALIFIER]`).
+fn default_log_group(function_arn: &str) -> Option<String> {
+    let resource = Arn::parse(function_arn)?.resource;
+    let name = resource.strip_prefix("function:")?.split(':').next()?;
+    Some(format!("/aws/lambda/{name}"))
 }
 
 /// `log-group:NAME[:*]` → `NAME`.
@@ -342,6 +402,16 @@ fn merge<T: PartialEq>(into: &mut Observed<Vec<T>>, more: Observed<Vec<T>>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_function_logs_to_its_name_by_default() {
+        assert_eq!(
+            default_log_group("arn:aws:lambda:us-east-1:111111111111:function:notify_slack:live")
+                .as_deref(),
+            Some("/aws/lambda/notify_slack")
+        );
+        assert_eq!(default_log_group("not-an-arn"), None);
+    }
 
     #[test]
     fn log_group_names_come_from_arns() {

@@ -1,5 +1,5 @@
 //! Lambda: only functions subscribed to chain topics (or targeted by a matching
-//! rule), never `ListFunctions`. Per function: `GetFunctionConfiguration`
+//! rule), never `ListFunctions`. Per function, at once: `GetFunctionConfiguration`
 //! (environment reduced to facts at once), `GetFunctionConcurrency`, `GetPolicy`.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -33,12 +33,16 @@ pub async fn functions(
 }
 
 async fn function(client: &aws_sdk_lambda::Client, arn: &str) -> Result<Option<Function>, Gap> {
-    let conf = match client
-        .get_function_configuration()
-        .function_name(arn)
-        .send()
-        .await
-    {
+    // The three calls need only the ARN: one round trip, not three.
+    let (conf, concurrency, policy) = tokio::join!(
+        client
+            .get_function_configuration()
+            .function_name(arn)
+            .send(),
+        client.get_function_concurrency().function_name(arn).send(),
+        client.get_policy().function_name(arn).send(),
+    );
+    let conf = match conf {
         Ok(c) => c,
         Err(e) if is_not_found(&e) => return Ok(None),
         Err(e) => return Err(classify("lambda:GetFunctionConfiguration", &e)),
@@ -60,17 +64,12 @@ async fn function(client: &aws_sdk_lambda::Client, arn: &str) -> Result<Option<F
         .and_then(|l| l.log_group())
         .map(str::to_string)
         .or_else(|| Some(format!("/aws/lambda/{name}")));
-    let reserved = match client
-        .get_function_concurrency()
-        .function_name(arn)
-        .send()
-        .await
-    {
+    let reserved = match concurrency {
         Ok(c) => c.reserved_concurrent_executions().map(i64::from),
         Err(e) if is_not_found(&e) => None,
         Err(e) => return Err(classify("lambda:GetFunctionConcurrency", &e)),
     };
-    let policy = match client.get_policy().function_name(arn).send().await {
+    let policy = match policy {
         Ok(p) => p.policy().map(str::to_string),
         Err(e) if is_not_found(&e) => None,
         Err(e) => return Err(classify("lambda:GetPolicy", &e)),

@@ -1,12 +1,16 @@
 //! SNS: `GetTopicAttributes` only for chain topics (rule targets, alarm
-//! actions, config), `ListSubscriptions` once (pages) keeping those on chain
-//! topics, and `GetSubscriptionAttributes` for their confirmed subscriptions
+//! actions, config), `ListSubscriptions` once (pages) when there is one,
+//! keeping those on chain topics, and `GetSubscriptionAttributes` for their confirmed subscriptions
 //! (filter policy). Endpoints are redacted here, at collection time.
 
 use std::collections::BTreeSet;
 
 use crate::endpoints;
-use crate::inventory::{Known, Observed, Origin, Ref, Subscription, Topic};
+use crate::inventory::{Gap, Known, Observed, Origin, Ref, Subscription, Topic};
+
+/// A subscription as `ListSubscriptions` returns it (endpoint unredacted:
+/// it never leaves this module and the region's collection).
+pub type ListedSubscription = aws_sdk_sns::types::Subscription;
 use crate::source::aws::errors::{classify, is_not_found};
 use crate::source::aws::services::Limit;
 
@@ -52,27 +56,39 @@ pub async fn topics(
     Observed::Collected(out)
 }
 
-/// Subscriptions on the given topics, from one paginated `ListSubscriptions`.
-pub async fn subscriptions(
-    client: &aws_sdk_sns::Client,
-    limit: &Limit,
-    topics: &BTreeSet<String>,
-    pager_patterns: &[String],
-) -> Observed<Vec<Subscription>> {
-    if topics.is_empty() {
-        return Observed::Collected(Vec::new());
-    }
-    let listed = client
+/// Every subscription of the region, from one paginated `ListSubscriptions`
+/// (read beside the topics' attributes: it needs no topic).
+pub async fn listing(client: &aws_sdk_sns::Client) -> Result<Vec<ListedSubscription>, Gap> {
+    client
         .list_subscriptions()
         .into_paginator()
         .items()
         .send()
         .try_collect()
-        .await;
-    let listed = match listed {
-        Ok(l) => l,
-        Err(e) => return Observed::Gap(classify("sns:ListSubscriptions", &e)),
-    };
+        .await
+        .map_err(|e| classify("sns:ListSubscriptions", &e))
+}
+
+/// The function a listed `lambda` subscription on one of `topics` invokes.
+pub fn subscribed_functions<'a>(
+    listed: &'a [ListedSubscription],
+    topics: &'a BTreeSet<String>,
+) -> impl Iterator<Item = String> + 'a {
+    listed
+        .iter()
+        .filter(|s| topics.contains(s.topic_arn().unwrap_or_default()))
+        .filter(|s| s.protocol() == Some("lambda"))
+        .filter_map(|s| s.endpoint().map(endpoints::redact))
+}
+
+/// The listed subscriptions on `topics`, with their attributes.
+pub async fn on_topics(
+    client: &aws_sdk_sns::Client,
+    limit: &Limit,
+    listed: &[ListedSubscription],
+    topics: &BTreeSet<String>,
+    pager_patterns: &[String],
+) -> Observed<Vec<Subscription>> {
     let on_chain = listed
         .iter()
         .filter(|s| topics.contains(s.topic_arn().unwrap_or_default()));
@@ -108,7 +124,7 @@ pub async fn subscriptions_of(
 async fn described<'a>(
     client: &aws_sdk_sns::Client,
     limit: &Limit,
-    listed: impl Iterator<Item = &'a aws_sdk_sns::types::Subscription>,
+    listed: impl Iterator<Item = &'a ListedSubscription>,
     topic: &str,
     pager_patterns: &[String],
 ) -> Observed<Vec<Subscription>> {
