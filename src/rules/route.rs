@@ -4,8 +4,6 @@
 //! [`crate::chain::links`], so a route verdict always agrees with the link rules that
 //! name the broken link.
 
-use serde_json::Value;
-
 use crate::chain::analysis::FindingWalk;
 use crate::chain::paths::{Goal, Verdict, paths, verdict};
 use crate::outcome::{Outcomes, Subject};
@@ -109,8 +107,8 @@ fn judge_region(
         if severity < min_severity {
             continue;
         }
-        let label = finding_label(event, severity);
-        match verdict(paths(graph, rules, event, index), goal) {
+        let label = samples::finding_label(event);
+        match verdict(paths(graph, walk, rules, index), goal) {
             Verdict::Pass(path) => passing = passing.or(Some(path)),
             Verdict::Fail(path, why) => failing.push((label, path, why)),
             Verdict::NotAssessed(path, why, kind) => unknown.push((label, path, why, kind)),
@@ -159,12 +157,4 @@ fn judge_region(
             );
         }
     }
-}
-
-fn finding_label(event: &Value, severity: f64) -> String {
-    let kind = event
-        .pointer("/detail/type")
-        .and_then(Value::as_str)
-        .unwrap_or("GuardDuty finding");
-    format!("{kind} (severity {severity:.1})")
 }

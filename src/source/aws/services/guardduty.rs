@@ -1,8 +1,13 @@
-//! GuardDuty: detectors everywhere; the organization configuration and members
-//! only where the account is the admin. Calls: `ListDetectors` + `GetDetector`
-//! per detector; in the admin, `DescribeOrganizationConfiguration` + `ListMembers` pages.
+//! GuardDuty: detectors everywhere; the organization configuration, members,
+//! filters and publishing destinations only where the account is the admin.
+//! Calls: `ListDetectors` + `GetDetector` per detector; in the admin,
+//! `DescribeOrganizationConfiguration`, `ListMembers` pages, `ListFilters` pages
+//! + `GetFilter` per filter, and `ListPublishingDestinations` pages.
 
-use crate::inventory::{Detector, GuardDutyFacts, Member, Observed, OrgConfiguration, Origin};
+use crate::inventory::{
+    Detector, FilterCondition, FilterCriterion, GuardDutyFacts, GuardDutyFilter, Member, Observed,
+    OrgConfiguration, Origin, PublishingDestination,
+};
 use crate::source::aws::errors::classify;
 
 /// Whether this account is GuardDuty's admin in the region.
@@ -59,12 +64,14 @@ pub async fn collect(
     let Some(detector) = ids.first() else {
         return Observed::Collected(facts);
     };
-    match role {
-        AdminRole::NotAdmin | AdminRole::Standalone => {}
+    let admin = match role {
+        AdminRole::NotAdmin => false,
+        AdminRole::Standalone => true,
         AdminRole::Admin => {
             facts.members = Some(members(client, detector).await);
             facts.organization_configuration =
                 Some(org_configuration(client, detector, detector_arn_prefix).await);
+            true
         }
         AdminRole::Unknown => {
             let found = members(client, detector).await;
@@ -76,7 +83,13 @@ pub async fn collect(
             } else {
                 facts.administrator = administrator(client, detector).await;
             }
+            is_admin
         }
+    };
+    if admin {
+        facts.filters = Some(filters(client, detector, detector_arn_prefix).await);
+        facts.publishing_destinations =
+            Some(publishing_destinations(client, detector, detector_arn_prefix).await);
     }
     Observed::Collected(facts)
 }
@@ -150,4 +163,143 @@ async fn administrator(client: &aws_sdk_guardduty::Client, detector: &str) -> Op
     out.administrator()
         .and_then(|a| a.account_id())
         .map(str::to_string)
+}
+
+/// The detector's filters: `ListFilters` pages, then `GetFilter` for each.
+async fn filters(
+    client: &aws_sdk_guardduty::Client,
+    detector: &str,
+    prefix: &str,
+) -> Observed<Vec<GuardDutyFilter>> {
+    let names: Vec<String> = match client
+        .list_filters()
+        .detector_id(detector)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+    {
+        Ok(names) => names,
+        Err(e) => return Observed::Gap(classify("guardduty:ListFilters", &e)),
+    };
+    let mut filters = Vec::new();
+    for name in names {
+        let out = match client
+            .get_filter()
+            .detector_id(detector)
+            .filter_name(&name)
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(e) => return Observed::Gap(classify("guardduty:GetFilter", &e)),
+        };
+        let mut criteria: Vec<FilterCriterion> = out
+            .finding_criteria()
+            .and_then(|c| c.criterion())
+            .into_iter()
+            .flatten()
+            .map(|(field, condition)| FilterCriterion {
+                field: field.clone(),
+                conditions: conditions(condition),
+            })
+            .collect();
+        criteria.sort_by(|a, b| a.field.cmp(&b.field));
+        filters.push(GuardDutyFilter {
+            origin: Origin::arn(format!("{prefix}/{detector}/filter/{name}")),
+            name: name.clone().into(),
+            action: out
+                .action()
+                .map(|a| a.as_str().to_string())
+                .unwrap_or_else(|| "NOOP".to_string())
+                .into(),
+            criteria: criteria.into(),
+        });
+    }
+    Observed::Collected(filters)
+}
+
+/// One API condition as operator/values pairs (current and deprecated members).
+#[allow(deprecated)]
+fn conditions(c: &aws_sdk_guardduty::types::Condition) -> Vec<FilterCondition> {
+    let lists: [(&str, &[String]); 6] = [
+        ("Equals", c.equals()),
+        ("NotEquals", c.not_equals()),
+        ("Matches", c.matches()),
+        ("NotMatches", c.not_matches()),
+        ("Eq", c.eq()),
+        ("Neq", c.neq()),
+    ];
+    let numbers: [(&str, Option<i64>); 8] = [
+        ("GreaterThan", c.greater_than()),
+        ("GreaterThanOrEqual", c.greater_than_or_equal()),
+        ("LessThan", c.less_than()),
+        ("LessThanOrEqual", c.less_than_or_equal()),
+        ("Gt", c.gt().map(i64::from)),
+        ("Gte", c.gte().map(i64::from)),
+        ("Lt", c.lt().map(i64::from)),
+        ("Lte", c.lte().map(i64::from)),
+    ];
+    let mut out: Vec<FilterCondition> = lists
+        .into_iter()
+        .filter(|(_, values)| !values.is_empty())
+        .map(|(operator, values)| FilterCondition {
+            operator: operator.to_string(),
+            values: values.to_vec(),
+        })
+        .collect();
+    out.extend(numbers.into_iter().filter_map(|(operator, n)| {
+        n.map(|n| FilterCondition {
+            operator: operator.to_string(),
+            values: vec![n.to_string()],
+        })
+    }));
+    out
+}
+
+/// Where the detector exports findings (`ListPublishingDestinations` pages).
+async fn publishing_destinations(
+    client: &aws_sdk_guardduty::Client,
+    detector: &str,
+    prefix: &str,
+) -> Observed<Vec<PublishingDestination>> {
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = match client
+            .list_publishing_destinations()
+            .detector_id(detector)
+            .set_next_token(token.take())
+            .send()
+            .await
+        {
+            Ok(page) => page,
+            Err(e) => {
+                return Observed::Gap(classify("guardduty:ListPublishingDestinations", &e));
+            }
+        };
+        for d in page.destinations() {
+            let id = d.destination_id().unwrap_or_default().to_string();
+            out.push(PublishingDestination {
+                origin: Origin::arn(format!("{prefix}/{detector}/publishingDestination/{id}")),
+                id: id.into(),
+                destination_type: d
+                    .destination_type()
+                    .map(|t| t.as_str().to_string())
+                    .unwrap_or_default()
+                    .into(),
+                status: d
+                    .status()
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default()
+                    .into(),
+            });
+        }
+        match page.next_token() {
+            Some(t) if !t.is_empty() => token = Some(t.to_string()),
+            _ => break,
+        }
+    }
+    Observed::Collected(out)
 }
