@@ -291,7 +291,9 @@ fn intended_alarms<'a>(
     }
     let name = notifier.item.name.value().map(String::as_str);
     let coverage_unknown = alarms_of(ctx, notifier.account, notifier.region)
-        .map_or(true, |alarms| alarms.iter().any(|a| alarm_covers(a, name).is_none()));
+        .map_or(true, |alarms| {
+            alarms.iter().any(|a| alarm_covers(a, name).is_none())
+        });
     if name.is_none() || coverage_unknown {
         return Vec::new();
     }
@@ -301,7 +303,11 @@ fn intended_alarms<'a>(
         .iter()
         .filter(|a| a.account == notifier.account && a.region == notifier.region)
         .filter(|a| matches!(watches_existing(graph, **a), Link::Broken { .. }))
-        .map(|a| Located { account: a.account, region: a.region, item: a.item })
+        .map(|a| Located {
+            account: a.account,
+            region: a.region,
+            item: a.item,
+        })
         .collect()
 }
 
