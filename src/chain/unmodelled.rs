@@ -30,7 +30,7 @@ pub(crate) fn unmodelled_paths(graph: &Graph<'_>, walk: &Walk<'_>, index: usize)
     }
     let mut seen = Vec::new();
     if let Ok(rules) = &walk.rules {
-        rules_seen(graph, rules, index, &mut seen);
+        rules_seen(rules, index, &mut seen);
     }
     if is_finding(event) {
         exports_seen(graph, &walk.account, &walk.region, &mut seen);
@@ -43,7 +43,7 @@ fn is_finding(event: &Value) -> bool {
     crate::samples::finding_severity(event).is_some()
 }
 
-fn rules_seen(graph: &Graph<'_>, rules: &[RuleHop<'_>], index: usize, seen: &mut Vec<String>) {
+fn rules_seen(rules: &[RuleHop<'_>], index: usize, seen: &mut Vec<String>) {
     for hop in rules {
         if hop.matched.get(index).copied().flatten() == Some(false) {
             continue;
@@ -66,7 +66,7 @@ fn rules_seen(graph: &Graph<'_>, rules: &[RuleHop<'_>], index: usize, seen: &mut
                 }
                 Dest::Bus {
                     rules: Ok(rules), ..
-                } => rules_seen(graph, rules, index, seen),
+                } => rules_seen(rules, index, seen),
                 Dest::Topic(topic) => {
                     let Ok(subs) = &topic.subscriptions else {
                         continue;
