@@ -70,26 +70,30 @@ fn scan(name: &str, config_text: &str, extra: &[&str]) -> (i32, Value) {
 
 const ADMIN: &str = "[terraform]\nrole = \"guardduty-admin\"\n";
 
-/// Statuses of a rule, optionally in one region.
-fn statuses(report: &Value, rule: &str, region: Option<&str>) -> Vec<String> {
+/// Findings of a rule, optionally in one region.
+fn findings_of<'r>(
+    report: &'r Value,
+    rule: &'r str,
+    region: Option<&'r str>,
+) -> impl Iterator<Item = &'r Value> {
     report["findings"]
         .as_array()
         .expect("findings")
         .iter()
-        .filter(|f| f["rule"] == rule)
-        .filter(|f| region.is_none_or(|r| f["subject"]["region"] == r))
+        .filter(move |f| f["rule"] == rule)
+        .filter(move |f| region.is_none_or(|r| f["subject"]["region"] == r))
+}
+
+/// Statuses of a rule, optionally in one region.
+fn statuses(report: &Value, rule: &str, region: Option<&str>) -> Vec<String> {
+    findings_of(report, rule, region)
         .map(|f| f["status"].as_str().unwrap_or_default().to_string())
         .collect()
 }
 
 /// Messages of a rule, optionally in one region.
 fn messages(report: &Value, rule: &str, region: Option<&str>) -> Vec<String> {
-    report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .filter(|f| f["rule"] == rule)
-        .filter(|f| region.is_none_or(|r| f["subject"]["region"] == r))
+    findings_of(report, rule, region)
         .map(|f| f["message"].as_str().unwrap_or_default().to_string())
         .collect()
 }
