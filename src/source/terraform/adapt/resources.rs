@@ -92,8 +92,14 @@ pub(super) fn guardduty_filter(r: &TfResource) -> GuardDutyFilter {
 }
 
 fn filter_criteria(r: &TfResource) -> Known<Vec<FilterCriterion>> {
+    if r.unknown
+        .get("finding_criteria")
+        .is_some_and(super::access::any_unknown)
+    {
+        return criteria_unknown(r);
+    }
     let list = match slot(r, &["finding_criteria", "0", "criterion"]) {
-        Slot::Unknown => return unknown(r, "finding_criteria"),
+        Slot::Unknown => return criteria_unknown(r),
         Slot::Null => return Known::Value(Vec::new()),
         Slot::Value(v) => v.as_array().map(Vec::len).unwrap_or_default(),
     };
@@ -103,13 +109,13 @@ fn filter_criteria(r: &TfResource) -> Known<Vec<FilterCriterion>> {
         let at = |attr: &'static str| ["finding_criteria", "0", "criterion", index.as_str(), attr];
         let field = match slot(r, &at("field")) {
             Slot::Value(Value::String(f)) => f.clone(),
-            _ => return unknown(r, "finding_criteria"),
+            _ => return criteria_unknown(r),
         };
         let mut conditions = Vec::new();
         for (attribute, operator) in FILTER_CONDITIONS {
             let values = match slot(r, &at(attribute)) {
                 Slot::Null => continue,
-                Slot::Unknown => return unknown(r, "finding_criteria"),
+                Slot::Unknown => return criteria_unknown(r),
                 Slot::Value(Value::Array(items)) => {
                     let texts: Vec<String> = items
                         .iter()
@@ -136,6 +142,19 @@ fn filter_criteria(r: &TfResource) -> Known<Vec<FilterCriterion>> {
         criteria.push(FilterCriterion { field, conditions });
     }
     Known::Value(criteria)
+}
+
+/// Unknown criteria, named by the block (a nested block has no expression text).
+fn criteria_unknown(r: &TfResource) -> Known<Vec<FilterCriterion>> {
+    match unknown::<Vec<FilterCriterion>>(r, "finding_criteria") {
+        Known::Unknown(mut m) => {
+            if m.unknown.expression.as_deref().is_none_or(str::is_empty) {
+                m.unknown.expression = Some(format!("{}.finding_criteria", r.address));
+            }
+            Known::Unknown(m)
+        }
+        known => known,
+    }
 }
 
 /// `aws_guardduty_organization_configuration` (deprecated `auto_enable = true` → `NEW`).
