@@ -10,6 +10,7 @@ pub mod config;
 pub mod endpoints;
 pub mod engine;
 pub mod evidence;
+pub(crate) mod finding_filter;
 pub mod heap;
 pub mod inventory;
 pub mod logfilter;

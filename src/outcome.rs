@@ -68,6 +68,8 @@ pub enum ResourceKind {
     GuarddutyMember,
     /// GuardDuty's organization configuration.
     GuarddutyOrganizationConfiguration,
+    /// A GuardDuty filter (an `ARCHIVE` filter is a suppression rule).
+    GuarddutyFilter,
     /// An EventBridge bus (a forwarding hop).
     EventBus,
     /// An EventBridge rule.
@@ -110,10 +112,11 @@ pub enum ResourceKind {
 
 impl ResourceKind {
     /// Every kind.
-    pub const ALL: [ResourceKind; 22] = [
+    pub const ALL: [ResourceKind; 23] = [
         ResourceKind::GuarddutyDetector,
         ResourceKind::GuarddutyMember,
         ResourceKind::GuarddutyOrganizationConfiguration,
+        ResourceKind::GuarddutyFilter,
         ResourceKind::EventBus,
         ResourceKind::EventRule,
         ResourceKind::EventTarget,
@@ -143,6 +146,7 @@ impl ResourceKind {
             ResourceKind::GuarddutyOrganizationConfiguration => {
                 "guardduty-organization-configuration"
             }
+            ResourceKind::GuarddutyFilter => "guardduty-filter",
             ResourceKind::EventBus => "event-bus",
             ResourceKind::EventRule => "event-rule",
             ResourceKind::EventTarget => "event-target",

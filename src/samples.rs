@@ -133,6 +133,16 @@ pub(crate) fn finding_severity(event: &Value) -> Option<f64> {
     event.get("detail")?.get("severity")?.as_f64()
 }
 
+/// A finding for messages: `Backdoor:EC2/C&CActivity.B (severity 7.0)`.
+pub(crate) fn finding_label(event: &Value) -> String {
+    let kind = event
+        .pointer("/detail/type")
+        .and_then(Value::as_str)
+        .unwrap_or("GuardDuty finding");
+    let severity = finding_severity(event).unwrap_or(0.0);
+    format!("{kind} (severity {severity:.1})")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,8 +7,11 @@
 use serde_json::Value;
 
 use crate::catalog::RuleId;
-use crate::chain::graph::{Dest, Endpoint, Graph, Located, Resolution, RuleHop, SubHop, TopicHop};
+use crate::chain::graph::{
+    Dest, Endpoint, Graph, Located, Resolution, RuleHop, SubHop, TopicHop, Walk,
+};
 use crate::chain::links::{self, Link};
+use crate::chain::suppression::{self, Suppression};
 use crate::inventory::{Origin, Topic, UnknownKind};
 use crate::outcome::{Hop, ResourceKind};
 
@@ -467,20 +470,65 @@ fn describe(link: &Link) -> (bool, Option<String>) {
     }
 }
 
-/// Enumerate every path of a walk's rules for one event.
+/// Enumerate every path of a walk's rules for its event `index`. A GuardDuty
+/// finding first meets the suppression rules of the bus account's detector
+/// ([`suppression::suppression`]): a suppressed finding reaches nothing, and
+/// its one path names the filter as the first broken link (GD006).
 pub(crate) fn paths(
     graph: &Graph<'_>,
+    walk: &Walk<'_>,
     rules: &[RuleHop<'_>],
-    event: &Value,
     index: usize,
 ) -> Vec<Path> {
+    let Some(event) = walk.events.get(index) else {
+        return Vec::new();
+    };
     let mut walker = Walker {
         graph,
         event: Some(event),
         index,
         paths: Vec::new(),
     };
-    walker.rules(rules, &mut Vec::new(), &None);
+    let mut hops = Vec::new();
+    match suppression::suppression(graph.inventory(), &walk.account, &walk.region, event) {
+        Suppression::Delivered => walker.rules(rules, &mut hops, &None),
+        Suppression::Hidden(filter) => {
+            let name = suppression::filter_label(filter);
+            let link = Link::Broken {
+                rule: RuleId::GD006,
+                why: format!(
+                    "suppression rule {name} (GuardDuty filter with action ARCHIVE) archives the finding, so it is never sent to EventBridge"
+                ),
+            };
+            let at = At {
+                kind: ResourceKind::GuarddutyFilter,
+                name: &name,
+                origin: &filter.origin,
+            };
+            walker.step(&mut hops, &None, at, link, |w, hops, problem| {
+                w.record(hops, problem, End::Nowhere);
+            });
+        }
+        Suppression::Unknown(filter, why, kind) => {
+            let name = filter.map_or_else(
+                || "GuardDuty filters".to_string(),
+                suppression::filter_label,
+            );
+            let origin = filter.map(|f| f.origin.clone()).unwrap_or_default();
+            let at = At {
+                kind: ResourceKind::GuarddutyFilter,
+                name: &name,
+                origin: &origin,
+            };
+            walker.step(
+                &mut hops,
+                &None,
+                at,
+                Link::Unknown { why, kind },
+                |w, hops, problem| w.rules(rules, hops, problem),
+            );
+        }
+    }
     walker.paths
 }
 

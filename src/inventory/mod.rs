@@ -422,6 +422,12 @@ impl RegionFacts {
             if let Some(Observed::Gap(g)) = &gd.members {
                 gaps.push(("guardduty members", g));
             }
+            if let Some(Observed::Gap(g)) = &gd.filters {
+                gaps.push(("guardduty filters", g));
+            }
+            if let Some(Observed::Gap(g)) = &gd.publishing_destinations {
+                gaps.push(("guardduty publishing destinations", g));
+            }
         }
         if let Some(rules) = self.event_rules.collected() {
             gaps.extend(

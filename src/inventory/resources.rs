@@ -24,6 +24,71 @@ pub struct GuardDutyFacts {
     /// This account's administrator, as the member sees it (`GetAdministratorAccount`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub administrator: Option<AccountId>,
+    /// The filters of this account's detector (`ListFilters` + `GetFilter`);
+    /// those with action `ARCHIVE` are suppression rules. Collected where this
+    /// account is the admin; `None` when not collected (and in snapshots written
+    /// before alertpath read filters), which leaves GD006 and ROUTE not assessed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filters: Option<Observed<Vec<GuardDutyFilter>>>,
+    /// The detector's publishing destinations (`ListPublishingDestinations`):
+    /// findings exported to S3. Collected where this account is the admin.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publishing_destinations: Option<Observed<Vec<PublishingDestination>>>,
+}
+
+/// A GuardDuty filter (`CreateFilter`, Terraform `aws_guardduty_filter`).
+/// With action `ARCHIVE` it is a suppression rule: matching findings are
+/// archived at once and never sent to EventBridge.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GuardDutyFilter {
+    /// Where it came from.
+    #[serde(default)]
+    pub origin: Origin,
+    /// The filter name.
+    pub name: Known<String>,
+    /// `ARCHIVE` (a suppression rule) or `NOOP` (a saved filter).
+    pub action: Known<String>,
+    /// The finding criteria: every criterion must hold for a finding to match.
+    pub criteria: Known<Vec<FilterCriterion>>,
+}
+
+/// One criterion of a filter: a finding field and the conditions on it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FilterCriterion {
+    /// The finding field, as GuardDuty names it (`severity`, `type`,
+    /// `resource.resourceType`, `service.archived`, ...).
+    pub field: String,
+    /// The conditions on the field; all must hold.
+    pub conditions: Vec<FilterCondition>,
+}
+
+/// One condition of a criterion, with the operator as the API names it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FilterCondition {
+    /// `Equals`, `NotEquals`, `GreaterThan`, `GreaterThanOrEqual`, `LessThan`,
+    /// `LessThanOrEqual`, `Matches`, `NotMatches`, or the deprecated `Eq`,
+    /// `Neq`, `Gt`, `Gte`, `Lt`, `Lte`.
+    pub operator: String,
+    /// The operand(s), as text (a number, an RFC 3339 time, a string or pattern).
+    pub values: Vec<String>,
+}
+
+/// A GuardDuty publishing destination: where the detector exports findings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublishingDestination {
+    /// Where it came from.
+    #[serde(default)]
+    pub origin: Origin,
+    /// The destination id.
+    pub id: Known<String>,
+    /// `S3`.
+    pub destination_type: Known<String>,
+    /// `PUBLISHING`, `UNABLE_TO_PUBLISH_FIX_DESTINATION_PROPERTY`, `PENDING_VERIFICATION`, `STOPPED`.
+    pub status: Known<String>,
 }
 
 /// A GuardDuty detector.
@@ -83,6 +148,9 @@ pub struct EventRule {
     pub state: Known<String>,
     /// The event pattern JSON, if the rule has one (a scheduled rule has none).
     pub event_pattern: Known<Option<String>>,
+    /// The service that manages the rule (`ManagedBy`), if another service does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed_by: Option<String>,
     /// The rule's targets.
     pub targets: Observed<Vec<Target>>,
 }

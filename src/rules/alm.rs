@@ -254,14 +254,7 @@ fn alm001_notifier(
         );
         return;
     }
-    let intended: Vec<Located<'_, Alarm>> = analysis
-        .reach
-        .error_alarms
-        .iter()
-        .filter(|a| a.account == notifier.account && a.region == notifier.region)
-        .filter(|a| matches!(watches_existing(&analysis.graph, **a), Link::Broken { .. }))
-        .copied()
-        .collect();
+    let intended = intended_alarms(ctx, notifier);
     let hint = match intended.as_slice() {
         [] => String::new(),
         list => format!(
@@ -281,6 +274,65 @@ fn alm001_notifier(
     for alarm in intended {
         outcome.with_related("the alarm likely meant to cover it", alarm_subject(alarm));
     }
+}
+
+/// The one "intended alarm" decision (ALM001, ALM003, ALM004): the alarms
+/// that probably meant to watch `notifier`. Only a notifier no alarm covers
+/// (and whose alarms' coverage is all known) has any: the `Errors` alarms with
+/// a topic action in its account and region that watch nothing (ALM002).
+fn intended_alarms<'a>(
+    ctx: &'a Context<'_>,
+    notifier: Located<'a, Function>,
+) -> Vec<Located<'a, Alarm>> {
+    let analysis = ctx.analysis();
+    let graph: &Graph<'a> = &analysis.graph;
+    if !graph.covering_alarms(notifier).is_empty() {
+        return Vec::new();
+    }
+    let name = notifier.item.name.value().map(String::as_str);
+    let coverage_unknown = alarms_of(ctx, notifier.account, notifier.region)
+        .map_or(true, |alarms| {
+            alarms.iter().any(|a| alarm_covers(a, name).is_none())
+        });
+    if name.is_none() || coverage_unknown {
+        return Vec::new();
+    }
+    analysis
+        .reach
+        .error_alarms
+        .iter()
+        .filter(|a| a.account == notifier.account && a.region == notifier.region)
+        .filter(|a| matches!(watches_existing(graph, **a), Link::Broken { .. }))
+        .map(|a| Located {
+            account: a.account,
+            region: a.region,
+            item: a.item,
+        })
+        .collect()
+}
+
+/// The alarms ALM003 and ALM004 judge for a notifier: those that cover it, or
+/// else the alarms it was probably meant to have ([`intended_alarms`]), marked
+/// `true`. `None` when there are neither.
+fn judged_alarms<'a>(
+    ctx: &'a Context<'_>,
+    notifier: Located<'a, Function>,
+) -> Option<Vec<(Located<'a, Alarm>, bool)>> {
+    let graph: &Graph<'a> = &ctx.analysis().graph;
+    let covering = graph.covering_alarms(notifier);
+    if !covering.is_empty() {
+        return Some(covering.into_iter().map(|a| (a, false)).collect());
+    }
+    let intended = intended_alarms(ctx, notifier);
+    (!intended.is_empty()).then(|| intended.into_iter().map(|a| (a, true)).collect())
+}
+
+/// The note an intended alarm's ALM003/ALM004 message carries.
+fn as_intended(notifier: &Function) -> String {
+    format!(
+        " (judged as the alarm intended for notifier {}, which ALM001 names: it covers no function, see ALM002)",
+        function_label(notifier)
+    )
 }
 
 /// Whether `notifier` is subscribed to `topic`.
@@ -357,25 +409,32 @@ fn check_alm003(ctx: &Context<'_>, out: &mut Outcomes) {
     let analysis = ctx.analysis();
     // One outcome per alarm (an account-wide Errors alarm covers several
     // notifiers), its verdict combined over the notifiers it covers.
-    let mut per_alarm: Vec<(Located<'_, Alarm>, Verdicts)> = Vec::new();
+    let mut per_alarm: Vec<(Located<'_, Alarm>, Verdicts, String)> = Vec::new();
     for notifier in notifiers(analysis) {
-        let covering = analysis.graph.covering_alarms(notifier);
-        if covering.is_empty() {
+        let Some(judged) = judged_alarms(ctx, notifier) else {
             no_covering_alarm(out, notifier);
-        }
-        for alarm in covering {
+            continue;
+        };
+        for (alarm, intended) in judged {
             let label = format!("notifier {}", function_label(notifier.item));
             let verdict = failover_verdict(&analysis.graph, alarm, notifier.item);
             match per_alarm
                 .iter_mut()
-                .find(|(a, _)| std::ptr::eq(a.item, alarm.item))
+                .find(|(a, _, _)| std::ptr::eq(a.item, alarm.item))
             {
-                Some((_, verdicts)) => verdicts.push((label, verdict)),
-                None => per_alarm.push((alarm, vec![(label, verdict)])),
+                Some((_, verdicts, _)) => verdicts.push((label, verdict)),
+                None => {
+                    let note = if intended {
+                        as_intended(notifier.item)
+                    } else {
+                        String::new()
+                    };
+                    per_alarm.push((alarm, vec![(label, verdict)], note));
+                }
             }
         }
     }
-    for (alarm, verdicts) in per_alarm {
+    for (alarm, verdicts, note) in per_alarm {
         let subject = alarm_subject(alarm).attribute("alarm_actions");
         let (who, verdict) = match <[_; 1]>::try_from(verdicts) {
             Ok([(label, verdict)]) => (label, verdict),
@@ -383,13 +442,16 @@ fn check_alm003(ctx: &Context<'_>, out: &mut Outcomes) {
         };
         match verdict {
             Link::Ok(why) => {
-                out.pass(subject, why);
+                out.pass(subject, format!("{why}{note}"));
             }
             Link::Broken { why, .. } => {
-                out.fail(subject, format!("{why}: when {who} breaks, nobody is told"));
+                out.fail(
+                    subject,
+                    format!("{why}: when {who} breaks, nobody is told{note}"),
+                );
             }
             Link::Unknown { why, kind } => {
-                out.not_assessed_as(subject, why, kind);
+                out.not_assessed_as(subject, format!("{why}{note}"), kind);
             }
         }
     }
@@ -411,21 +473,26 @@ fn check_alm004(ctx: &Context<'_>, out: &mut Outcomes) {
     let analysis = ctx.analysis();
     let mut seen: Vec<*const Alarm> = Vec::new();
     for notifier in notifiers(analysis) {
-        let covering = analysis.graph.covering_alarms(notifier);
-        if covering.is_empty() {
+        let Some(judged) = judged_alarms(ctx, notifier) else {
             no_covering_alarm(out, notifier);
-        }
-        for alarm in covering {
+            continue;
+        };
+        for (alarm, intended) in judged {
             if seen.contains(&std::ptr::from_ref(alarm.item)) {
                 continue;
             }
             seen.push(std::ptr::from_ref(alarm.item));
-            alm004_alarm(alarm, out);
+            let note = if intended {
+                as_intended(notifier.item)
+            } else {
+                String::new()
+            };
+            alm004_alarm(alarm, &note, out);
         }
     }
 }
 
-fn alm004_alarm(alarm: Located<'_, Alarm>, out: &mut Outcomes) {
+fn alm004_alarm(alarm: Located<'_, Alarm>, note: &str, out: &mut Outcomes) {
     let subject = alarm_subject(alarm).attribute("statistic");
     let statistic = match &alarm.item.statistic {
         Known::Unknown(u) => {
@@ -445,14 +512,14 @@ fn alm004_alarm(alarm: Located<'_, Alarm>, out: &mut Outcomes) {
         out.fail(
             subject,
             format!(
-                "alarm {} uses Average with threshold {threshold}: it fires only when every invocation in the period fails; use Sum",
+                "alarm {} uses Average with threshold {threshold}: it fires only when every invocation in the period fails; use Sum{note}",
                 alarm_label(alarm.item)
             ),
         );
     } else {
         out.pass(
             subject,
-            format!("statistic {statistic}, threshold {threshold}"),
+            format!("statistic {statistic}, threshold {threshold}{note}"),
         );
     }
 }

@@ -1,8 +1,11 @@
 //! GD: GuardDuty detectors and membership.
 
-use crate::inventory::{Detector, Known, Member, Observed, SourceKind};
+use crate::chain::analysis::finding_events;
+use crate::chain::suppression::{self, FilterEffect};
+use crate::inventory::{Detector, GuardDutyFilter, Known, Member, Observed, SourceKind};
 use crate::outcome::{Outcomes, ResourceKind, Subject};
 use crate::rules::{ADMIN_ROLE, ANY_ROLE, AdminLookup, Context, Rule, rule};
+use crate::samples;
 
 rule!(
     GD001,
@@ -55,8 +58,19 @@ rule!(
     check_gd005
 );
 
+rule!(
+    GD006,
+    "suppression-rule-hides-findings",
+    High,
+    Admin,
+    [Live, Plan, Hcl],
+    ADMIN_ROLE,
+    "A GuardDuty suppression rule on the admin's detector hides sample findings at or above pager.min_severity",
+    check_gd006
+);
+
 /// This family's rules, in catalog order.
-pub(super) const RULES: &[Rule] = &[GD001, GD002, GD003, GD004, GD005];
+pub(super) const RULES: &[Rule] = &[GD001, GD002, GD003, GD004, GD005, GD006];
 
 /// The publishing frequency GD005 requires.
 const FIFTEEN_MINUTES: &str = "FIFTEEN_MINUTES";
@@ -450,5 +464,101 @@ fn check_gd005(ctx: &Context<'_>, out: &mut Outcomes) {
                 }
             }
         }
+    }
+}
+
+fn check_gd006(ctx: &Context<'_>, out: &mut Outcomes) {
+    for region in ctx.source_regions() {
+        let Some((admin, gd)) = admin_guardduty(ctx, &region, out) else {
+            continue;
+        };
+        let subject = Subject::region(&admin, &region);
+        if gd.detectors.is_empty() {
+            out.not_applicable(subject, "the admin has no detector here (see GD001)");
+            continue;
+        }
+        let filters = match suppression::filters_of(ctx.inventory, &admin, &region) {
+            Ok(filters) => filters,
+            Err(why) => {
+                out.not_assessed(subject, why);
+                continue;
+            }
+        };
+        let rules: Vec<&GuardDutyFilter> = filters
+            .iter()
+            .filter(|f| suppression::is_suppression_rule(f) != Some(false))
+            .collect();
+        if rules.is_empty() {
+            out.pass(
+                subject,
+                format!(
+                    "the admin's detector in {region} has no suppression rule (ARCHIVE filter)"
+                ),
+            );
+            continue;
+        }
+        let events = finding_events(ctx, &admin, &region);
+        for filter in rules {
+            judge_filter(ctx, &admin, &region, filter, &events, out);
+        }
+    }
+}
+
+/// GD006 for one suppression rule against the sample findings.
+fn judge_filter(
+    ctx: &Context<'_>,
+    admin: &str,
+    region: &str,
+    filter: &GuardDutyFilter,
+    events: &[serde_json::Value],
+    out: &mut Outcomes,
+) {
+    let name = suppression::filter_label(filter);
+    let subject = Subject::resource(
+        admin,
+        region,
+        ResourceKind::GuarddutyFilter,
+        &name,
+        &filter.origin,
+    )
+    .attribute("finding_criteria");
+    let pager = ctx.config.pager.min_severity;
+    let mut paged = Vec::new();
+    let mut below = Vec::new();
+    let mut unknown = None;
+    for event in events {
+        let severity = samples::finding_severity(event).unwrap_or(0.0);
+        match suppression::filter_hides(filter, event) {
+            FilterEffect::Hides if severity >= pager => paged.push(samples::finding_label(event)),
+            FilterEffect::Hides => below.push(samples::finding_label(event)),
+            FilterEffect::Passes => {}
+            FilterEffect::Unknown(why, kind) => {
+                unknown.get_or_insert((why, kind));
+            }
+        }
+    }
+    if !paged.is_empty() {
+        out.fail(
+            subject,
+            format!(
+                "suppression rule {name} archives sample findings at or above pager.min_severity {pager:.1}: {}; archived findings are never sent to EventBridge, so they page nobody",
+                paged.join(", ")
+            ),
+        );
+    } else if let Some((why, kind)) = unknown {
+        out.not_assessed_as(subject, format!("suppression rule {name}: {why}"), kind);
+    } else if below.is_empty() {
+        out.pass(
+            subject,
+            format!("suppression rule {name} hides none of the sample findings"),
+        );
+    } else {
+        out.pass(
+            subject,
+            format!(
+                "note: suppression rule {name} hides only sample findings below pager.min_severity {pager:.1}: {}; suppressing low-severity noise is normal, and if chat should not expect them, raise chat.min_severity (ROUTE002 names this rule for them)",
+                below.join(", ")
+            ),
+        );
     }
 }

@@ -4,10 +4,9 @@
 //! [`crate::chain::links`], so a route verdict always agrees with the link rules that
 //! name the broken link.
 
-use serde_json::Value;
-
 use crate::chain::analysis::FindingWalk;
 use crate::chain::paths::{Goal, Verdict, paths, verdict};
+use crate::chain::unmodelled::unmodelled_paths;
 use crate::outcome::{Outcomes, Subject};
 use crate::rules::{ADMIN_ROLE, AdminLookup, Context, Rule, rule};
 use crate::samples;
@@ -109,23 +108,32 @@ fn judge_region(
         if severity < min_severity {
             continue;
         }
-        let label = finding_label(event, severity);
-        match verdict(paths(graph, rules, event, index), goal) {
+        let label = samples::finding_label(event);
+        match verdict(paths(graph, walk, rules, index), goal) {
             Verdict::Pass(path) => passing = passing.or(Some(path)),
-            Verdict::Fail(path, why) => failing.push((label, path, why)),
+            Verdict::Fail(path, why) => failing.push((label, path, why, index)),
             Verdict::NotAssessed(path, why, kind) => unknown.push((label, path, why, kind)),
         }
     }
-    if let Some((label, path, why)) = failing.first() {
+    if let Some((label, path, why, index)) = failing.first() {
         let also = if failing.len() > 1 {
             format!(" ({} of the sample findings fail)", failing.len())
         } else {
             String::new()
         };
+        let seen = unmodelled_paths(graph, walk, *index);
+        let hint = if seen.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ". alertpath saw paths it does not follow: {}",
+                seen.join("; ")
+            )
+        };
         let outcome = out.fail(
             subject,
             format!(
-                "{label} in {region} reaches no {}: {why}{also}",
+                "{label} in {region} reaches no {}: {why}{also}{hint}",
                 goal.noun()
             ),
         );
@@ -159,12 +167,4 @@ fn judge_region(
             );
         }
     }
-}
-
-fn finding_label(event: &Value, severity: f64) -> String {
-    let kind = event
-        .pointer("/detail/type")
-        .and_then(Value::as_str)
-        .unwrap_or("GuardDuty finding");
-    format!("{kind} (severity {severity:.1})")
 }

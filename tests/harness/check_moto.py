@@ -100,6 +100,14 @@ def main() -> int:
     probe("guardduty.CreateMembers", lambda: gd.create_members(DetectorId=det, AccountDetails=[
         {"AccountId": "123456789012", "Email": "mgmt@example.com"}]), lambda o: json.dumps(o["UnprocessedAccounts"]))
     probe("guardduty.ListMembers", lambda: gd.list_members(DetectorId=det), lambda o: json.dumps(o["Members"], default=str)[:300])
+    probe("guardduty.CreateFilter", lambda: gd.create_filter(
+        DetectorId=det, Name="probe-filter", Action="ARCHIVE",
+        FindingCriteria={"Criterion": {"severity": {"GreaterThanOrEqual": 7}}}))
+    probe("guardduty.ListFilters", lambda: gd.list_filters(DetectorId=det), lambda o: json.dumps(o["FilterNames"]))
+    probe("guardduty.GetFilter", lambda: gd.get_filter(DetectorId=det, FilterName="probe-filter"),
+          lambda o: json.dumps(o["FindingCriteria"]))
+    probe("guardduty.ListPublishingDestinations", lambda: gd.list_publishing_destinations(DetectorId=det),
+          lambda o: json.dumps(o["Destinations"]))
     probe("guardduty.GetMembers", lambda: gd.get_members(DetectorId=det, AccountIds=["123456789012", "999999999999"]),
           lambda o: f"{len(o['Members'])} found, unprocessed={len(o['UnprocessedAccounts'])}")
     probe("guardduty.UpdateOrganizationConfiguration", lambda: gd.update_organization_configuration(

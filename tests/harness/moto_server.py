@@ -11,7 +11,9 @@ Extensions (a WSGI layer in front of moto's DomainDispatcherApplication):
   guardduty  ListMembers, GetMembers, CreateMembers, DisassociateMembers,
              DeleteMembers, DescribeOrganizationConfiguration,
              UpdateOrganizationConfiguration, GetAdministratorAccount (fixed),
-             ListOrganizationAdminAccounts (deduplicated)
+             ListOrganizationAdminAccounts (deduplicated), ListFilters (over
+             moto's CreateFilter/GetFilter store), ListPublishingDestinations,
+             CreatePublishingDestination (S3)
   account    ListRegions, GetRegionOptStatus, EnableRegion, DisableRegion
   organizations  CreateAccount with Email account-<12 digits>@... uses that id
   control    POST /_alertpath/region-opt {"account","region","status"}
@@ -84,6 +86,8 @@ class State:
             self.members: dict[tuple[str, str, str], dict[str, dict]] = {}
             # (admin_account, region, detector_id) -> org configuration
             self.org_config: dict[tuple[str, str, str], dict] = {}
+            # (account, region, detector_id) -> [publishing destination]
+            self.destinations: dict[tuple[str, str, str], list[dict]] = {}
             # (account, region) -> opt status overrides
             self.region_opt: dict[tuple[str, str], str] = {}
 
@@ -227,6 +231,12 @@ def gd_route(method: str, path: str):
             return "UpdateOrganizationConfiguration", det
         if rest == ["administrator"] and method == "GET":
             return "GetAdministratorAccount", det
+        if rest == ["filter"] and method == "GET":
+            return "ListFilters", det
+        if rest == ["publishingDestination"] and method == "GET":
+            return "ListPublishingDestinations", det
+        if rest == ["publishingDestination"] and method == "POST":
+            return "CreatePublishingDestination", det
     if parts == ["admin"] and method == "GET":
         return "ListOrganizationAdminAccounts", None
     return None, None
@@ -256,7 +266,38 @@ def gd_handle(op: str, det: str | None, environ, account: str, region: str):
         if nxt:
             out["nextToken"] = nxt
         return out
-    gd_check_detector(account, region, det)
+    detector = gd_check_detector(account, region, det)
+    if op == "ListFilters":
+        # moto stores filters (CreateFilter/GetFilter) but has no ListFilters:
+        # GET /detector/{id}/filter -> {"filterNames": [...], "nextToken"}.
+        q = _qs(environ)
+        page, nxt = _paginate(sorted(detector.filters), q.get("maxResults"), q.get("nextToken"))
+        out = {"filterNames": page}
+        if nxt:
+            out["nextToken"] = nxt
+        return out
+    if op in ("ListPublishingDestinations", "CreatePublishingDestination"):
+        with STATE.lock:
+            dests = STATE.destinations.setdefault(key, [])
+            if op == "CreatePublishingDestination":
+                body = json_body(environ)
+                if body.get("destinationType") != "S3":
+                    raise ApiError(400, "BadRequestException", "destinationType must be S3")
+                props = body.get("destinationProperties") or {}
+                if not props.get("destinationArn") or not props.get("kmsKeyArn"):
+                    raise ApiError(400, "BadRequestException",
+                                   "destinationProperties needs destinationArn and kmsKeyArn")
+                dest = {"destinationId": uuid.uuid4().hex, "destinationType": "S3",
+                        "status": "PUBLISHING", "properties": props}
+                dests.append(dest)
+                return {"destinationId": dest["destinationId"]}
+            q = _qs(environ)
+            page, nxt = _paginate(dests, q.get("maxResults"), q.get("nextToken"))
+            out = {"destinations": [{k: d[k] for k in ("destinationId", "destinationType", "status")}
+                                    for d in page]}
+            if nxt:
+                out["nextToken"] = nxt
+            return out
     with STATE.lock:
         members = STATE.members.setdefault(key, {})
         if op == "CreateMembers":
@@ -529,6 +570,7 @@ class AlertpathApp:
                 return respond(start_response, 200, {
                     "members": {"/".join(k): v for k, v in STATE.members.items()},
                     "org_config": {"/".join(k): v for k, v in STATE.org_config.items()},
+                    "destinations": {"/".join(k): v for k, v in STATE.destinations.items()},
                     "region_opt": {"/".join(k): v for k, v in STATE.region_opt.items()},
                 })
         raise ApiError(404, "NotFound", f"unknown control endpoint {method} {path}")

@@ -345,6 +345,22 @@ class Seeder:
                                                        "metricValue": "1", "defaultValue": 0.0}])
         put_alarm(c, region, "notify-slack-http-errors", mns, mname, {}, failover)
 
+        # GuardDuty suppression rules (ARCHIVE filters) and an S3 export
+        filters = []
+        for f in g("suppression", []):
+            gd.create_filter(DetectorId=det, Name=f["name"], Action="ARCHIVE", Rank=len(filters) + 1,
+                             Description=f.get("description", ""),
+                             FindingCriteria={"Criterion": f["criterion"]})
+            filters.append(f["name"])
+        exp["suppression_rules"] = filters
+        if g("s3_export"):
+            bucket = f"gd-findings-{adm}-{region}"  # the export's target; alertpath never reads it
+            exp["publishing_destination"] = gd.create_publishing_destination(
+                DetectorId=det, DestinationType="S3",
+                DestinationProperties={"DestinationArn": f"arn:aws:s3:::{bucket}",
+                                       "KmsKeyArn": f"arn:aws:kms:{region}:{adm}:key/{hex32('gd-export')[:8]}-0000-4000-8000-000000000000"},
+            )["DestinationId"]
+
         ssm = c("ssm", region)
         ssm.put_parameter(Name="/alerting/slack_webhook_url", Value=g("ssm_value", SSM_MARKER),
                           Type="SecureString", Description="Slack webhook for notify_slack")
@@ -419,6 +435,13 @@ def scenario_healthy(ep: str, n: int, regions: list[str], workers: int) -> dict:
     return m
 
 
+# GuardDuty suppression rules of the demo: one hides pages, one only low-severity noise.
+SUPPRESS_PAGES = {"name": "suppress-high-severity", "description": "mutes everything that pages",
+                  "criterion": {"severity": {"GreaterThanOrEqual": 7}}}
+SUPPRESS_NOISE = {"name": "suppress-low-severity-noise", "description": "low-severity noise",
+                  "criterion": {"severity": {"LessThan": 4}}}
+
+
 def scenario_demo(ep: str, workers: int) -> dict:
     regions = ["us-east-1", "eu-west-1"]
     r1, r2 = regions
@@ -426,9 +449,11 @@ def scenario_demo(ep: str, workers: int) -> dict:
     spec = {
         "detector": {("sandbox", r2): "NONE", ("app-staging", r1): "SUSPENDED"},
         "chain": {
-            r1: {"pd_key": PD_KEY_MARKER, "not_enrolled": ["data-prod"]},
+            r1: {"pd_key": PD_KEY_MARKER, "not_enrolled": ["data-prod"],
+                 "suppression": [SUPPRESS_PAGES]},
             r2: {"pager_policy_placeholder": True, "error_alarm_namespace": "notify-slack-notifications",
-                 "slack_env": SLACK_WEBHOOK_MARKER, "plaintext_pd_param": True, "auto_enable": "NEW"},
+                 "slack_env": SLACK_WEBHOOK_MARKER, "plaintext_pd_param": True, "auto_enable": "NEW",
+                 "suppression": [SUPPRESS_NOISE], "s3_export": True},
         },
     }
     s = Seeder(ep, regions, workers)
@@ -449,6 +474,13 @@ def scenario_demo(ep: str, workers: int) -> dict:
         {"kind": "plaintext_webhook_env", "account": s.security, "region": r2, "function": SLACK_FUNCTION},
         {"kind": "plaintext_ssm_secret", "account": s.security, "region": r2,
          "parameter": "/alerting/pagerduty_integration_key"},
+        {"kind": "suppression_rule_hides_pages", "account": s.security, "region": r1,
+         "filter": SUPPRESS_PAGES["name"], "note": "ARCHIVE severity >= 7: GD006 and ROUTE001 fail"},
+        {"kind": "suppression_rule_hides_noise", "account": s.security, "region": r2,
+         "filter": SUPPRESS_NOISE["name"], "note": "ARCHIVE severity < 4: GD006 passes with a note; "
+                                                   "ROUTE002 fails for the 2.0 sample"},
+        {"kind": "findings_exported_to_s3", "account": s.security, "region": r2,
+         "note": "a publishing destination: ROUTE hints name it"},
         {"kind": "audit_access_denied", "account": ids["legacy"], "name": "legacy",
          "note": "needs the proxy rule in faults"},
     ]
@@ -490,6 +522,10 @@ def parity_region(c: Clients, region: str, broken: bool) -> dict:
     det = gd.create_detector(Enable=True, FindingPublishingFrequency="SIX_HOURS" if broken else "FIFTEEN_MINUTES")[
         "DetectorId"]
     gd.update_organization_configuration(DetectorId=det, AutoEnableOrganizationMembers="NONE" if broken else "ALL")
+    if broken:  # the fixture's aws_guardduty_filter resources (PARITY BREAK: GD006, and low-severity noise)
+        for rank, f in enumerate((SUPPRESS_PAGES, SUPPRESS_NOISE), start=1):
+            gd.create_filter(DetectorId=det, Name=f["name"], Action="ARCHIVE", Rank=rank,
+                             Description=f["description"], FindingCriteria={"Criterion": f["criterion"]})
 
     sns = c("sns", region)
     slack_publisher = alarms if broken else events

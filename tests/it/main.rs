@@ -42,6 +42,7 @@ mod rules_route;
 mod rules_sec;
 mod rules_sns;
 mod rules_sub;
+mod rules_suppression;
 mod sarif_output;
 mod scope_input;
 mod secrets_stored;

@@ -375,3 +375,40 @@ fn over_the_limit_region_results_are_aggregated_per_rule_and_account() {
     assert!(text.contains("25000"), "{text}");
     assert_eq!(github_problems(&log), Vec::<String>::new());
 }
+
+#[test]
+fn a_suppressed_route_is_a_one_step_code_flow_at_the_filter() {
+    use alertpath::inventory::{
+        FilterCondition, FilterCriterion, GuardDutyFilter, Known, Observed, Origin,
+    };
+    let mut org = crate::common::chain::healthy_org("us-east-1");
+    org.gd(crate::common::ADMIN, "us-east-1").filters =
+        Some(Observed::Collected(vec![GuardDutyFilter {
+            origin: Origin::arn("arn:aws:guardduty:us-east-1:100000000002:detector/d1/filter/mute"),
+            name: Known::Value("mute".into()),
+            action: Known::Value("ARCHIVE".into()),
+            criteria: Known::Value(vec![FilterCriterion {
+                field: "severity".into(),
+                conditions: vec![FilterCondition {
+                    operator: "GreaterThanOrEqual".into(),
+                    values: vec!["7".into()],
+                }],
+            }]),
+        }]));
+    let report = crate::common::run(&org.build());
+    let log = sarif_value(&report, &RenderOptions::default());
+    assert_eq!(schema_errors(&log), Vec::<String>::new());
+    assert_eq!(github_problems(&log), Vec::<String>::new());
+    let route = results(&log)
+        .iter()
+        .find(|r| r["ruleId"] == "ROUTE001")
+        .expect("route result");
+    let steps = route["codeFlows"][0]["threadFlows"][0]["locations"]
+        .as_array()
+        .expect("steps");
+    assert_eq!(steps.len(), 1);
+    assert_eq!(
+        steps[0]["location"]["physicalLocation"]["artifactLocation"]["uri"],
+        "aws/100000000002/us-east-1/guardduty-filter/mute"
+    );
+}

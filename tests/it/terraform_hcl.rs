@@ -662,3 +662,98 @@ fn bench_500_files() {
         took.as_secs_f64()
     );
 }
+
+#[test]
+fn guardduty_filters_with_dynamic_criteria_and_unknown_values() {
+    // The shape modules that expose suppression rules as an input produce: a
+    // `dynamic "criterion"` over a variable, and one value alertpath cannot evaluate.
+    let dir = write_tree(&[(
+        "main.tf",
+        r#"
+provider "aws" { region = "us-west-2" }
+variable "suppress" {
+  default = {
+    severity = { less_than = "4" }
+    type     = { equals = ["Recon:EC2/PortProbeUnprotectedPort"] }
+  }
+}
+resource "aws_guardduty_detector" "main" { enable = true }
+resource "aws_guardduty_filter" "noise" {
+  name        = "noise"
+  detector_id = aws_guardduty_detector.main.id
+  action      = "ARCHIVE"
+  rank        = 1
+  finding_criteria {
+    dynamic "criterion" {
+      for_each = var.suppress
+      content {
+        field     = criterion.key
+        equals    = lookup(criterion.value, "equals", null)
+        less_than = lookup(criterion.value, "less_than", null)
+      }
+    }
+  }
+}
+resource "aws_guardduty_filter" "opaque" {
+  name        = "opaque"
+  detector_id = aws_guardduty_detector.main.id
+  action      = "ARCHIVE"
+  rank        = 2
+  finding_criteria {
+    criterion {
+      field  = "type"
+      equals = [templatefile("types.tpl", {})]
+    }
+  }
+}
+"#,
+    )]);
+    let s = hcl::read_dir(dir.path(), &VarInputs::default(), dir.path()).expect("reads");
+    let inventory = alertpath::source::terraform::adapt::adapt(
+        &s,
+        &alertpath::config::TerraformConfig::default(),
+        alertpath::inventory::SourceKind::Hcl,
+    );
+    let filters: Vec<&alertpath::inventory::GuardDutyFilter> = inventory
+        .accounts
+        .values()
+        .flat_map(|a| a.regions.values())
+        .filter_map(|slot| slot.facts())
+        .filter_map(|f| f.guardduty.collected())
+        .filter_map(|g| g.filters.as_ref().and_then(|f| f.collected()))
+        .flatten()
+        .collect();
+    assert_eq!(filters.len(), 2);
+    let by_name = |n: &str| {
+        filters
+            .iter()
+            .find(|f| f.name.value().map(String::as_str) == Some(n))
+            .copied()
+            .unwrap_or_else(|| panic!("no filter {n}"))
+    };
+    let noise = by_name("noise");
+    let criteria = noise.criteria.value().expect("criteria known");
+    let summary: Vec<String> = criteria
+        .iter()
+        .flat_map(|c| {
+            c.conditions
+                .iter()
+                .map(move |k| format!("{} {} {:?}", c.field, k.operator, k.values))
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            "severity LessThan [\"4\"]",
+            "type Equals [\"Recon:EC2/PortProbeUnprotectedPort\"]"
+        ]
+    );
+    // A value alertpath cannot evaluate leaves the criteria unknown, naming why.
+    let opaque = by_name("opaque");
+    let why = opaque.criteria.why().expect("criteria unknown");
+    assert_eq!(why.kind, UnknownKind::Unresolved, "{why:?}");
+    assert_eq!(
+        why.expression.as_deref(),
+        Some("aws_guardduty_filter.opaque.finding_criteria")
+    );
+}

@@ -70,15 +70,31 @@ fn scan(name: &str, config_text: &str, extra: &[&str]) -> (i32, Value) {
 
 const ADMIN: &str = "[terraform]\nrole = \"guardduty-admin\"\n";
 
-/// Statuses of a rule, optionally in one region.
-fn statuses(report: &Value, rule: &str, region: Option<&str>) -> Vec<String> {
+/// Findings of a rule, optionally in one region.
+fn findings_of<'r>(
+    report: &'r Value,
+    rule: &'r str,
+    region: Option<&'r str>,
+) -> impl Iterator<Item = &'r Value> {
     report["findings"]
         .as_array()
         .expect("findings")
         .iter()
-        .filter(|f| f["rule"] == rule)
-        .filter(|f| region.is_none_or(|r| f["subject"]["region"] == r))
+        .filter(move |f| f["rule"] == rule)
+        .filter(move |f| region.is_none_or(|r| f["subject"]["region"] == r))
+}
+
+/// Statuses of a rule, optionally in one region.
+fn statuses(report: &Value, rule: &str, region: Option<&str>) -> Vec<String> {
+    findings_of(report, rule, region)
         .map(|f| f["status"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// Messages of a rule, optionally in one region.
+fn messages(report: &Value, rule: &str, region: Option<&str>) -> Vec<String> {
+    findings_of(report, rule, region)
+        .map(|f| f["message"].as_str().unwrap_or_default().to_string())
         .collect()
 }
 
@@ -175,15 +191,19 @@ fn primer_mistakes_are_found() {
         assert_eq!(statuses(&report, "GD004", Some(region)), ["not_assessed"]);
         assert_eq!(statuses(&report, "ROUTE001", Some(region)), ["fail"]);
         assert_eq!(statuses(&report, "ROUTE002", Some(region)), ["fail"]);
-        // No alarm covers the notifier, so there is no covering alarm to judge.
-        assert_eq!(
-            statuses(&report, "ALM003", Some(region)),
-            ["not_applicable"]
-        );
-        assert_eq!(
-            statuses(&report, "ALM004", Some(region)),
-            ["not_applicable"]
-        );
+        // No alarm covers the notifier: the alarm ALM001 names as meant for it
+        // is judged as its alarm (dead-end action topic; Average >= 1).
+        for rule in ["ALM003", "ALM004"] {
+            assert_eq!(statuses(&report, rule, Some(region)), ["fail"], "{rule}");
+            assert!(
+                messages(&report, rule, Some(region))
+                    .iter()
+                    .all(|m| m.contains("judged as the alarm intended for notifier")),
+                "{rule}"
+            );
+        }
+        // The primer declares no suppression rule.
+        assert_eq!(statuses(&report, "GD006", Some(region)), ["pass"]);
     }
     check_table(
         "primer",
@@ -455,7 +475,7 @@ fn without_a_role_absence_rules_are_not_applicable() {
     // Rules that judge what is there still run, and two of them fail at or
     // above the default --fail-on (high): the primer's placeholder-Resource
     // topic policies (SNS001) and its alarm in a namespace Lambda never writes
-    // to (ALM002). That is why the exit code is 1. (EVT005 low and SEC003
+    // to (ALM002), and that alarm's dead-end action (ALM003). That is why the exit code is 1. (EVT005 low and SEC003
     // medium fail too, below --fail-on.)
     let mut failing_high: Vec<&str> = report["findings"]
         .as_array()
@@ -467,7 +487,9 @@ fn without_a_role_absence_rules_are_not_applicable() {
         .collect();
     failing_high.sort_unstable();
     failing_high.dedup();
-    assert_eq!(failing_high, ["ALM002", "SNS001"]);
+    // ALM003 judges the alarm meant for the notifier (its action topic is a
+    // dead end): it is there, so it is judged whatever the stack's role.
+    assert_eq!(failing_high, ["ALM002", "ALM003", "SNS001"]);
     assert!(failing_high.iter().all(|r| !absence.contains(r)));
     assert_eq!(code, 1);
 }

@@ -82,9 +82,9 @@ fn from_route(verdict: paths::Verdict) -> Verdict {
 /// Does a walk (with one event) reach a human? Its paths are enumerated by
 /// the one path enumerator ([`crate::chain::paths`]), as ROUTE's are.
 pub(super) fn walk_verdict(graph: &Graph<'_>, walk: &Walk<'_>) -> Verdict {
-    let Some(event) = walk.events.first() else {
+    if walk.events.is_empty() {
         return Verdict::Unknown("no event walked".into(), UnknownKind::NotObservable);
-    };
+    }
     let rules = match &walk.rules {
         Err(why) => {
             return Verdict::Unknown(
@@ -97,7 +97,7 @@ pub(super) fn walk_verdict(graph: &Graph<'_>, walk: &Walk<'_>) -> Verdict {
         }
         Ok(rules) => rules,
     };
-    let found = paths::paths(graph, rules, event, 0);
+    let found = paths::paths(graph, walk, rules, 0);
     if found.is_empty() {
         return Verdict::Broken(format!(
             "no rule on the default bus of {} in {} matches the event",

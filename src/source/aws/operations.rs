@@ -86,6 +86,21 @@ pub const OPERATIONS: &[Operation] = &[
     ),
     op("guardduty", "DescribeOrganizationConfiguration", "GD004"),
     op("guardduty", "ListMembers", "GD003"),
+    op(
+        "guardduty",
+        "ListFilters",
+        "suppression rules (GD006, ROUTE)",
+    ),
+    op(
+        "guardduty",
+        "GetFilter",
+        "suppression rule criteria (GD006, ROUTE)",
+    ),
+    op(
+        "guardduty",
+        "ListPublishingDestinations",
+        "findings exported to S3 (ROUTE hints)",
+    ),
     op("events", "ListRules", "EVT001, EVT002, ROOT001-ROOT003"),
     op("events", "ListTargetsByRule", "targets of matching rules"),
     op(

@@ -12,6 +12,7 @@ pub fn needed(kind: &str) -> &'static [&'static str] {
             "detector_id",
         ],
         "aws_guardduty_member" => &["account_id", "detector_id"],
+        "aws_guardduty_filter" => &["name", "action", "finding_criteria"],
         "aws_sns_topic" => &["name", "policy", "kms_master_key_id"],
         "aws_sns_topic_policy" => &["arn", "policy"],
         "aws_sns_topic_subscription" => &[

@@ -108,6 +108,7 @@ pub fn rule(
         event_bus: "default".into(),
         state: Known::Value("ENABLED".into()),
         event_pattern: Known::Value(Some(pattern.into())),
+        managed_by: None,
         targets: Observed::Collected(targets),
     }
 }

@@ -85,7 +85,11 @@ impl Org {
         }
     }
 
+    /// A detector, with no filters (as collected: no suppression rule).
     pub fn detector(mut self, id: &str, region: &str, status: &str, freq: &str) -> Self {
+        self.gd(id, region)
+            .filters
+            .get_or_insert(Observed::Collected(Vec::new()));
         self.gd(id, region).detectors.push(Detector {
             origin: Origin::arn(format!("arn:aws:guardduty:{region}:{id}:detector/d1")),
             id: Known::Value(format!("d-{id}")),

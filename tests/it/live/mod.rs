@@ -125,6 +125,25 @@ fn fault_matrix() {
         ");
     assert!(!status_of(&report, "GD003", &security, "us-east-1").contains(&"pass".to_string()));
 
+    // A denied ListFilters → SCAN003; GD006 and that region's routes are not
+    // assessed (a suppression rule could hide every finding), the other region is judged.
+    h.faults(&json!([{"account": security, "region": "us-east-1", "service": "guardduty", "operation": "ListFilters", "kind": "access_denied"}]));
+    let (code, report, _) = scan(&h, &[]);
+    assert_eq!(code, 3);
+    insta::assert_snapshot!(not_assessed_lines(&report, "SCAN003", &names), @"not-assessed | [security]/us-east-1/iam-action/guardduty:ListFilters | guardduty:ListFilters was denied; add it to the audit role's policy (`alertpath init-policy` prints it)");
+    for rule in ["GD006", "ROUTE001", "ROUTE002"] {
+        assert_eq!(
+            status_of(&report, rule, &security, "us-east-1"),
+            ["not_assessed"],
+            "{rule}"
+        );
+        assert_eq!(
+            status_of(&report, rule, &security, "eu-west-1"),
+            ["pass"],
+            "{rule}"
+        );
+    }
+
     // Throttling that recovers → assessed normally.
     h.faults(&json!([{"service": "guardduty", "operation": "ListDetectors", "kind": "throttle", "times": 2}]));
     let (code, report, _) = scan(&h, &["--stats"]);
@@ -253,6 +272,50 @@ fn parity_and_secrets() {
             "{rule} {judged_in} {region}: {statuses:?}"
         );
     }
+
+    // The demo's suppression rules: one hides pages (GD006 fails, ROUTE001
+    // names it), one only low-severity noise (GD006 passes with a note,
+    // ROUTE002 names it for the 2.0 sample); the S3 export is a ROUTE hint.
+    let admin = m["security_account"].as_str().unwrap();
+    let message = |rule: &str, region: &str| -> String {
+        live["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == rule && f["subject"]["account"] == admin)
+            .filter(|f| f["subject"]["region"] == region)
+            .map(|f| f["message"].as_str().unwrap_or("").to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(status_of(&live, "GD006", admin, "us-east-1"), ["fail"]);
+    assert_eq!(status_of(&live, "GD006", admin, "eu-west-1"), ["pass"]);
+    assert!(
+        message("GD006", "eu-west-1")
+            .starts_with("note: suppression rule suppress-low-severity-noise")
+    );
+    assert!(
+        message("ROUTE001", "us-east-1").contains(
+            "suppression rule suppress-high-severity (GuardDuty filter with action ARCHIVE)"
+        ),
+        "{}",
+        message("ROUTE001", "us-east-1")
+    );
+    assert!(
+        message("ROUTE002", "eu-west-1").starts_with("UnauthorizedAccess:EC2/SSHBruteForce (severity 2.0) in eu-west-1 reaches no chat endpoint: suppression rule suppress-low-severity-noise"),
+        "{}",
+        message("ROUTE002", "eu-west-1")
+    );
+    let destination = m["expected"]["regions"]["eu-west-1"]["publishing_destination"]
+        .as_str()
+        .unwrap();
+    assert!(
+        message("ROUTE001", "eu-west-1").contains(&format!(
+            "alertpath saw paths it does not follow: GuardDuty exports findings to S3 through publishing destination {destination} (PUBLISHING)"
+        )),
+        "{}",
+        message("ROUTE001", "eu-west-1")
+    );
 
     // Secrets: none of the planted strings appears anywhere.
     let mut texts = vec![

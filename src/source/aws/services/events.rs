@@ -74,6 +74,7 @@ pub async fn rules(
                     .unwrap_or_default()
                     .into(),
                 event_pattern: Known::Value(r.event_pattern().map(str::to_string)),
+                managed_by: r.managed_by().map(str::to_string),
                 targets: Observed::Collected(Vec::new()),
             });
         }

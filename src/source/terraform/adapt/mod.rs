@@ -102,6 +102,12 @@ pub fn adapt_with_pager_patterns(
             derive_arns(region_facts, account, region);
         }
         rejected.extend(patterns::reject_invalid(region_facts));
+        // The stack declares every filter it has: none declared is none.
+        if let Observed::Collected(g) = &mut region_facts.guardduty
+            && g.filters.is_none()
+        {
+            g.filters = Some(Observed::Collected(Vec::new()));
+        }
     }
     for ((account, region), region_facts) in facts {
         inventory
@@ -231,6 +237,7 @@ const MAPPED: &[&str] = &[
     "aws_guardduty_organization_configuration",
     "aws_guardduty_organization_admin_account",
     "aws_guardduty_member",
+    "aws_guardduty_filter",
     "aws_sns_topic",
     "aws_sns_topic_policy",
     "aws_sns_topic_subscription",
@@ -318,6 +325,15 @@ fn fill(
             // detector's member list stays "not collected" (GD004 `NEW` is then
             // not assessed rather than passed).
             (true, "aws_guardduty_member") => {}
+            (true, "aws_guardduty_filter") => {
+                with_gd(facts, &key, |g| {
+                    if let Some(Observed::Collected(filters)) = &mut g.filters {
+                        filters.push(resources::guardduty_filter(r));
+                    } else {
+                        g.filters = Some(Observed::Collected(vec![resources::guardduty_filter(r)]));
+                    }
+                });
+            }
             (true, "aws_guardduty_organization_admin_account") => {
                 admins
                     .entry(region.clone())

@@ -11,8 +11,9 @@ use super::access::{
 };
 use crate::endpoints;
 use crate::inventory::{
-    Alarm, Detector, EnvValue, EventRule, Function, Known, MetricFilter, MetricRef,
-    OrgConfiguration, Parameter, Ref, Subscription, Target, TargetInput, Topic, Trail,
+    Alarm, Detector, EnvValue, EventRule, FilterCondition, FilterCriterion, Function,
+    GuardDutyFilter, Known, MetricFilter, MetricRef, OrgConfiguration, Parameter, Ref,
+    Subscription, Target, TargetInput, Topic, Trail,
 };
 use crate::source::terraform::model::TfResource;
 use crate::source::terraform::plan::PRIOR_PENDING_CONFIRMATION;
@@ -64,6 +65,95 @@ pub(super) fn detector(r: &TfResource) -> Detector {
         id: req_str(r, "id"),
         status,
         finding_publishing_frequency: frequency,
+    }
+}
+
+/// The condition attributes of an `aws_guardduty_filter` criterion, with the
+/// API operator each stands for.
+const FILTER_CONDITIONS: &[(&str, &str)] = &[
+    ("equals", "Equals"),
+    ("not_equals", "NotEquals"),
+    ("greater_than", "GreaterThan"),
+    ("greater_than_or_equal", "GreaterThanOrEqual"),
+    ("less_than", "LessThan"),
+    ("less_than_or_equal", "LessThanOrEqual"),
+    ("matches", "Matches"),
+    ("not_matches", "NotMatches"),
+];
+
+/// `aws_guardduty_filter`: `action`, and `finding_criteria { criterion { field, equals, ... } }`.
+pub(super) fn guardduty_filter(r: &TfResource) -> GuardDutyFilter {
+    GuardDutyFilter {
+        origin: origin(r),
+        name: req_str(r, "name"),
+        action: req_str(r, "action"),
+        criteria: filter_criteria(r),
+    }
+}
+
+fn filter_criteria(r: &TfResource) -> Known<Vec<FilterCriterion>> {
+    if r.unknown
+        .get("finding_criteria")
+        .is_some_and(super::access::any_unknown)
+    {
+        return criteria_unknown(r);
+    }
+    let list = match slot(r, &["finding_criteria", "0", "criterion"]) {
+        Slot::Unknown => return criteria_unknown(r),
+        Slot::Null => return Known::Value(Vec::new()),
+        Slot::Value(v) => v.as_array().map(Vec::len).unwrap_or_default(),
+    };
+    let mut criteria = Vec::new();
+    for i in 0..list {
+        let index = i.to_string();
+        let at = |attr: &'static str| ["finding_criteria", "0", "criterion", index.as_str(), attr];
+        let field = match slot(r, &at("field")) {
+            Slot::Value(Value::String(f)) => f.clone(),
+            _ => return criteria_unknown(r),
+        };
+        let mut conditions = Vec::new();
+        for (attribute, operator) in FILTER_CONDITIONS {
+            let values = match slot(r, &at(attribute)) {
+                Slot::Null => continue,
+                Slot::Unknown => return criteria_unknown(r),
+                Slot::Value(Value::Array(items)) => {
+                    let texts: Vec<String> = items
+                        .iter()
+                        .filter_map(|v| match v {
+                            Value::String(s) => Some(s.clone()),
+                            Value::Number(n) => Some(n.to_string()),
+                            _ => None,
+                        })
+                        .collect();
+                    if texts.is_empty() {
+                        continue;
+                    }
+                    texts
+                }
+                Slot::Value(Value::String(s)) if s.is_empty() => continue,
+                Slot::Value(Value::String(s)) => vec![s.clone()],
+                Slot::Value(other) => vec![other.to_string()],
+            };
+            conditions.push(FilterCondition {
+                operator: (*operator).to_string(),
+                values,
+            });
+        }
+        criteria.push(FilterCriterion { field, conditions });
+    }
+    Known::Value(criteria)
+}
+
+/// Unknown criteria, named by the block (a nested block has no expression text).
+fn criteria_unknown(r: &TfResource) -> Known<Vec<FilterCriterion>> {
+    match unknown::<Vec<FilterCriterion>>(r, "finding_criteria") {
+        Known::Unknown(mut m) => {
+            if m.unknown.expression.as_deref().is_none_or(str::is_empty) {
+                m.unknown.expression = Some(format!("{}.finding_criteria", r.address));
+            }
+            Known::Unknown(m)
+        }
+        known => known,
     }
 }
 
@@ -186,6 +276,7 @@ pub(super) fn event_rule(r: &TfResource) -> EventRule {
         event_bus: bus_name(r),
         state,
         event_pattern: opt_str(r, &["event_pattern"]),
+        managed_by: None,
         targets: crate::inventory::Observed::Collected(Vec::new()),
     }
 }
