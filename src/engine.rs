@@ -33,6 +33,8 @@ pub fn run(
     options: &EngineOptions,
 ) -> Result<Report, EngineError> {
     let context = Context::new(inventory, config);
+    let definite = crate::presence::definite(inventory);
+    let definite_context = definite.as_ref().map(|d| Context::new(d, config));
     let mut rules = Vec::new();
     let mut findings = Vec::new();
     for rule in REGISTRY.iter() {
@@ -45,7 +47,15 @@ pub fn run(
         if disabled {
             continue;
         }
-        for outcome in run_rule(rule, &context) {
+        let outcomes = match (rule.meta.stack_roles, &definite_context) {
+            (Some(_), Some(definite)) => run_rule(rule, definite),
+            _ => run_rule(rule, &context),
+        };
+        let outcomes = match rule.meta.stack_roles {
+            Some(_) => crate::presence::settle(rule.meta.id, outcomes, inventory),
+            None => outcomes,
+        };
+        for outcome in outcomes {
             let severity = config.severity_of(rule.meta.id, rule.meta.severity);
             findings.push(Finding::new(outcome, severity));
         }

@@ -291,8 +291,14 @@ impl<'a> Graph<'a> {
         {
             return Resolution::Found(*found);
         }
+        let terraform = self.inventory.source.kind != crate::inventory::SourceKind::Live;
         let arn = match &link.arn {
             Known::Value(arn) => arn,
+            Known::Unknown(_)
+                if terraform && link.address.as_deref().is_some_and(is_data_source) =>
+            {
+                return outside_stack(link.address.as_deref().unwrap_or_default());
+            }
             Known::Unknown(m) => return Resolution::Unknown(m.unknown.clone()),
         };
         if let Some(found) = index.by_arn.get(arn.as_str()) {
@@ -306,6 +312,11 @@ impl<'a> Graph<'a> {
             .get(&key(parsed.account, parsed.region, parsed.name()))
         {
             return Resolution::Found(*found);
+        }
+        if terraform {
+            // A literal or data-source ARN the stack does not declare: it
+            // belongs to another stack (docs/terms.md, "outside this stack").
+            return outside_stack(arn);
         }
         let Some(account) = self.inventory.accounts.get(parsed.account) else {
             return Resolution::NotCollected(format!(
@@ -618,4 +629,18 @@ pub(crate) fn collect_rule_hops<'b, 'a>(hops: &'b [RuleHop<'a>], acc: &mut Vec<&
             }
         }
     }
+}
+
+/// Whether a Terraform address names a data source (`data.…`, also inside a module).
+fn is_data_source(address: &str) -> bool {
+    address.starts_with("data.") || address.contains(".data.")
+}
+
+/// A link to a resource outside the Terraform stack: not assessed, of the
+/// kind that does not cause exit 3 unless `--strict-unknowns`.
+fn outside_stack<'a, T>(what: &str) -> Resolution<'a, T> {
+    Resolution::Unknown(crate::inventory::Unknown {
+        kind: crate::inventory::UnknownKind::OutsideStack,
+        expression: Some(what.to_string()),
+    })
 }
