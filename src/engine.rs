@@ -47,12 +47,14 @@ pub fn run(
         if disabled {
             continue;
         }
-        let outcomes = match (rule.meta.stack_roles, &definite_context) {
-            (Some(_), Some(definite)) => run_rule(rule, definite),
-            _ => run_rule(rule, &context),
-        };
+        let outcomes = run_rule(rule, &context);
         let outcomes = match rule.meta.stack_roles {
-            Some(_) => crate::presence::settle(rule.meta.id, outcomes, inventory),
+            Some(_) => crate::presence::judge_absence(
+                rule.meta.id,
+                outcomes,
+                definite_context.as_ref().map(|d| run_rule(rule, d)),
+                inventory,
+            ),
             None => outcomes,
         };
         for outcome in outcomes {

@@ -2,12 +2,13 @@
 //! *maybe present* Terraform resource bears on the rules that judge what a
 //! stack lacks.
 //!
-//! - An absence rule judges the *definite* inventory: the one where resources
-//!   of unknown count are left out (rules that judge what is there judge them
-//!   as one instance, in the full inventory).
-//! - A failure of an absence rule that a maybe-present resource could satisfy
-//!   (same account and region, or a region that could not be decided) is not
-//!   assessed, never failed.
+//! - An absence rule judges the *definite* inventory, where resources of
+//!   unknown count are left out, and the full one, where each is one
+//!   instance: a failure that their presence would turn is not assessed.
+//!   Rules that judge what is there judge them as one instance.
+//! - A failure of an absence rule that a resource whose region could not be
+//!   decided could satisfy (same account, any region) is not assessed.
+//! - No absence rule fails on a resource whose presence is undecided.
 
 use std::collections::HashSet;
 
@@ -30,14 +31,22 @@ const CHAIN: &[&str] = &[
     "aws_cloudtrail",
 ];
 
-/// The resource types whose presence could satisfy an absence rule.
+/// The resource types whose presence could satisfy an absence rule: what the
+/// rule finds missing when it fails.
 pub fn could_satisfy(rule: RuleId) -> &'static [&'static str] {
+    const ALARMS: &[&str] = &[
+        "aws_cloudwatch_metric_alarm",
+        "aws_cloudwatch_log_metric_filter",
+    ];
     match rule {
         RuleId::GD001 => &["aws_guardduty_detector"],
         RuleId::GD004 => &["aws_guardduty_organization_configuration"],
+        RuleId::EVT001 => &["aws_guardduty_detector", "aws_cloudwatch_event_rule"],
+        RuleId::EVT003 | RuleId::SUB005 | RuleId::ALM001 | RuleId::ALM005 => ALARMS,
+        RuleId::SUB004 => &["aws_sns_topic_subscription", "aws_lambda_function"],
         _ => match rule.family() {
             Family::Org => &["aws_guardduty_organization_admin_account"],
-            Family::Evt | Family::Route | Family::Sub | Family::Alm | Family::Root => CHAIN,
+            Family::Route | Family::Root => CHAIN,
             _ => &[],
         },
     }
@@ -114,44 +123,116 @@ fn retain<T>(group: &mut Observed<Vec<T>>, keep: impl FnMut(&T) -> bool) {
     }
 }
 
-/// An absence rule's outcomes with every failure that a maybe-present
-/// resource could satisfy turned into "not assessed", naming it.
-pub fn settle(rule: RuleId, outcomes: Vec<Outcome>, inventory: &Inventory) -> Vec<Outcome> {
+/// An absence rule's outcomes: judged on the definite inventory, except
+/// that a failure the resources of unknown count would turn (judged on the
+/// full inventory, the subject does not fail) is not assessed, and subjects
+/// only the full inventory has (the maybe-present resources themselves) are
+/// judged there, a failure among them not assessed. Then every failure that a
+/// resource whose region is unknown could satisfy is not assessed.
+pub fn judge_absence(
+    rule: RuleId,
+    full: Vec<Outcome>,
+    definite: Option<Vec<Outcome>>,
+    inventory: &Inventory,
+) -> Vec<Outcome> {
     let Some(tf) = &inventory.terraform else {
-        return outcomes;
+        return full;
+    };
+    let outcomes = match definite {
+        None => full,
+        Some(definite) => {
+            let maybe: Vec<&UndecidedPresence> =
+                tf.undecided.iter().filter(|u| u.judged_as_one).collect();
+            let kinds = could_satisfy(rule);
+            let causes_at = |o: &Outcome| -> Vec<&UndecidedPresence> {
+                let mut causes: Vec<&UndecidedPresence> = maybe
+                    .iter()
+                    .copied()
+                    .filter(|u| could_be_at(u, o))
+                    .collect();
+                // The resources the rule looks for first.
+                causes.sort_by_key(|u| !kinds.contains(&u.kind.as_str()));
+                causes
+            };
+            let mut out = Vec::with_capacity(definite.len());
+            for mut d in definite {
+                if d.status == Status::Fail {
+                    match full
+                        .iter()
+                        .find(|f| f.subject.key() == d.subject.key() && f.status == Status::Fail)
+                    {
+                        // It fails even with them present: judged as present.
+                        Some(f) => d = f.clone(),
+                        None => {
+                            let causes = causes_at(&d);
+                            mark(&mut d, &causes);
+                        }
+                    }
+                }
+                out.push(d);
+            }
+            for mut f in full {
+                if out.iter().any(|d| d.subject.key() == f.subject.key()) {
+                    continue;
+                }
+                if f.status == Status::Fail {
+                    let causes = causes_at(&f);
+                    mark(&mut f, &causes);
+                }
+                out.push(f);
+            }
+            out
+        }
     };
     let kinds = could_satisfy(rule);
-    if tf.undecided.is_empty() || kinds.is_empty() {
+    let unplaced: Vec<&UndecidedPresence> = tf
+        .undecided
+        .iter()
+        .filter(|u| !u.judged_as_one && kinds.contains(&u.kind.as_str()))
+        .collect();
+    if unplaced.is_empty() {
         return outcomes;
     }
     outcomes
         .into_iter()
         .map(|mut outcome| {
-            if outcome.status != Status::Fail {
-                return outcome;
-            }
-            let maybe: Vec<&UndecidedPresence> = tf
-                .undecided
-                .iter()
-                .filter(|u| kinds.contains(&u.kind.as_str()) && could_be_at(u, &outcome))
-                .collect();
-            if let Some(first) = maybe.first() {
-                let others = match maybe.len() {
-                    1 => String::new(),
-                    n => format!(" (and {} more)", n - 1),
-                };
-                outcome.status = Status::NotAssessed;
-                outcome.unknown = Some(UnknownKind::Unresolved);
-                outcome.message = format!(
-                    "maybe present: `{}`{others} could satisfy it, but {} (see SCAN004); without it: {}",
-                    first.origin.address.as_deref().unwrap_or(&first.kind),
-                    first.reason,
-                    outcome.message
-                );
+            if outcome.status == Status::Fail {
+                let causes: Vec<&UndecidedPresence> = unplaced
+                    .iter()
+                    .copied()
+                    .filter(|u| could_be_at(u, &outcome))
+                    .collect();
+                if !causes.is_empty() {
+                    mark(&mut outcome, &causes);
+                }
             }
             outcome
         })
         .collect()
+}
+
+/// A failure made "not assessed" because `causes` are maybe present.
+fn mark(outcome: &mut Outcome, causes: &[&UndecidedPresence]) {
+    outcome.status = Status::NotAssessed;
+    outcome.unknown = Some(UnknownKind::Unresolved);
+    outcome.message = match causes.first() {
+        Some(first) => {
+            let others = match causes.len() {
+                1 => String::new(),
+                n => format!(" (and {} more)", n - 1),
+            };
+            format!(
+                "maybe present: `{}`{others} could change this, but {} (see SCAN004); as declared: {}",
+                first.origin.address.as_deref().unwrap_or(&first.kind),
+                first.reason,
+                outcome.message
+            )
+        }
+        None => format!(
+            "maybe present (a `count`/`for_each` that could not be evaluated, see SCAN004); as declared: {}",
+            outcome.message
+        ),
+    };
 }
 
 /// Whether a maybe-present resource could be where the outcome is about.

@@ -256,6 +256,19 @@ impl<'a> Graph<'a> {
         };
         let found = self.resolve(&link, "lambda", &self.functions, |f| f.functions.gap());
         match found {
+            // The source looked the function up and found it absent.
+            Resolution::Unknown(u)
+                if u.kind == crate::inventory::UnknownKind::OutsideStack
+                    && link
+                        .arn
+                        .value()
+                        .is_some_and(|arn| self.confirmed_absent(arn)) =>
+            {
+                Resolution::Missing(format!(
+                    "`{}` does not exist",
+                    link.arn.value().map(String::as_str).unwrap_or_default()
+                ))
+            }
             Resolution::Missing(what) => {
                 let absent = link
                     .arn

@@ -1,7 +1,7 @@
 //! Presence that cannot be decided, outside this stack, old-style child
 //! providers and report paths (issue 13), on the fixtures in the shapes public
-//! modules use: `provider-no-region`, `feature-flag-count`, `contains-count`,
-//! `other-stack-topics`, `old-style-child-provider`. Each runs the binary as a
+//! modules use: `no-region`, `flag-count`, `contains-count`,
+//! `other-stack`, `proxy-provider`. Each runs the binary as a
 //! PR check would (no variables unless said), through the plan and the HCL.
 
 use std::path::{Path, PathBuf};
@@ -158,8 +158,8 @@ fn dir_arg(name: &str) -> String {
 
 #[test]
 fn provider_without_region_is_maybe_present_never_absent() {
-    let plan = plan_arg("provider-no-region");
-    let dir = dir_arg("provider-no-region");
+    let plan = plan_arg("no-region");
+    let dir = dir_arg("no-region");
     for args in [
         vec!["--plan", plan.as_str()],
         vec!["--terraform", dir.as_str()],
@@ -209,8 +209,8 @@ fn provider_without_region_is_maybe_present_never_absent() {
 
 #[test]
 fn provider_without_region_takes_aws_region_and_records_it() {
-    let plan = plan_arg("provider-no-region");
-    let dir = dir_arg("provider-no-region");
+    let plan = plan_arg("no-region");
+    let dir = dir_arg("no-region");
     let mut seen = Vec::new();
     for args in [
         vec!["--plan", plan.as_str()],
@@ -257,13 +257,26 @@ fn provider_without_region_takes_aws_region_and_records_it() {
 
 #[test]
 fn feature_flag_count_is_maybe_present_and_judged_once() {
-    let dir = dir_arg("feature-flag-count");
+    let dir = dir_arg("flag-count");
     let (_, report) = scan(&["--terraform", dir.as_str()], &[], ADMIN);
-    assert_no_absence_failure(&report, "hcl");
+    // ROUTE002 fails (no chat endpoint) with or without the flag: judged as present.
+    assert_no_failure(
+        &report,
+        "hcl",
+        &[
+            "GD001", "GD004", "EVT001", "EVT003", "ROUTE001", "SUB004", "SUB005",
+        ],
+    );
+    assert_eq!(lines(&report, "ROUTE002"), ["ROUTE002 fail us-east-1"]);
+    // What the stack lacks in the region is undecided; the maybe-present
+    // resource itself is judged as one instance (GD004 passes it: ALL).
     for rule in ["GD001", "GD004", "EVT001", "ROUTE001"] {
-        let all = findings(&report, rule);
-        assert!(!all.is_empty(), "{rule}");
-        for f in all {
+        let regional: Vec<&Value> = findings(&report, rule)
+            .into_iter()
+            .filter(|f| f["subject"]["resource"].is_null())
+            .collect();
+        assert!(!regional.is_empty(), "{rule}");
+        for f in regional {
             assert_eq!(f["status"], "not_assessed", "{rule}: {f}");
             let message = f["message"].as_str().unwrap();
             assert!(
@@ -272,6 +285,10 @@ fn feature_flag_count_is_maybe_present_and_judged_once() {
             );
         }
     }
+    assert_eq!(
+        lines(&report, "GD004"),
+        ["GD004 not_assessed us-east-1", "GD004 pass us-east-1"]
+    );
     // Rules that judge what is there judge the one instance.
     assert_eq!(
         lines(&report, "SUB002"),
@@ -279,7 +296,7 @@ fn feature_flag_count_is_maybe_present_and_judged_once() {
         "the subscription is judged as one instance"
     );
     // With the flag given, HCL agrees with the plan terraform made with it.
-    let plan = plan_arg("feature-flag-count");
+    let plan = plan_arg("flag-count");
     let with_flag = [
         "--var",
         "enabled=true",
@@ -322,8 +339,8 @@ fn contains_in_count_never_fails_delegated_admin() {
 
 #[test]
 fn another_stacks_topics_are_outside_this_stack() {
-    let plan = plan_arg("other-stack-topics");
-    let dir = dir_arg("other-stack-topics");
+    let plan = plan_arg("other-stack");
+    let dir = dir_arg("other-stack");
     let mut seen = Vec::new();
     for args in [
         vec!["--plan", plan.as_str()],
@@ -362,8 +379,8 @@ fn another_stacks_topics_are_outside_this_stack() {
 
 #[test]
 fn old_style_child_provider_keeps_the_module_resources() {
-    let plan = plan_arg("old-style-child-provider");
-    let dir = dir_arg("old-style-child-provider");
+    let plan = plan_arg("proxy-provider");
+    let dir = dir_arg("proxy-provider");
     let (_, hcl) = scan(&["--terraform", dir.as_str()], &[], ADMIN_TWO_REGIONS);
     assert_eq!(
         lines(&hcl, "GD001"),
@@ -445,11 +462,7 @@ fn report_paths_from_another_directory_never_start_with_two_slashes() {
     // another directory: absolute file:// URIs.
     let tree = tempfile::tempdir().unwrap();
     for file in ["main.tf", "providers.tf", "versions.tf"] {
-        std::fs::copy(
-            fixture("feature-flag-count").join(file),
-            tree.path().join(file),
-        )
-        .unwrap();
+        std::fs::copy(fixture("flag-count").join(file), tree.path().join(file)).unwrap();
     }
     let elsewhere = tempfile::tempdir().unwrap();
     let tree_arg = tree.path().display().to_string();
@@ -476,12 +489,12 @@ fn report_paths_from_another_directory_never_start_with_two_slashes() {
     );
     // A tree in this repository, from another directory: relative to the
     // git top level.
-    let dir = dir_arg("feature-flag-count");
+    let dir = dir_arg("flag-count");
     let paths = report_paths(elsewhere.path(), &["--terraform", &dir]);
     assert!(
         paths
             .iter()
-            .any(|p| p == "tests/fixtures/terraform/feature-flag-count/main.tf"),
+            .any(|p| p == "tests/fixtures/terraform/flag-count/main.tf"),
         "{paths:?}"
     );
     assert!(

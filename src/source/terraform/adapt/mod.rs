@@ -190,7 +190,19 @@ fn scan004(stack: &TfStack, resolved: &Resolved) -> Vec<Unresolved> {
             expression: u.expression.clone(),
             reason: u.reason.clone(),
         })
-        .collect()
+        .fold(Vec::new(), |mut items: Vec<Unresolved>, item| {
+            // An attribute built from an unevaluable `count.index` repeats
+            // the block's own item: one finding per cause and place.
+            let same = |i: &Unresolved| {
+                i.origin.address == item.origin.address
+                    && i.expression == item.expression
+                    && i.reason == item.reason
+            };
+            if !items.iter().any(same) {
+                items.push(item);
+            }
+            items
+        })
 }
 
 /// The account `data "aws_caller_identity"` reports (the plan's credentials).
