@@ -165,7 +165,7 @@ fn provider_without_region_is_maybe_present_never_absent() {
         vec!["--terraform", dir.as_str()],
     ] {
         let (exit, report) = scan(&args, &[], ADMIN_TWO_REGIONS);
-        assert_no_absence_failure(&report, &args[0]);
+        assert_no_absence_failure(&report, args[0]);
         assert_eq!(
             lines(&report, "GD001"),
             [

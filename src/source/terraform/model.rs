@@ -99,8 +99,6 @@ pub enum Blocks {
     /// A module call whose module was not read (not downloaded, an unknown
     /// source, a cycle).
     Module,
-    /// Where resources are: the region or account of a provider configuration.
-    Placement,
 }
 
 /// One thing a Terraform source could not resolve.

@@ -171,8 +171,9 @@ type Resolved = HashSet<(String, String)>;
 
 /// SCAN004's items, derived after adaptation from what the source could not
 /// resolve: an attribute only when the rules read it and it is still unknown;
-/// presence (`count`/`for_each`), undownloaded modules and placement always,
-/// since they leave no inventory field to carry the unknown.
+/// presence (`count`/`for_each`) and undownloaded modules always, since they
+/// leave no inventory field to carry the unknown. Resources whose region is
+/// unknown are named by the adapter itself ([`placement::left_out`]).
 fn scan004(stack: &TfStack, resolved: &Resolved) -> Vec<Unresolved> {
     stack
         .unresolved
@@ -183,7 +184,7 @@ fn scan004(stack: &TfStack, resolved: &Resolved) -> Vec<Unresolved> {
                 attributes::needed(kind).contains(&attribute.as_str())
                     && !resolved.contains(&(address, attribute.clone()))
             }
-            Blocks::Presence | Blocks::Module | Blocks::Placement => true,
+            Blocks::Presence | Blocks::Module => true,
         })
         .map(|u| Unresolved {
             origin: u.origin.clone(),
