@@ -307,11 +307,6 @@ impl<'a> Graph<'a> {
         let terraform = self.inventory.source.kind != crate::inventory::SourceKind::Live;
         let arn = match &link.arn {
             Known::Value(arn) => arn,
-            Known::Unknown(_)
-                if terraform && link.address.as_deref().is_some_and(is_data_source) =>
-            {
-                return outside_stack(link.address.as_deref().unwrap_or_default());
-            }
             Known::Unknown(m) => return Resolution::Unknown(m.unknown.clone()),
         };
         if let Some(found) = index.by_arn.get(arn.as_str()) {
@@ -642,11 +637,6 @@ pub(crate) fn collect_rule_hops<'b, 'a>(hops: &'b [RuleHop<'a>], acc: &mut Vec<&
             }
         }
     }
-}
-
-/// Whether a Terraform address names a data source (`data.…`, also inside a module).
-fn is_data_source(address: &str) -> bool {
-    address.starts_with("data.") || address.contains(".data.")
 }
 
 /// A link to a resource outside the Terraform stack: not assessed, of the

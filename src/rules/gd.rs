@@ -191,20 +191,6 @@ fn admin_members<'a>(ctx: &Context<'a>, region: &str) -> AdminMembers<'a> {
     }
 }
 
-/// The account's access gap, when the account was not read and holds no
-/// slot for `region` (so "not enabled" is not known).
-fn unreadable_region<'c>(
-    ctx: &'c Context<'_>,
-    account: &str,
-    region: &str,
-) -> Option<&'c crate::inventory::Gap> {
-    let facts = ctx.inventory.accounts.get(account)?;
-    if facts.regions.contains_key(region) {
-        return None;
-    }
-    facts.access.gap()
-}
-
 fn check_gd003(ctx: &Context<'_>, out: &mut Outcomes) {
     if !ctx.organization_visible() {
         out.not_applicable(Subject::global(), "no organization visible");
@@ -232,19 +218,7 @@ fn check_gd003(ctx: &Context<'_>, out: &mut Outcomes) {
         for account in ctx.inventory.accounts.keys().filter(|a| **a != admin) {
             let subject = member_subject(&admin, region, account, members);
             if !ctx.region_enabled(account, region) {
-                match unreadable_region(ctx, account, region) {
-                    // Not read at all (the role could not be assumed): whether
-                    // the region is enabled there is unknown.
-                    Some(gap) => out.not_assessed(
-                        subject,
-                        format!(
-                            "whether {region} is enabled for {account} is unknown: {}",
-                            gap.describe()
-                        ),
-                    ),
-                    None => out
-                        .not_applicable(subject, format!("{region} is not enabled for {account}")),
-                };
+                out.not_applicable(subject, format!("{region} is not enabled for {account}"));
                 continue;
             }
             match enrolment(members, account) {

@@ -504,3 +504,55 @@ fn report_paths_from_another_directory_never_start_with_two_slashes() {
         "{paths:?}"
     );
 }
+
+/// A tree of `.tf` files in a temporary directory.
+fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    dir
+}
+
+const PROVIDER: &str = "provider \"aws\" {\n  region = \"us-east-1\"\n}\n";
+const RULE: &str = "resource \"aws_guardduty_detector\" \"this\" {\n  enable = true\n}\n\nresource \"aws_cloudwatch_event_rule\" \"guardduty\" {\n  name          = \"guardduty-finding-events\"\n  event_pattern = jsonencode({ source = [\"aws.guardduty\"] })\n}\n";
+
+#[test]
+fn a_data_source_topic_is_outside_this_stack() {
+    let dir = tree(&[(
+        "main.tf",
+        &format!(
+            "{PROVIDER}{RULE}\ndata \"aws_sns_topic\" \"central\" {{\n  name = \"central-alerts\"\n}}\n\nresource \"aws_cloudwatch_event_target\" \"central\" {{\n  rule = aws_cloudwatch_event_rule.guardduty.name\n  arn  = data.aws_sns_topic.central.arn\n}}\n"
+        ),
+    )]);
+    let path = dir.path().display().to_string();
+    let (_, report) = scan(&["--terraform", &path], &[], ADMIN);
+    let evt004 = findings(&report, "EVT004");
+    assert_eq!(evt004.len(), 1, "{evt004:?}");
+    assert_eq!(evt004[0]["status"], "not_assessed");
+    assert_eq!(evt004[0]["unknown"], "outside_stack", "{}", evt004[0]);
+    assert!(
+        evt004[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`data.aws_sns_topic.central` is outside this stack"),
+        "{}",
+        evt004[0]
+    );
+}
+
+#[test]
+fn a_resource_region_argument_comes_before_its_provider() {
+    // AWS provider 6: `region` on the resource places it.
+    let dir = tree(&[(
+        "main.tf",
+        &format!(
+            "{PROVIDER}resource \"aws_guardduty_detector\" \"west\" {{\n  region = \"us-west-2\"\n  enable = true\n}}\n"
+        ),
+    )]);
+    let path = dir.path().display().to_string();
+    let config = "[terraform]\nrole = \"guardduty-admin\"\naccount_id = \"222222222222\"\nregions = [\"us-west-2\"]\n";
+    let (_, report) = scan(&["--terraform", &path], &[], config);
+    assert_eq!(lines(&report, "GD001"), ["GD001 pass us-west-2"]);
+    assert_eq!(lines(&report, "GD002"), ["GD002 pass us-west-2"]);
+}
