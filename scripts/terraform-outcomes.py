@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Counts fail and not-assessed outcomes of `alertpath scan` over every
 Terraform fixture, read as plan, HCL and plan+HCL (configs as in
-tests/it/rule_snapshots.rs). Usage: measure.py BINARY [FIXTURES_DIR]"""
+tests/it/rule_snapshots.rs). Usage: scripts/terraform-outcomes.py BINARY [FIXTURES_DIR]"""
 import json, os, subprocess, sys, tempfile
 ADMIN = '[terraform]\nrole = "guardduty-admin"\n'
 CONFIGS = {
