@@ -556,3 +556,32 @@ fn a_resource_region_argument_comes_before_its_provider() {
     assert_eq!(lines(&report, "GD001"), ["GD001 pass us-west-2"]);
     assert_eq!(lines(&report, "GD002"), ["GD002 pass us-west-2"]);
 }
+
+#[test]
+fn a_module_call_of_unknown_count_is_maybe_present() {
+    let dir = tree(&[(
+        "main.tf",
+        "provider \"aws\" {\n  region = \"us-east-1\"\n}\n\nvariable \"enabled\" {\n  type = bool\n}\n\nmodule \"alerts\" {\n  source = \"./modules/alerts\"\n  count  = var.enabled ? 1 : 0\n\n  providers = {\n    aws.dst = aws\n  }\n\n  pagerduty_integration_key = \"\"\n}\n",
+    )]);
+    let module = dir.path().join("modules/alerts");
+    std::fs::create_dir_all(&module).unwrap();
+    for file in ["main.tf", "versions.tf"] {
+        std::fs::copy(
+            fixture("proxy-provider/modules/alerts").join(file),
+            module.join(file),
+        )
+        .unwrap();
+    }
+    let path = dir.path().display().to_string();
+    let (_, report) = scan(&["--terraform", &path], &[], ADMIN);
+    assert_eq!(lines(&report, "GD001"), ["GD001 not_assessed us-east-1"]);
+    let message = findings(&report, "GD001")[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("`module.alerts.aws_guardduty_detector.this`")
+            && message.contains("var.enabled"),
+        "{message}"
+    );
+    // The module's detector is judged once.
+    assert_eq!(lines(&report, "GD002"), ["GD002 pass us-east-1"]);
+    assert_no_failure(&report, "hcl", &["GD001", "GD004", "EVT001", "ROUTE001"]);
+}

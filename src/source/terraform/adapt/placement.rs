@@ -149,3 +149,80 @@ fn full_kind(r: &TfResource) -> String {
         crate::source::terraform::model::Mode::Managed => r.kind.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::UnknownKind;
+    use crate::source::terraform::model::Mode;
+
+    fn resource(region: Known<String>) -> TfResource {
+        TfResource {
+            address: "aws_sns_topic.t".into(),
+            mode: Mode::Managed,
+            kind: "aws_sns_topic".into(),
+            values: serde_json::Value::Null,
+            unknown: serde_json::Value::Null,
+            unknown_kind: Default::default(),
+            expressions: Default::default(),
+            templates: Default::default(),
+            references: Default::default(),
+            configured: Vec::new(),
+            region,
+            presence: None,
+            account: Known::Value("222222222222".into()),
+            location: None,
+            attribute_locations: Default::default(),
+        }
+    }
+
+    fn placed(p: Placed) -> (String, bool) {
+        match p {
+            Placed::Region { region, from_env } => (region, from_env),
+            Placed::Unknown(e) => (format!("unknown: {e}"), false),
+        }
+    }
+
+    #[test]
+    fn region_order_resource_provider_then_single_configured_then_environment() {
+        let env = EnvironmentRegion {
+            variable: "AWS_REGION".into(),
+            region: "eu-west-1".into(),
+        };
+        let unknown = || {
+            resource(Known::unknown(
+                UnknownKind::Unresolved,
+                Some("provider.aws.region".into()),
+            ))
+        };
+        let one = TerraformConfig {
+            regions: vec!["us-west-2".into()],
+            ..TerraformConfig::default()
+        };
+        let two = TerraformConfig {
+            regions: vec!["us-west-2".into(), "us-east-1".into()],
+            ..TerraformConfig::default()
+        };
+        // The source's region (the resource's own, else its provider's) wins.
+        let known = resource(Known::Value("ap-south-1".into()));
+        assert_eq!(
+            placed(Fallback::new(&one, Some(&env)).region_of(&known)),
+            ("ap-south-1".into(), false)
+        );
+        // Then a single configured region, before the environment.
+        assert_eq!(
+            placed(Fallback::new(&one, Some(&env)).region_of(&unknown())),
+            ("us-west-2".into(), false)
+        );
+        // Two configured regions say nothing: the environment decides.
+        assert_eq!(
+            placed(Fallback::new(&two, Some(&env)).region_of(&unknown())),
+            ("eu-west-1".into(), true)
+        );
+        // Nothing left: unknown, naming the provider's expression.
+        assert_eq!(
+            placed(Fallback::new(&two, None).region_of(&unknown())),
+            ("unknown: provider.aws.region".into(), false)
+        );
+    }
+}
