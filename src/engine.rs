@@ -33,6 +33,8 @@ pub fn run(
     options: &EngineOptions,
 ) -> Result<Report, EngineError> {
     let context = Context::new(inventory, config);
+    let definite = crate::presence::definite(inventory);
+    let definite_context = definite.as_ref().map(|d| Context::new(d, config));
     let mut rules = Vec::new();
     let mut findings = Vec::new();
     for rule in REGISTRY.iter() {
@@ -45,7 +47,15 @@ pub fn run(
         if disabled {
             continue;
         }
-        for outcome in run_rule(rule, &context) {
+        // Every rule: a verdict of absence ("no rule matching root sign-in")
+        // is not only the role-gated rules' (presence.rs).
+        let outcomes = crate::presence::judge_absence(
+            rule.meta.id,
+            run_rule(rule, &context),
+            definite_context.as_ref().map(|d| run_rule(rule, d)),
+            inventory,
+        );
+        for outcome in outcomes {
             let severity = config.severity_of(rule.meta.id, rule.meta.severity);
             findings.push(Finding::new(outcome, severity));
         }
@@ -102,7 +112,7 @@ pub fn run_rule(rule: &Rule, context: &Context<'_>) -> Vec<Outcome> {
         if !declared.is_some_and(|r| roles.contains(&r)) {
             let why = match declared {
                 None => "no stack role is declared in [terraform] role".to_string(),
-                Some(role) => format!("the stack's declared role is {role:?}"),
+                Some(role) => format!("the stack's declared role is `{}`", role.as_str()),
             };
             outcomes.not_applicable(
                 Subject::global(),

@@ -18,6 +18,7 @@ pub mod outcome;
 pub(crate) mod output;
 pub mod pattern;
 pub mod policy;
+pub mod presence;
 pub mod report;
 pub mod rules;
 pub mod samples;

@@ -256,6 +256,19 @@ impl<'a> Graph<'a> {
         };
         let found = self.resolve(&link, "lambda", &self.functions, |f| f.functions.gap());
         match found {
+            // The source looked the function up and found it absent.
+            Resolution::Unknown(u)
+                if u.kind == crate::inventory::UnknownKind::OutsideStack
+                    && link
+                        .arn
+                        .value()
+                        .is_some_and(|arn| self.confirmed_absent(arn)) =>
+            {
+                Resolution::Missing(format!(
+                    "`{}` does not exist",
+                    link.arn.value().map(String::as_str).unwrap_or_default()
+                ))
+            }
             Resolution::Missing(what) => {
                 let absent = link
                     .arn
@@ -291,6 +304,7 @@ impl<'a> Graph<'a> {
         {
             return Resolution::Found(*found);
         }
+        let terraform = self.inventory.source.kind != crate::inventory::SourceKind::Live;
         let arn = match &link.arn {
             Known::Value(arn) => arn,
             Known::Unknown(m) => return Resolution::Unknown(m.unknown.clone()),
@@ -306,6 +320,11 @@ impl<'a> Graph<'a> {
             .get(&key(parsed.account, parsed.region, parsed.name()))
         {
             return Resolution::Found(*found);
+        }
+        if terraform {
+            // A literal or data-source ARN the stack does not declare: it
+            // belongs to another stack (docs/terms.md, "outside this stack").
+            return outside_stack(arn);
         }
         let Some(account) = self.inventory.accounts.get(parsed.account) else {
             return Resolution::NotCollected(format!(
@@ -618,4 +637,13 @@ pub(crate) fn collect_rule_hops<'b, 'a>(hops: &'b [RuleHop<'a>], acc: &mut Vec<&
             }
         }
     }
+}
+
+/// A link to a resource outside the Terraform stack: not assessed, of the
+/// kind that does not cause exit 3 unless `--strict-unknowns`.
+fn outside_stack<'a, T>(what: &str) -> Resolution<'a, T> {
+    Resolution::Unknown(crate::inventory::Unknown {
+        kind: crate::inventory::UnknownKind::OutsideStack,
+        expression: Some(what.to_string()),
+    })
 }

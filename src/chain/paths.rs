@@ -582,11 +582,12 @@ pub(crate) fn verdict(paths: Vec<Path>, goal: Goal) -> Verdict {
         // another is not (that one decides whether the scan is partial).
         let kinds: Vec<UnknownKind> = unknown.iter().filter_map(|p| unknown_kind(p)).collect();
         let kind = match unknown_kind(best) {
-            Some(kind) if kind != UnknownKind::KnownAfterApply => kind,
-            _ => kinds
+            Some(kind) if !kind.is_soft() => kind,
+            best_kind => kinds
                 .iter()
                 .copied()
-                .find(|k| *k != UnknownKind::KnownAfterApply)
+                .find(|k| !k.is_soft())
+                .or(best_kind)
                 .unwrap_or(UnknownKind::KnownAfterApply),
         };
         let why = match &best.problem {

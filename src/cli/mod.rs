@@ -82,6 +82,11 @@ pub struct ScanArgs {
     /// A Terraform variables file for --terraform; repeatable.
     #[arg(long = "var-file", value_name = "FILE")]
     pub var_files: Vec<PathBuf>,
+    /// The root that report paths are relative to (default: the git top level
+    /// of the --terraform tree, else the current directory); files outside it
+    /// are reported as absolute `file://` URIs.
+    #[arg(long, value_name = "DIR")]
+    pub repo_root: Option<PathBuf>,
     /// The config file (default: ./alertpath.toml when present).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -106,7 +111,8 @@ pub struct ScanArgs {
     /// Config warnings (expired waivers) are errors.
     #[arg(long)]
     pub strict_config: bool,
-    /// "Known after apply" values count as not assessed for exit code 3.
+    /// "Known after apply" values and links to resources outside this stack
+    /// count as not assessed for exit code 3.
     #[arg(long)]
     pub strict_unknowns: bool,
     /// SARIF `automationDetails.id` category (default `alertpath/<source>`).

@@ -159,6 +159,8 @@ fn load_inventory(args: &ScanArgs, config: &Config) -> anyhow::Result<crate::inv
                 .collect::<Result<_, _>>()?,
             account_id: config.terraform.account_id.clone(),
             max_instances: config.terraform.max_instances,
+            environment_region: source::terraform::environment_region(),
+            repo_root: args.repo_root.clone(),
         };
         return source::terraform::read(
             args.plan.as_deref(),

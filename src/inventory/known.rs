@@ -45,6 +45,10 @@ pub enum UnknownKind {
     Unresolved,
     /// The source cannot observe this value at all.
     NotObservable,
+    /// A literal or data-source ARN of a resource the Terraform stack does not
+    /// declare: it belongs to another stack. Like "known after apply", it does
+    /// not cause exit 3 unless `--strict-unknowns` is given.
+    OutsideStack,
 }
 
 impl<T> Known<T> {
@@ -97,6 +101,17 @@ impl<T: Default> Default for Known<T> {
     }
 }
 
+impl UnknownKind {
+    /// Whether a not-assessed outcome of this kind leaves the exit code alone
+    /// unless `--strict-unknowns`: "known after apply" and "outside this stack".
+    pub fn is_soft(self) -> bool {
+        matches!(
+            self,
+            UnknownKind::KnownAfterApply | UnknownKind::OutsideStack
+        )
+    }
+}
+
 impl Unknown {
     /// A human-readable reason, used in "not assessed" messages.
     pub fn describe(&self) -> String {
@@ -104,6 +119,7 @@ impl Unknown {
             UnknownKind::KnownAfterApply => "known after apply",
             UnknownKind::Unresolved => "unresolved (see SCAN004)",
             UnknownKind::NotObservable => "not observable from this source",
+            UnknownKind::OutsideStack => "outside this stack",
         };
         match &self.expression {
             Some(e) => format!("`{e}` is {what}"),

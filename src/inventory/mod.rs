@@ -303,6 +303,48 @@ pub struct TerraformFacts {
     /// Values the rules need that could not be resolved (SCAN004).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unresolved: Vec<Unresolved>,
+    /// Resources whose presence could not be decided (docs/terms.md,
+    /// "Presence that cannot be decided"): an unknown region, or a
+    /// `count`/`for_each` that could not be evaluated. Absence rules they could
+    /// satisfy are not assessed, never failed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub undecided: Vec<UndecidedPresence>,
+    /// The region taken from `AWS_REGION`/`AWS_DEFAULT_REGION` for resources
+    /// whose provider names none, recorded so a replay reproduces it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment_region: Option<EnvironmentRegion>,
+}
+
+/// A resource that is *maybe present*.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UndecidedPresence {
+    /// The resource (address, and place in the source when known).
+    pub origin: Origin,
+    /// Its Terraform type, e.g. `aws_guardduty_detector`.
+    pub kind: String,
+    /// Its account, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<AccountId>,
+    /// Its region; `None` when the region is what could not be decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<Region>,
+    /// Whether it is in the inventory as one instance of unknown count (rules
+    /// that judge what is there judge it; absence rules do not count it).
+    #[serde(default)]
+    pub judged_as_one: bool,
+    /// Why its presence is undecided.
+    pub reason: String,
+}
+
+/// A region read from the environment at scan time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentRegion {
+    /// The variable it came from: `AWS_REGION` or `AWS_DEFAULT_REGION`.
+    pub variable: String,
+    /// The region.
+    pub region: Region,
 }
 
 /// What one Terraform stack is (docs/terms.md, "Stack role").
@@ -315,6 +357,17 @@ pub enum StackRole {
     Management,
     /// A member account's stack.
     Member,
+}
+
+impl StackRole {
+    /// The role as `[terraform] role` writes it, e.g. `guardduty-admin`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StackRole::GuarddutyAdmin => "guardduty-admin",
+            StackRole::Management => "management",
+            StackRole::Member => "member",
+        }
+    }
 }
 
 /// A secret written as a literal in Terraform.

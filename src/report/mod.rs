@@ -235,9 +235,15 @@ impl Finding {
                 || (self.is_scan() && self.outcome.status == Status::NotAssessed))
     }
 
-    /// Whether it is "known after apply", which does not cause exit 3 by default.
+    /// Whether it is "known after apply".
     pub fn is_after_apply(&self) -> bool {
         self.outcome.unknown == Some(UnknownKind::KnownAfterApply)
+    }
+
+    /// Whether it is "known after apply" or "outside this stack", which do not
+    /// cause exit 3 by default (only with `--strict-unknowns`).
+    pub fn is_soft_unknown(&self) -> bool {
+        self.outcome.unknown.is_some_and(UnknownKind::is_soft)
     }
 }
 
@@ -351,7 +357,8 @@ pub struct ExitPolicy {
     pub allow_partial: bool,
     /// 1 and 3 become 0 (2 is never masked; it never reaches here).
     pub exit_zero: bool,
-    /// "Known after apply" values count as not assessed for exit 3.
+    /// "Known after apply" values and links outside this stack count as not
+    /// assessed for exit 3.
     pub strict_unknowns: bool,
 }
 
@@ -375,7 +382,7 @@ impl Report {
             .iter()
             .any(|f| f.status() == Status::Fail && f.severity >= policy.fail_on);
         let partial = self.findings.iter().any(|f| {
-            f.status() == Status::NotAssessed && (policy.strict_unknowns || !f.is_after_apply())
+            f.status() == Status::NotAssessed && (policy.strict_unknowns || !f.is_soft_unknown())
         });
         let code = if failing {
             exit::FINDINGS

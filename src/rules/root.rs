@@ -384,13 +384,14 @@ fn judge_root003(
     unknown: Vec<(String, UnknownKind)>,
 ) {
     let subject = Subject::account(account);
-    // Known-after-apply only when every unknown region is (no exit 3 by default).
-    let kind = if !unknown.is_empty()
-        && unknown
+    // Known-after-apply (or outside this stack) only when every unknown region
+    // is (no exit 3 by default).
+    let kind = if !unknown.is_empty() && unknown.iter().all(|(_, k)| k.is_soft()) {
+        unknown
             .iter()
-            .all(|(_, k)| *k == UnknownKind::KnownAfterApply)
-    {
-        UnknownKind::KnownAfterApply
+            .map(|(_, k)| *k)
+            .find(|k| *k == UnknownKind::KnownAfterApply)
+            .unwrap_or(UnknownKind::OutsideStack)
     } else {
         UnknownKind::NotObservable
     };

@@ -413,6 +413,7 @@ fn run_hcl(bytes: &[u8]) {
             vars: Vec::new(),
             account_id: None,
             max_instances: None,
+            ..Default::default()
         };
         if let Ok(stack) =
             alertpath::source::terraform::hcl::read_dir(dir.path(), &vars, dir.path())

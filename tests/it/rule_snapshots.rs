@@ -97,7 +97,37 @@ const TF_FIXTURES: &[TfFixture] = &[
         config: ADMIN,
         hcl: false,
     },
+    TfFixture {
+        dir: "no-region",
+        config: ADMIN_222_TWO_REGIONS,
+        hcl: true,
+    },
+    TfFixture {
+        dir: "flag-count",
+        config: ADMIN_222,
+        hcl: true,
+    },
+    TfFixture {
+        dir: "contains-count",
+        config: "[terraform]\nrole = \"management\"\naccount_id = \"222222222222\"\n",
+        hcl: true,
+    },
+    TfFixture {
+        dir: "other-stack",
+        config: ADMIN_222,
+        hcl: true,
+    },
+    TfFixture {
+        dir: "proxy-provider",
+        config: ADMIN_222_TWO_REGIONS,
+        hcl: true,
+    },
 ];
+
+/// The issue-13 fixtures' admin stack (tests/it/terraform_presence.rs).
+const ADMIN_222: &str = "[terraform]\nrole = \"guardduty-admin\"\naccount_id = \"222222222222\"\n";
+/// The same with two stack regions, so absence rules have regions to judge.
+const ADMIN_222_TWO_REGIONS: &str = "[terraform]\nrole = \"guardduty-admin\"\naccount_id = \"222222222222\"\nregions = [\"us-east-1\", \"us-west-2\"]\n";
 
 /// One judged input: its label (`fixture input-kind`) and report.
 struct Judged {

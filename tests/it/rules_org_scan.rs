@@ -233,6 +233,7 @@ fn scan_rules_do_not_apply_to_terraform_input_and_scan004_does_not_apply_live() 
             expression: "module.slack.this_slack_topic_arn".into(),
             reason: "registry module not downloaded".into(),
         }],
+        ..TerraformFacts::default()
     });
     let report = run(&inv);
     assert_eq!(statuses(&report, "SCAN001"), vec![NotApplicable]);

@@ -134,6 +134,7 @@ fn plan_with_secrets(secrets: Vec<HardcodedSecret>) -> Inventory {
         role: Some(StackRole::GuarddutyAdmin),
         hardcoded_secrets: secrets,
         unresolved: Vec::new(),
+        ..Default::default()
     });
     org.build()
 }

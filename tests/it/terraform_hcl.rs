@@ -198,6 +198,7 @@ fn variables_from_tfvars_var_files_and_vars() {
         vars: vec![("n".into(), "41".into())],
         account_id: None,
         max_instances: None,
+        ..Default::default()
     };
     let s = hcl::read_dir(dir.path(), &vars, dir.path()).expect("reads");
     let t = res(&s, "aws_sns_topic.t");

@@ -109,10 +109,16 @@ pub(super) fn hop_message(hop: &Hop) -> String {
 }
 
 fn file_location(location: &SourceLocation) -> PhysicalLocation {
+    // A file outside the repository root is an absolute `file://` URI, with
+    // no base id; every other path is relative to %SRCROOT%.
+    let (uri, uri_base_id) = match location.file.strip_prefix("file:///") {
+        Some(abs) => (format!("file:///{}", encode_path(abs)), None),
+        None => (encode_path(&location.file), Some(SRCROOT.to_string())),
+    };
     PhysicalLocation {
         artifact_location: ArtifactLocation {
-            uri: Some(encode_path(&location.file)),
-            uri_base_id: Some(SRCROOT.to_string()),
+            uri: Some(uri),
+            uri_base_id,
             description: None,
         },
         region: Some(Region {

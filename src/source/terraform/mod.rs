@@ -26,26 +26,47 @@ pub fn read(
     pager_patterns: &[String],
 ) -> anyhow::Result<Inventory> {
     let hcl = match dir {
-        Some(dir) => Some(hcl::read_dir(dir, vars, &repo_root(dir))?),
+        Some(dir) => {
+            let root = vars.repo_root.clone().unwrap_or_else(|| repo_root(dir));
+            Some(hcl::read_dir(dir, vars, &root)?)
+        }
         None => None,
     };
-    let (stack, kind) = match (plan_file, hcl) {
+    let (mut stack, kind) = match (plan_file, hcl) {
         (Some(file), hcl) => {
             let mut stack = plan::read(file)?;
             if let Some(hcl) = &hcl {
                 merge_locations(&mut stack, hcl);
+                merge_placement(&mut stack, hcl);
             }
             (stack, SourceKind::Plan)
         }
         (None, Some(hcl)) => (hcl, SourceKind::Hcl),
         (None, None) => anyhow::bail!("give --plan FILE and/or --terraform DIR"),
     };
+    stack.environment_region = vars.environment_region.clone();
     Ok(adapt::adapt_with_pager_patterns(
         &stack,
         config,
         kind,
         pager_patterns,
     ))
+}
+
+/// The region the AWS provider would take from the environment:
+/// `AWS_REGION`, else `AWS_DEFAULT_REGION` (non-empty).
+pub fn environment_region() -> Option<crate::inventory::EnvironmentRegion> {
+    ["AWS_REGION", "AWS_DEFAULT_REGION"]
+        .into_iter()
+        .find_map(|variable| {
+            std::env::var(variable)
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .map(|region| crate::inventory::EnvironmentRegion {
+                    variable: variable.to_string(),
+                    region: region.trim().to_string(),
+                })
+        })
 }
 
 /// The repository root for repo-relative paths: the nearest ancestor of `dir`
@@ -57,6 +78,25 @@ pub fn repo_root(dir: &Path) -> std::path::PathBuf {
         .find(|a| a.join(".git").exists())
         .map(Path::to_path_buf)
         .unwrap_or_else(|| std::env::current_dir().unwrap_or_else(|_| dir.to_path_buf()))
+}
+
+/// Give plan resources whose region the plan does not say the region the HCL
+/// source resolves for the same address. A plan names a legacy proxy provider
+/// block in a child module (`provider "aws" { alias = "dst" }`) with no
+/// expressions and without the caller's `providers` map; the source has both.
+pub fn merge_placement(plan: &mut model::TfStack, hcl: &model::TfStack) {
+    let regions: std::collections::HashMap<&str, &String> = hcl
+        .resources
+        .iter()
+        .filter_map(|r| r.region.value().map(|region| (r.address.as_str(), region)))
+        .collect();
+    for resource in &mut plan.resources {
+        if resource.region.value().is_none()
+            && let Some(region) = regions.get(resource.address.as_str())
+        {
+            resource.region = crate::inventory::Known::Value((*region).clone());
+        }
+    }
 }
 
 /// Copy source positions from an HCL stack onto a plan stack, by address:

@@ -50,8 +50,13 @@ pub struct TfResource {
     /// optional+computed attribute, whose value is the service default, from a
     /// computed one).
     pub configured: Vec<String>,
-    /// The resource's region.
+    /// The resource's region (its own `region`, else its provider's), or
+    /// unknown; the adapter applies the remaining fallbacks.
     pub region: Known<String>,
+    /// Why the resource is *maybe present* (a `count`/`for_each` that could
+    /// not be evaluated, here or on a module call above it); `None` when its
+    /// presence is decided.
+    pub presence: Option<String>,
     /// The resource's account.
     pub account: Known<String>,
     /// Where the block is written (HCL, or `--plan` with `--terraform`).
@@ -73,6 +78,9 @@ pub struct TfStack {
     pub unresolved: Vec<Unresolvable>,
     /// The input files, repo-relative.
     pub inputs: Vec<String>,
+    /// `AWS_REGION`/`AWS_DEFAULT_REGION` at scan time, the last fallback for
+    /// a resource's region.
+    pub environment_region: Option<crate::inventory::EnvironmentRegion>,
 }
 
 /// What an unresolved expression keeps from being known.
@@ -91,8 +99,6 @@ pub enum Blocks {
     /// A module call whose module was not read (not downloaded, an unknown
     /// source, a cycle).
     Module,
-    /// Where resources are: the region or account of a provider configuration.
-    Placement,
 }
 
 /// One thing a Terraform source could not resolve.

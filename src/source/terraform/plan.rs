@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use super::address::Address;
 use super::config_index::ConfigIndex;
-use super::model::{Blocks, Mode, TfResource, TfStack, Unresolvable};
+use super::model::{Mode, TfResource, TfStack};
 use super::secrets;
 use crate::inventory::{Known, UnknownKind};
 use crate::source::kind::InputKind;
@@ -194,14 +194,8 @@ fn build(plan: &Value, name: &str) -> TfStack {
         inputs: vec![name.to_string()],
         ..TfStack::default()
     };
-    let mut unresolved_providers = HashSet::new();
     for raw in raws {
-        stack.resources.push(finish(
-            raw,
-            &index,
-            &mut stack.unresolved,
-            &mut unresolved_providers,
-        ));
+        stack.resources.push(finish(raw, &index));
     }
     secrets::plan_literals(plan, &mut stack.literals);
     stack
@@ -307,12 +301,10 @@ fn mark_deferred(values: &Value, unknown: &mut Value) {
     }
 }
 
-fn finish(
-    raw: Raw<'_>,
-    index: &ConfigIndex<'_>,
-    unresolved: &mut Vec<Unresolvable>,
-    unresolved_providers: &mut HashSet<String>,
-) -> TfResource {
+/// One resource instance with its configuration, references and placement.
+/// A region its provider does not give stays unknown; the adapter applies the
+/// remaining fallbacks and reports what is still unknown (SCAN004).
+fn finish(raw: Raw<'_>, index: &ConfigIndex<'_>) -> TfResource {
     let mut resource = TfResource {
         address: raw.address,
         mode: raw.mode,
@@ -325,6 +317,7 @@ fn finish(
         references: BTreeMap::new(),
         configured: Vec::new(),
         region: Known::unknown(UnknownKind::Unresolved, None),
+        presence: None,
         account: Known::unknown(UnknownKind::NotObservable, None),
         location: None,
         attribute_locations: BTreeMap::new(),
@@ -364,26 +357,5 @@ fn finish(
         None => provider.region.clone(),
     };
     resource.account = provider.account.clone();
-    if let Known::Unknown(m) = &provider.region
-        && m.unknown.kind == UnknownKind::Unresolved
-        && unresolved_providers.insert(provider.key.clone())
-    {
-        unresolved.push(Unresolvable {
-            blocks: Blocks::Placement,
-            origin: crate::inventory::Origin {
-                address: Some(format!("provider.{}", provider.key)),
-                ..Default::default()
-            },
-            expression: m
-                .unknown
-                .expression
-                .clone()
-                .unwrap_or_else(|| format!("provider.{}.region", provider.key)),
-            reason: format!(
-                "the region of provider `{}` could not be determined from the plan (used by {})",
-                provider.key, resource.address
-            ),
-        });
-    }
     resource
 }

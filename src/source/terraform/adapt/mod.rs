@@ -9,6 +9,7 @@
 mod access;
 mod lambda;
 mod patterns;
+mod placement;
 mod resources;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -65,26 +66,54 @@ pub fn adapt_with_pager_patterns(
             .entry((stack_account.clone(), region.clone()))
             .or_default();
     }
+    let fallback = placement::Fallback::new(config, stack.environment_region.as_ref());
     let mut placed: Vec<(&TfResource, String, String)> = Vec::new();
-    let mut skipped = 0usize;
+    let mut undecided = Vec::new();
+    let mut left_out = Vec::new();
+    let mut from_environment = 0usize;
     for r in &stack.resources {
         let account = r
             .account
             .value()
             .cloned()
             .unwrap_or_else(|| stack_account.clone());
-        let Some(region) = r.region.value().cloned() else {
-            skipped += 1;
-            continue;
+        let region = match fallback.region_of(r) {
+            placement::Placed::Region { region, from_env } => {
+                from_environment += usize::from(from_env && matters(r));
+                region
+            }
+            placement::Placed::Unknown(expression) => {
+                if matters(r) {
+                    let why = placement::region_unknown(&expression);
+                    undecided.push(placement::undecided(r, &account, None, &why, false));
+                    left_out.push(placement::left_out(r, &expression));
+                }
+                continue;
+            }
         };
+        if let Some(why) = &r.presence
+            && matters(r)
+        {
+            undecided.push(placement::undecided(r, &account, Some(&region), why, true));
+        }
         if is_mapped(r) {
             facts.entry((account.clone(), region.clone())).or_default();
         }
         placed.push((r, account, region));
     }
-    if skipped > 0 {
+    if !left_out.is_empty() {
+        inventory
+            .source
+            .notes
+            .push(placement::left_out_note(&undecided));
+    }
+    let environment_region = (from_environment > 0)
+        .then(|| stack.environment_region.clone())
+        .flatten();
+    if let Some(env) = &environment_region {
         inventory.source.notes.push(format!(
-            "{skipped} Terraform resources were left out because their region could not be determined (see SCAN004)"
+            "{from_environment} Terraform resources whose provider names no region were placed in {} from {}",
+            env.region, env.variable
         ));
     }
     let mut admins: BTreeMap<String, Vec<GuardDutyAdmin>> = BTreeMap::new();
@@ -133,8 +162,11 @@ pub fn adapt_with_pager_patterns(
         hardcoded_secrets: stack.hardcoded_secrets(),
         unresolved: scan004(stack, &resolved)
             .into_iter()
+            .chain(left_out)
             .chain(rejected)
             .collect(),
+        undecided,
+        environment_region,
     });
     inventory
 }
@@ -145,8 +177,9 @@ type Resolved = HashSet<(String, String)>;
 
 /// SCAN004's items, derived after adaptation from what the source could not
 /// resolve: an attribute only when the rules read it and it is still unknown;
-/// presence (`count`/`for_each`), undownloaded modules and placement always,
-/// since they leave no inventory field to carry the unknown.
+/// presence (`count`/`for_each`) and undownloaded modules always, since they
+/// leave no inventory field to carry the unknown. Resources whose region is
+/// unknown are named by the adapter itself ([`placement::left_out`]).
 fn scan004(stack: &TfStack, resolved: &Resolved) -> Vec<Unresolved> {
     stack
         .unresolved
@@ -157,14 +190,26 @@ fn scan004(stack: &TfStack, resolved: &Resolved) -> Vec<Unresolved> {
                 attributes::needed(kind).contains(&attribute.as_str())
                     && !resolved.contains(&(address, attribute.clone()))
             }
-            Blocks::Presence | Blocks::Module | Blocks::Placement => true,
+            Blocks::Presence | Blocks::Module => true,
         })
         .map(|u| Unresolved {
             origin: u.origin.clone(),
             expression: u.expression.clone(),
             reason: u.reason.clone(),
         })
-        .collect()
+        .fold(Vec::new(), |mut items: Vec<Unresolved>, item| {
+            // An attribute built from an unevaluable `count.index` repeats
+            // the block's own item: one finding per cause and place.
+            let same = |i: &Unresolved| {
+                i.origin.address == item.origin.address
+                    && i.expression == item.expression
+                    && i.reason == item.reason
+            };
+            if !items.iter().any(same) {
+                items.push(item);
+            }
+            items
+        })
 }
 
 /// The account `data "aws_caller_identity"` reports (the plan's credentials).
@@ -253,6 +298,14 @@ const MAPPED: &[&str] = &[
 
 fn is_mapped(r: &TfResource) -> bool {
     r.mode == Mode::Managed && MAPPED.contains(&r.kind.as_str())
+}
+
+/// Whether a resource matters to the catalog: a mapped managed resource, or a
+/// data source the adapter reads (not `terraform_remote_state`, `random_*`,
+/// `terraform_data`, policy documents, …). Only these are reported when their
+/// region or presence is undecided.
+fn matters(r: &TfResource) -> bool {
+    is_mapped(r) || (r.mode == Mode::Data && r.kind == "aws_ssm_parameter")
 }
 
 fn organization(

@@ -45,10 +45,23 @@ pub(super) fn policy(r: &TfResource, attribute: &str, docs: &PolicyDocs) -> Know
 
 /// A link: the ARN value (or unknown) and the referenced address of `kinds`.
 pub(super) fn link(r: &TfResource, attribute: &str, kinds: &[&str]) -> Ref {
-    Ref {
-        arn: req_str(r, attribute),
-        address: ref_of(r, attribute, kinds),
-    }
+    let address = ref_of(r, attribute, kinds);
+    let arn = match req_str(r, attribute) {
+        // An unknown ARN read from a data source of a linked kind names a
+        // resource this stack does not declare: outside this stack.
+        Known::Unknown(_) if address.is_none() => {
+            let data_kinds: Vec<String> = kinds.iter().map(|k| format!("data.{k}")).collect();
+            let data: Vec<&str> = data_kinds.iter().map(String::as_str).collect();
+            match ref_of(r, attribute, &data) {
+                Some(source) => {
+                    Known::unknown(crate::inventory::UnknownKind::OutsideStack, Some(source))
+                }
+                None => req_str(r, attribute),
+            }
+        }
+        known => known,
+    };
+    Ref { arn, address }
 }
 
 /// `aws_guardduty_detector`.

@@ -178,6 +178,45 @@ pub(super) fn instances(
     })
 }
 
+/// A block whose `count` / `for_each` could not be evaluated (`unknown`), as
+/// one instance of unknown count (docs/terms.md, "Presence that cannot be
+/// decided"): addressed without a key, its `count.index` / `each.*` unknown
+/// for the same reason, so rules that judge what is there judge it once.
+pub(super) fn one_of_unknown_count(item: &Item<Block>, base: &str, unknown: &Val) -> Expansion {
+    let (shape, binding) = if item.node.body.get_attribute("for_each").is_some() {
+        (
+            Shape::ForEach,
+            (
+                "each".to_string(),
+                Val::Map(vec![
+                    ("key".into(), unknown.clone()),
+                    ("value".into(), unknown.clone()),
+                ]),
+            ),
+        )
+    } else {
+        (
+            Shape::Count,
+            (
+                "count".to_string(),
+                Val::Map(vec![("index".into(), unknown.clone())]),
+            ),
+        )
+    };
+    Expansion {
+        shape,
+        instances: vec![Instance {
+            key: if shape == Shape::Count {
+                "0".into()
+            } else {
+                "?".into()
+            },
+            address: base.to_string(),
+            bindings: vec![binding],
+        }],
+    }
+}
+
 /// The value a reference to the whole block sees: the instance, a list or a map.
 pub(super) fn shape_value(shape: Shape, vals: Vec<(String, Val)>) -> Val {
     match shape {

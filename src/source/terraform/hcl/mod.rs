@@ -39,6 +39,13 @@ pub struct VarInputs {
     /// `[terraform] max_instances`: the most instances one `count`/`for_each`
     /// block expands to; `None`: [`crate::config::DEFAULT_MAX_INSTANCES`].
     pub max_instances: Option<usize>,
+    /// `AWS_REGION`/`AWS_DEFAULT_REGION` at scan time (the CLI reads the
+    /// environment; `None` in tests unless given): the last fallback for a
+    /// resource's region.
+    pub environment_region: Option<crate::inventory::EnvironmentRegion>,
+    /// `--repo-root`: report paths are relative to it (default:
+    /// [`super::repo_root`] of the scanned directory).
+    pub repo_root: Option<PathBuf>,
 }
 
 /// Errors reading HCL (all exit 2).

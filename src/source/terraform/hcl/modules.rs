@@ -54,6 +54,10 @@ pub(super) struct ModuleEval<'g> {
     pub(super) providers: HashMap<String, Provider>,
     /// For built-in module models: every location is the module call's.
     pub(super) location_override: Option<SourceLocation>,
+    /// Why this module instance's resources are maybe present: a `count` /
+    /// `for_each` of it, or of a module call above it, that could not be
+    /// evaluated.
+    pub(super) undecided: Option<String>,
     locals: HashMap<String, Option<Val>>,
     resources: HashMap<String, Option<Val>>,
     modules: HashMap<String, Option<Val>>,
@@ -77,6 +81,7 @@ impl<'g> ModuleEval<'g> {
             vars: HashMap::new(),
             providers: HashMap::new(),
             location_override: None,
+            undecided: None,
             locals: HashMap::new(),
             resources: HashMap::new(),
             modules: HashMap::new(),
@@ -182,11 +187,17 @@ impl<'g> ModuleEval<'g> {
                 .get_attribute("alias")
                 .and_then(|a| a.value.as_str().map(str::to_string));
             let key = alias.map_or(name.clone(), |a| format!("{name}.{a}"));
+            if self.providers.contains_key(&key) && is_proxy(&b.body) {
+                // A proxy block in a child module (`provider "aws" { alias =
+                // "dst" }`, before `configuration_aliases`): the configuration
+                // is the one the caller passed in `providers`.
+                continue;
+            }
             let region = match b.body.get_attribute("region") {
                 Some(a) => self.eval_in(item.file, &a.value, Vec::new()).0,
                 None => Val::unresolved(
                     format!("provider \"{key}\" region"),
-                    "the provider block sets no region (the environment is not read)",
+                    "the provider block sets no region (AWS_REGION at apply time)",
                 ),
             };
             let mut account = None;
@@ -284,21 +295,23 @@ impl<'g> ModuleEval<'g> {
         self.resources.insert(key.to_string(), None);
         self.g.depth += 1;
         let base = format!("{}{key}", self.prefix);
-        let instances = expand::instances(self, item, &base);
-        let v = match instances {
+        let (expansion, undecided) = match expand::instances(self, item, &base) {
             Err(unknown) => {
                 let location = self.location(item.file, item.node.span());
                 self.unresolved(&base, location, &unknown, Blocks::Presence);
-                unknown
+                let why = presence_reason(&unknown);
+                (expand::one_of_unknown_count(item, &base, &unknown), why)
             }
-            Ok(expand::Expansion { shape, instances }) => {
-                let mut vals = Vec::new();
-                for inst in instances {
-                    vals.push((inst.key.clone(), self.instance(kind, mode, item, inst)));
-                }
-                expand::shape_value(shape, vals)
-            }
+            Ok(expansion) => (expansion, None),
         };
+        let inherited = self.undecided.clone();
+        let outer = std::mem::replace(&mut self.undecided, undecided.or(inherited));
+        let mut vals = Vec::new();
+        for inst in expansion.instances {
+            vals.push((inst.key.clone(), self.instance(kind, mode, item, inst)));
+        }
+        self.undecided = outer;
+        let v = expand::shape_value(expansion.shape, vals);
         self.g.depth -= 1;
         self.resources.insert(key.to_string(), Some(v.clone()));
         v
@@ -383,7 +396,12 @@ impl<'g> ModuleEval<'g> {
             templates: Default::default(),
             references: Default::default(),
             configured: Vec::new(),
-            region: known(&provider.region),
+            region: match attrs.iter().find(|(k, _)| k == "region") {
+                // The resource's own `region` (AWS provider 6) comes first.
+                Some((_, Val::Str(own))) => Known::Value(own.clone()),
+                _ => known(&provider.region),
+            },
+            presence: self.undecided.clone(),
             account: match &provider.account {
                 Some(a) => Known::Value(a.clone()),
                 None => match &self.g.account {
@@ -631,11 +649,12 @@ impl<'g> ModuleEval<'g> {
             return v;
         }
         let providers = self.child_providers(body, item.file);
-        let expansion = match expand::instances(self, item, &base) {
-            Ok(e) => e,
+        let (expansion, undecided) = match expand::instances(self, item, &base) {
+            Ok(e) => (e, self.undecided.clone()),
             Err(unknown) => {
-                self.unresolved(&base, call_loc, &unknown, Blocks::Presence);
-                return unknown;
+                self.unresolved(&base, call_loc.clone(), &unknown, Blocks::Presence);
+                let why = presence_reason(&unknown);
+                (expand::one_of_unknown_count(item, &base, &unknown), why)
             }
         };
         let mut vals = Vec::new();
@@ -666,6 +685,7 @@ impl<'g> ModuleEval<'g> {
             );
             child.vars = vars;
             child.providers = providers.clone();
+            child.undecided = undecided.clone();
             if builtin {
                 child.location_override = call_loc.clone();
             }
@@ -723,6 +743,25 @@ impl<'g> ModuleEval<'g> {
         }
         out
     }
+}
+
+/// Whether a provider block is a proxy: empty, or only `alias` (and
+/// `version`), so in a child module it stands for what the caller passes.
+fn is_proxy(body: &Body) -> bool {
+    body.blocks().next().is_none()
+        && body
+            .attributes()
+            .all(|a| matches!(a.key.as_str(), "alias" | "version"))
+}
+
+/// Why a block whose `count` / `for_each` is `unknown` is maybe present.
+fn presence_reason(unknown: &Val) -> Option<String> {
+    let u = unknown.first_unknown()?;
+    Some(format!(
+        "`{}` could not be evaluated ({})",
+        u.expr,
+        u.reason.trim_start_matches("error: ")
+    ))
 }
 
 /// An attribute of a block body, with the nested blocks it is written in.

@@ -88,14 +88,27 @@ pub(super) fn parse_text(text: &str, display: &str) -> Result<Body, HclError> {
 pub(super) fn relative(path: &Path, repo_root: &Path) -> String {
     let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let root = std::fs::canonicalize(repo_root).unwrap_or_else(|_| repo_root.to_path_buf());
-    let rel = abs
-        .strip_prefix(&root)
-        .map(Path::to_path_buf)
-        .unwrap_or(abs);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/")
+    match abs.strip_prefix(&root) {
+        Ok(rel) => rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/"),
+        Err(_) => file_uri(&abs),
+    }
+}
+
+/// An absolute `file://` URI for a file outside the repository root (never a
+/// path starting with `//`, which code scanning cannot place).
+fn file_uri(abs: &Path) -> String {
+    let parts: Vec<String> = abs
+        .components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(p) => Some(p.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    format!("file:///{}", parts.join("/"))
 }
 
 /// The `.tf` files of a directory, sorted.
