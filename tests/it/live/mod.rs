@@ -2,6 +2,7 @@
 //! faults injected by the proxy. No mocks: the real binary, the real SDK.
 
 mod harness;
+mod latency;
 mod scope;
 mod terraform_parity;
 
