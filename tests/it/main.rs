@@ -26,6 +26,7 @@ mod fingerprints;
 mod fuzz;
 mod graph_walk;
 mod hcl_bounds;
+mod hcl_syntax;
 mod inventory_schema;
 mod json_output;
 mod live;

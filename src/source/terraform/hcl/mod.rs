@@ -8,6 +8,7 @@ mod functions;
 mod literals;
 mod locate;
 mod modules;
+mod newlines;
 mod parse;
 mod policy_doc;
 mod registry;

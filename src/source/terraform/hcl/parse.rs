@@ -74,9 +74,22 @@ pub(super) fn strip_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
-/// Parse HCL text; `display` names the file in errors.
+/// Parse HCL text; `display` names the file in errors. Text hcl-edit rejects
+/// is parsed once more with the newlines HCL ignores joined
+/// ([`super::newlines`]; same byte offsets, so spans stay the file's); if that
+/// fails too, hcl-edit's error on the original text stands.
 pub(super) fn parse_text(text: &str, display: &str) -> Result<Body, HclError> {
-    hcl_edit::parser::parse_body(text).map_err(|e| HclError::Syntax {
+    let original = hcl_edit::parser::parse_body(text);
+    let e = match original {
+        Ok(body) => return Ok(body),
+        Err(e) => e,
+    };
+    if let Some(joined) = super::newlines::join_ignored_newlines(text)
+        && let Ok(body) = hcl_edit::parser::parse_body(&joined)
+    {
+        return Ok(body);
+    }
+    Err(HclError::Syntax {
         file: display.to_string(),
         line: e.location().line(),
         column: e.location().column(),
