@@ -48,4 +48,5 @@ mod scope_input;
 mod secrets_stored;
 mod terraform_hcl;
 mod terraform_plan;
+mod terraform_precision;
 mod text_markdown_output;
