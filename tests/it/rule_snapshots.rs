@@ -103,6 +103,11 @@ const TF_FIXTURES: &[TfFixture] = &[
         hcl: true,
     },
     TfFixture {
+        dir: "lambda-permissions",
+        config: "",
+        hcl: true,
+    },
+    TfFixture {
         dir: "plan-v0",
         config: ADMIN,
         hcl: false,
