@@ -103,6 +103,11 @@ const TF_FIXTURES: &[TfFixture] = &[
         hcl: true,
     },
     TfFixture {
+        dir: "functions",
+        config: ADMIN,
+        hcl: true,
+    },
+    TfFixture {
         dir: "lambda-permissions",
         config: "",
         hcl: true,

@@ -12,6 +12,7 @@ mod newlines;
 mod parse;
 mod policy_doc;
 mod registry;
+mod types;
 mod value;
 
 use std::collections::HashMap;
