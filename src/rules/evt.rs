@@ -298,6 +298,15 @@ fn judge_evt003(ctx: &Context<'_>, hop: &RuleHop<'_>, out: &mut Outcomes) {
             return;
         }
     };
+    if let Link::Broken { .. } = links::rule_enabled(hop.rule.item) {
+        out.not_applicable(
+            subject,
+            format!(
+                "rule {name} is DISABLED: it delivers nothing that could fail; a disabled rule is EVT002's"
+            ),
+        );
+        return;
+    }
     if matches!(&hop.targets, Ok(t) if t.is_empty()) {
         out.not_applicable(
             subject,

@@ -93,6 +93,26 @@ const TF_FIXTURES: &[TfFixture] = &[
         hcl: true,
     },
     TfFixture {
+        dir: "hcl-syntax",
+        config: ADMIN,
+        hcl: true,
+    },
+    TfFixture {
+        dir: "placeholders",
+        config: "[terraform]\nrole = \"guardduty-admin\"\naccount_id = \"111111111111\"\n",
+        hcl: true,
+    },
+    TfFixture {
+        dir: "functions",
+        config: ADMIN,
+        hcl: true,
+    },
+    TfFixture {
+        dir: "lambda-permissions",
+        config: "",
+        hcl: true,
+    },
+    TfFixture {
         dir: "plan-v0",
         config: ADMIN,
         hcl: false,
@@ -187,11 +207,16 @@ fn terraform_inputs() -> Vec<Judged> {
             ..VarInputs::default()
         };
         let plan = dir.join("plan.json");
-        let mut kinds: Vec<(&str, Option<&Path>, Option<&Path>)> =
-            vec![("plan", Some(plan.as_path()), None)];
+        // An HCL-only fixture (its README says so) has no plan.json.
+        let mut kinds: Vec<(&str, Option<&Path>, Option<&Path>)> = Vec::new();
+        if plan.is_file() {
+            kinds.push(("plan", Some(plan.as_path()), None));
+        }
         if fixture.hcl {
             kinds.push(("hcl", None, Some(dir.as_path())));
-            kinds.push(("plan+hcl", Some(plan.as_path()), Some(dir.as_path())));
+            if plan.is_file() {
+                kinds.push(("plan+hcl", Some(plan.as_path()), Some(dir.as_path())));
+            }
         }
         for (kind, plan, hcl) in kinds {
             let inventory = source::terraform::read(

@@ -164,11 +164,12 @@ mod tests {
                     "expressions": {"endpoint": {"constant_value":
                         "https://events.pagerduty.com/integration/0123456789ABCDEF0123456789ABCDEF/enqueue"}}
                 }],
-                "variables": {"routing_key": {"default": "abc"}}
+                "variables": {"routing_key": {"default": "0123456789abcdef0123456789abcdef"}}
             }},
             "variables": {
-                "routing_key": {"value": "abc"},
-                "hook": {"value": "https://hooks.slack.com/services/T1/B1/x"}
+                "routing_key": {"value": "0123456789abcdef0123456789abcdef"},
+                "hook": {"value": "https://hooks.slack.com/services/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"},
+                "doc_hook": {"value": "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX"}
             }
         });
         let mut literals = Vec::new();

@@ -74,6 +74,15 @@ pub(super) fn any_unknown(tree: &Value) -> bool {
 
 /// An unknown value for an attribute, saying why.
 pub(super) fn unknown<T>(r: &TfResource, attribute: &str) -> Known<T> {
+    unknown_at(r, &[attribute])
+}
+
+/// An unknown value at a path (attribute, then nested block names and
+/// indexes), saying why: the attribute's expression when the source has one,
+/// else the path itself (`address.block[0].arn`). A nested block has no
+/// expression of its own, so an empty one is never named.
+pub(super) fn unknown_at<T>(r: &TfResource, path: &[&str]) -> Known<T> {
+    let attribute = path.first().copied().unwrap_or_default();
     let kind = r
         .unknown_kind
         .get(attribute)
@@ -82,8 +91,20 @@ pub(super) fn unknown<T>(r: &TfResource, attribute: &str) -> Known<T> {
     let expression = r
         .expressions
         .get(attribute)
+        .filter(|e| !e.trim().is_empty())
         .cloned()
-        .unwrap_or_else(|| format!("{}.{attribute}", r.address));
+        .unwrap_or_else(|| {
+            let mut text = r.address.clone();
+            for step in path {
+                if step.parse::<usize>().is_ok() {
+                    text.push_str(&format!("[{step}]"));
+                } else {
+                    text.push('.');
+                    text.push_str(step);
+                }
+            }
+            text
+        });
     Known::unknown(kind, Some(expression))
 }
 
@@ -108,7 +129,7 @@ pub(super) fn opt_str(r: &TfResource, path: &[&str]) -> Known<Option<String>> {
         Slot::Null => Known::Value(None),
         Slot::Unknown => match provider_default(&r.kind, attribute) {
             Some(d) if !r.is_configured(attribute) => Known::Value(Some(d.to_string())),
-            _ => unknown(r, attribute),
+            _ => unknown_at(r, path),
         },
     }
 }

@@ -118,7 +118,7 @@ pub fn adapt_with_pager_patterns(
     }
     let mut admins: BTreeMap<String, Vec<GuardDutyAdmin>> = BTreeMap::new();
     let mut resolved = Resolved::new();
-    fill(
+    let ambiguous = fill(
         &placed,
         &mut facts,
         &mut admins,
@@ -164,6 +164,7 @@ pub fn adapt_with_pager_patterns(
             .into_iter()
             .chain(left_out)
             .chain(rejected)
+            .chain(ambiguous)
             .collect(),
         undecided,
         environment_region,
@@ -348,7 +349,7 @@ fn fill(
     admins: &mut BTreeMap<String, Vec<GuardDutyAdmin>>,
     resolved: &mut Resolved,
     pager_patterns: &[String],
-) {
+) -> Vec<Unresolved> {
     let docs: resources::PolicyDocs = placed
         .iter()
         .filter(|(r, _, _)| r.mode == Mode::Data && r.kind == "aws_iam_policy_document")
@@ -440,7 +441,7 @@ fn fill(
             _ => {}
         }
     }
-    let mut permissions: HashMap<(String, String), Vec<&TfResource>> = HashMap::new();
+    let mut permissions: BTreeMap<(String, String), Vec<&TfResource>> = BTreeMap::new();
     for (r, account, region) in later {
         let key = (account.clone(), region.clone());
         match r.kind.as_str() {
@@ -455,13 +456,15 @@ fn fill(
         .flat_map(|f| f.topics.collected().into_iter().flatten())
         .filter_map(|t| t.origin.address.clone().map(|a| (a, t.arn.clone())))
         .collect();
+    let mut ambiguous = Vec::new();
     for (key, perms) in permissions {
         if let Some(Observed::Collected(functions)) = facts.get_mut(&key).map(|f| &mut f.functions)
         {
             let mut refs: Vec<&mut crate::inventory::Function> = functions.iter_mut().collect();
-            lambda::attach_permissions(&mut refs, &perms, &topic_arns);
+            ambiguous.extend(lambda::attach_permissions(&mut refs, &perms, &topic_arns));
         }
     }
+    ambiguous
 }
 
 fn at<'f>(facts: &'f mut Facts, key: &(String, String)) -> &'f mut RegionFacts {

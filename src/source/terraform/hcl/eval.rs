@@ -381,6 +381,42 @@ fn render(
     }
 }
 
+/// `templatefile`: parse `text` as a template and render it with `vars` as
+/// its only variables (a template sees no `var.`, `local.` or resources).
+pub(super) fn render_template_file(
+    scope: &mut dyn Scope,
+    text: &str,
+    vars: &[(String, Val)],
+) -> Result<Val, String> {
+    let template = hcl_edit::parser::parse_template(text)
+        .map_err(|e| format!("template syntax error: {}", e.message()))?;
+    let mut isolated = TemplateScope { outer: scope };
+    let mut ctx = Ctx::new(text);
+    ctx.bindings = vars.to_vec();
+    let whole = format!("templatefile({} bytes)", text.len());
+    let v = eval_template(&mut isolated, &mut ctx, &template, &whole);
+    match &v {
+        Val::Unknown(u) if u.reason.starts_with("error: ") => {
+            Err(u.reason.trim_start_matches("error: ").to_string())
+        }
+        _ => Ok(v),
+    }
+}
+
+/// The scope of a `templatefile` template: its variables only, and files.
+struct TemplateScope<'s> {
+    outer: &'s mut dyn Scope,
+}
+
+impl Scope for TemplateScope<'_> {
+    fn lookup(&mut self, _: &str, _: &[String], _: &str) -> Option<(Val, usize)> {
+        None
+    }
+    fn read_file(&mut self, path: &str) -> Result<String, String> {
+        self.outer.read_file(path)
+    }
+}
+
 /// Key/value pairs of a list (index keys) or map; `None` if not iterable.
 pub(super) fn iter_items(v: &Val) -> Option<Vec<(Val, Val)>> {
     match v {

@@ -3,7 +3,8 @@
 use super::eval::{Scope, error, merge_unknown};
 use super::value::{Val, fmt_num};
 
-/// The functions evaluated (besides `try` and `can`, which the evaluator handles).
+/// The functions evaluated (besides `try` and `can`, which the evaluator
+/// handles), with Terraform's semantics.
 pub const FUNCTIONS: &[&str] = &[
     "jsonencode",
     "jsondecode",
@@ -31,6 +32,18 @@ pub const FUNCTIONS: &[&str] = &[
     "trimspace",
     "tonumber",
     "tomap",
+    "contains",
+    "basename",
+    "startswith",
+    "endswith",
+    "templatefile",
+    "coalescelist",
+    "one",
+    "alltrue",
+    "anytrue",
+    "regex",
+    "trimprefix",
+    "trimsuffix",
 ];
 
 /// Call function `name` on evaluated arguments; `text` is the call's source.
@@ -237,6 +250,72 @@ pub(super) fn call(scope: &mut dyn Scope, name: &str, args: Vec<Val>, text: &str
             )),
             _ => Err("split needs two strings".into()),
         },
+        "contains" => match (args.first(), args.get(1)) {
+            (Some(Val::List(items)), Some(v)) => Ok(Val::Bool(items.contains(v))),
+            _ => Err("contains needs a list and a value".into()),
+        },
+        "basename" => str_arg(&args, 0).map(|p| Val::Str(basename(p))),
+        "startswith" | "endswith" => match (str_arg(&args, 0), str_arg(&args, 1)) {
+            (Ok(s), Ok(affix)) => Ok(Val::Bool(if name == "startswith" {
+                s.starts_with(affix)
+            } else {
+                s.ends_with(affix)
+            })),
+            _ => Err(format!("{name} needs two strings")),
+        },
+        "trimprefix" | "trimsuffix" => match (str_arg(&args, 0), str_arg(&args, 1)) {
+            (Ok(s), Ok(affix)) => Ok(Val::Str(
+                if name == "trimprefix" {
+                    s.strip_prefix(affix)
+                } else {
+                    s.strip_suffix(affix)
+                }
+                .unwrap_or(s)
+                .to_string(),
+            )),
+            _ => Err(format!("{name} needs two strings")),
+        },
+        "templatefile" => match (str_arg(&args, 0), args.get(1)) {
+            (Ok(path), Some(Val::Map(vars))) => scope
+                .read_file(path)
+                .and_then(|template| super::eval::render_template_file(scope, &template, vars)),
+            _ => Err("templatefile needs a path and an object of variables".into()),
+        },
+        "coalescelist" => {
+            for a in &args {
+                match a {
+                    Val::Unknown(_) => return a.clone(),
+                    Val::List(items) if items.is_empty() => {}
+                    Val::List(_) => return a.clone(),
+                    _ => return error(text, "coalescelist of a non-list"),
+                }
+            }
+            Err("no non-empty list".into())
+        }
+        "one" => one(&args).and_then(|v| match v {
+            Val::List(items) if items.len() <= 1 => Ok(items.first().cloned().unwrap_or(Val::Null)),
+            Val::List(_) => Err("one() of a list with more than one element".into()),
+            Val::Null => Ok(Val::Null),
+            _ => Err("one() of a non-list".into()),
+        }),
+        "alltrue" | "anytrue" => one(&args).and_then(|v| match v {
+            Val::List(items) => {
+                let bools = items
+                    .iter()
+                    .map(|i| i.as_bool().ok_or("not a boolean"))
+                    .collect::<Result<Vec<bool>, _>>()?;
+                Ok(Val::Bool(if name == "alltrue" {
+                    bools.iter().all(|b| *b)
+                } else {
+                    bools.iter().any(|b| *b)
+                }))
+            }
+            _ => Err(format!("{name} of a non-list")),
+        }),
+        "regex" => match (str_arg(&args, 0), str_arg(&args, 1)) {
+            (Ok(pattern), Ok(s)) => regex_match(pattern, s),
+            _ => Err("regex needs a pattern and a string".into()),
+        },
         _ => Err(format!("function `{name}` is not evaluated")),
     };
     match r {
@@ -324,4 +403,48 @@ fn format(args: &[Val]) -> Result<Val, String> {
         }
     }
     Ok(Val::Str(out))
+}
+
+/// Terraform's `basename`: the last element of a path, trailing separators
+/// ignored (`""` → `.`, all separators → `/`).
+fn basename(path: &str) -> String {
+    if path.is_empty() {
+        return ".".into();
+    }
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.is_empty() {
+        return "/".into();
+    }
+    trimmed.rsplit('/').next().unwrap_or(trimmed).to_string()
+}
+
+/// Terraform's `regex`: the first match; with no capture groups the matched
+/// text, with unnamed groups a list of them, with named groups an object.
+/// No match is an error (so `can(regex(…))` is false).
+fn regex_match(pattern: &str, s: &str) -> Result<Val, String> {
+    let re = regex::Regex::new(pattern).map_err(|e| format!("invalid regular expression: {e}"))?;
+    let caps = re
+        .captures(s)
+        .ok_or_else(|| "pattern did not match any part of the given string".to_string())?;
+    let group = |i: usize| {
+        caps.get(i)
+            .map_or(Val::Null, |m| Val::Str(m.as_str().into()))
+    };
+    if re.captures_len() == 1 {
+        return Ok(group(0));
+    }
+    let names: Vec<Option<&str>> = re.capture_names().skip(1).collect();
+    if names.iter().all(Option::is_some) {
+        return Ok(Val::Map(
+            names
+                .iter()
+                .enumerate()
+                .filter_map(|(i, n)| n.map(|n| (n.to_string(), group(i + 1))))
+                .collect(),
+        ));
+    }
+    if names.iter().any(Option::is_some) {
+        return Err("named and unnamed capture groups cannot be mixed".into());
+    }
+    Ok(Val::List((1..re.captures_len()).map(group).collect()))
 }

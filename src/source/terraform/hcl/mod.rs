@@ -8,9 +8,11 @@ mod functions;
 mod literals;
 mod locate;
 mod modules;
+mod newlines;
 mod parse;
 mod policy_doc;
 mod registry;
+mod types;
 mod value;
 
 use std::collections::HashMap;

@@ -13,7 +13,7 @@ use super::eval::{self, Ctx, Scope};
 use super::expand::{self, Instance};
 use super::parse::{Item, ModuleAst};
 use super::value::Val;
-use super::{Global, literals, policy_doc, registry};
+use super::{Global, literals, policy_doc, registry, types};
 use crate::inventory::{Known, Origin, SourceLocation};
 use crate::source::terraform::model::{Blocks, Mode, TfResource, Unresolvable};
 
@@ -162,12 +162,24 @@ impl<'g> ModuleEval<'g> {
                 };
                 literals::record(self.g, &d.value, name, &at);
             }
-            if self.vars.contains_key(name) {
-                continue;
-            }
-            let v = match default {
-                Some(d) => self.eval_in(item.file, &d.value, Vec::new()).0,
-                None => Val::unresolved(format!("var.{name}"), "no value given for the variable"),
+            let v = match (self.vars.remove(name), default) {
+                (Some(given), _) => given,
+                (None, Some(d)) => self.eval_in(item.file, &d.value, Vec::new()).0,
+                (None, None) => {
+                    Val::unresolved(format!("var.{name}"), "no value given for the variable")
+                }
+            };
+            let v = match item
+                .node
+                .body
+                .get_attribute("type")
+                .map(|t| types::parse(&t.value))
+            {
+                Some(spec) if spec.has_optional() => {
+                    let file = item.file;
+                    spec.apply(v, &mut |e| self.eval_in(file, e, Vec::new()).0)
+                }
+                _ => v,
             };
             self.vars.insert(name.clone(), v);
         }
@@ -247,7 +259,7 @@ impl<'g> ModuleEval<'g> {
             None => {}
         }
         let ast = self.ast.clone();
-        let Some((_, item)) = ast.locals.iter().find(|(n, _)| n == name) else {
+        let Some(item) = ast.local(name) else {
             return eval::error(text, format!("no local `{name}`"));
         };
         if let Some(too_deep) = self.too_deep(text) {
@@ -278,14 +290,9 @@ impl<'g> ModuleEval<'g> {
             Some(r) => (Mode::Data, r),
             None => (Mode::Managed, key),
         };
-        let list = if mode == Mode::Data {
-            &ast.data
-        } else {
-            &ast.resources
-        };
-        let Some((kind, _, item)) = list
-            .iter()
-            .find(|(t, n, _)| rest.split_once('.') == Some((t.as_str(), n.as_str())))
+        let Some((kind, item)) = rest
+            .split_once('.')
+            .and_then(|(t, n)| Some((t, ast.block(mode == Mode::Data, t, n)?)))
         else {
             return eval::error(key, "no such resource");
         };
@@ -582,8 +589,8 @@ impl<'g> ModuleEval<'g> {
         self.modules.insert(name.to_string(), None);
         let ast = self.ast.clone();
         self.g.depth += 1;
-        let v = match ast.modules.iter().find(|(n, _)| n == name) {
-            Some((_, item)) => self.call_module(name, item),
+        let v = match ast.module(name) {
+            Some(item) => self.call_module(name, item),
             None => eval::error(format!("module.{name}"), "no such module"),
         };
         self.g.depth -= 1;
@@ -837,17 +844,19 @@ impl Scope for ModuleEval<'_> {
                 .get(1)
                 .map(|n| (self.resource(&format!("data.{t}.{n}")), 2)),
             ("path", Some("module")) => Some((Val::Str(self.dir.display().to_string()), 1)),
-            ("path", Some("root" | "cwd")) => {
-                Some((Val::Str(self.g.root_dir.display().to_string()), 1))
-            }
+            ("path", Some("root")) => Some((Val::Str(self.g.root_dir.display().to_string()), 1)),
+            // Terraform's `path.cwd` is absolute (`basename(path.cwd)` names the stack).
+            ("path", Some("cwd")) => Some((
+                Val::Str(
+                    std::fs::canonicalize(&self.g.root_dir)
+                        .unwrap_or_else(|_| self.g.root_dir.clone())
+                        .display()
+                        .to_string(),
+                ),
+                1,
+            )),
             ("terraform", Some("workspace")) => Some((Val::Str("default".into()), 1)),
-            (t, Some(n))
-                if self
-                    .ast
-                    .resources
-                    .iter()
-                    .any(|(rt, rn, _)| rt == t && rn == n) =>
-            {
+            (t, Some(n)) if self.ast.block(false, t, n).is_some() => {
                 Some((self.resource(&format!("{t}.{n}")), 1))
             }
             (t, Some(_)) if t.contains('_') => {
@@ -857,13 +866,33 @@ impl Scope for ModuleEval<'_> {
         }
     }
 
+    /// A file for `file()`/`templatefile()`: a relative path is Terraform's,
+    /// relative to the root module directory (where `terraform` runs), or
+    /// relative to the current directory, which `path.module` values are.
+    /// Only files inside the scanned tree are read.
     fn read_file(&mut self, path: &str) -> Result<String, String> {
         let p = Path::new(path);
-        let candidates = [p.to_path_buf(), self.g.root_dir.join(p)];
+        let candidates = [self.g.root_dir.join(p), p.to_path_buf()];
+        let tree =
+            std::fs::canonicalize(&self.g.repo_root).unwrap_or_else(|_| self.g.repo_root.clone());
+        let mut outside = false;
         for c in candidates {
-            if let Ok(text) = std::fs::read_to_string(&c) {
+            let Ok(real) = std::fs::canonicalize(&c) else {
+                continue;
+            };
+            if !real.starts_with(&tree) {
+                outside = true;
+                continue;
+            }
+            if let Ok(text) = std::fs::read_to_string(&real) {
                 return Ok(text);
             }
+        }
+        if outside {
+            return Err(format!(
+                "file {path} is outside the scanned tree {}: it is not read",
+                tree.display()
+            ));
         }
         Err(format!("cannot read file {path}"))
     }

@@ -1,6 +1,7 @@
 //! Reading `.tf` files: BOM stripping, syntax errors with file:line:col, and
 //! the blocks of one module directory.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use hcl_edit::structure::{Attribute, Block, Body};
@@ -67,6 +68,47 @@ pub(crate) struct ModuleAst {
     pub modules: Vec<(String, Item<Block>)>,
     /// `output` blocks by name.
     pub outputs: Vec<(String, Item<Block>)>,
+    /// Where each name is in the lists above (the first of a repeated one),
+    /// so a reference is found in constant time, not by a scan.
+    pub index: AstIndex,
+}
+
+/// Positions in [`ModuleAst`]'s lists by name.
+#[derive(Debug, Default)]
+pub(crate) struct AstIndex {
+    /// `locals` by name.
+    pub locals: HashMap<String, usize>,
+    /// `resource` blocks by (type, name).
+    pub resources: HashMap<(String, String), usize>,
+    /// `data` blocks by (type, name).
+    pub data: HashMap<(String, String), usize>,
+    /// `module` blocks by name.
+    pub modules: HashMap<String, usize>,
+}
+
+impl ModuleAst {
+    /// The `locals` attribute `name`.
+    pub(crate) fn local(&self, name: &str) -> Option<&Item<Attribute>> {
+        let i = *self.index.locals.get(name)?;
+        self.locals.get(i).map(|(_, item)| item)
+    }
+
+    /// The `resource` (or, with `data`, `data`) block `kind.name`.
+    pub(crate) fn block(&self, data: bool, kind: &str, name: &str) -> Option<&Item<Block>> {
+        let (index, list) = if data {
+            (&self.index.data, &self.data)
+        } else {
+            (&self.index.resources, &self.resources)
+        };
+        let i = *index.get(&(kind.to_string(), name.to_string()))?;
+        list.get(i).map(|(_, _, item)| item)
+    }
+
+    /// The `module` block `name`.
+    pub(crate) fn module(&self, name: &str) -> Option<&Item<Block>> {
+        let i = *self.index.modules.get(name)?;
+        self.modules.get(i).map(|(_, item)| item)
+    }
 }
 
 /// Strip a leading UTF-8 BOM.
@@ -74,9 +116,22 @@ pub(super) fn strip_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
-/// Parse HCL text; `display` names the file in errors.
+/// Parse HCL text; `display` names the file in errors. Text hcl-edit rejects
+/// is parsed once more with the newlines HCL ignores joined
+/// ([`super::newlines`]; same byte offsets, so spans stay the file's); if that
+/// fails too, hcl-edit's error on the original text stands.
 pub(super) fn parse_text(text: &str, display: &str) -> Result<Body, HclError> {
-    hcl_edit::parser::parse_body(text).map_err(|e| HclError::Syntax {
+    let original = hcl_edit::parser::parse_body(text);
+    let e = match original {
+        Ok(body) => return Ok(body),
+        Err(e) => e,
+    };
+    if let Some(joined) = super::newlines::join_ignored_newlines(text)
+        && let Ok(body) = hcl_edit::parser::parse_body(&joined)
+    {
+        return Ok(body);
+    }
+    Err(HclError::Syntax {
         file: display.to_string(),
         line: e.location().line(),
         column: e.location().column(),
@@ -177,18 +232,33 @@ fn collect(ast: &mut ModuleAst, file: usize, body: Body) {
             "variable" => ast.variables.push((label(&block, 0), item(block))),
             "locals" => {
                 for attr in block.body.into_attributes() {
-                    ast.locals
-                        .push((attr.key.as_str().to_string(), Item { file, node: attr }));
+                    let name = attr.key.as_str().to_string();
+                    ast.index
+                        .locals
+                        .entry(name.clone())
+                        .or_insert(ast.locals.len());
+                    ast.locals.push((name, Item { file, node: attr }));
                 }
             }
             "provider" => ast.providers.push(item(block)),
-            "resource" => ast
-                .resources
-                .push((label(&block, 0), label(&block, 1), item(block))),
-            "data" => ast
-                .data
-                .push((label(&block, 0), label(&block, 1), item(block))),
-            "module" => ast.modules.push((label(&block, 0), item(block))),
+            "resource" | "data" => {
+                let key = (label(&block, 0), label(&block, 1));
+                let (index, list) = if block.ident.as_str() == "data" {
+                    (&mut ast.index.data, &mut ast.data)
+                } else {
+                    (&mut ast.index.resources, &mut ast.resources)
+                };
+                index.entry(key.clone()).or_insert(list.len());
+                list.push((key.0, key.1, item(block)));
+            }
+            "module" => {
+                let name = label(&block, 0);
+                ast.index
+                    .modules
+                    .entry(name.clone())
+                    .or_insert(ast.modules.len());
+                ast.modules.push((name, item(block)));
+            }
             "output" => ast.outputs.push((label(&block, 0), item(block))),
             _ => {}
         }

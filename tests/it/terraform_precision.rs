@@ -1,0 +1,236 @@
+//! Judging what real Terraform writes precisely (issue 14): documentation
+//! placeholders are no secrets, a DISABLED rule is EVT002's alone, and an
+//! unknown nested value is named by its path.
+
+use std::path::PathBuf;
+
+use alertpath::config::Config;
+use alertpath::outcome::Status;
+use alertpath::source;
+use alertpath::source::terraform::hcl::VarInputs;
+
+use crate::common::{of, run_with};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+const ADMIN: &str = "[terraform]\nrole = \"guardduty-admin\"\naccount_id = \"111111111111\"\n";
+
+/// Judge an HCL fixture directory with `config`.
+pub fn judge_hcl(fixture: &str, config: &str) -> alertpath::report::Report {
+    let config = alertpath::config::parse_str(config, "alertpath.toml").expect("config");
+    let dir = repo().join("tests/fixtures/terraform").join(fixture);
+    let vars = VarInputs {
+        account_id: config.terraform.account_id.clone(),
+        ..VarInputs::default()
+    };
+    let inventory = source::terraform::read(
+        None,
+        Some(&dir),
+        &vars,
+        &config.terraform,
+        &config.pager.endpoint_patterns,
+    )
+    .unwrap_or_else(|e| panic!("{fixture}: {e:#}"));
+    run_with(&inventory, &Config { ..config })
+}
+
+fn lines(report: &alertpath::report::Report, rule: &str) -> Vec<(Status, String)> {
+    let mut out: Vec<(Status, String)> = of(report, rule)
+        .iter()
+        .map(|f| (f.outcome.status, f.outcome.message.clone()))
+        .collect();
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    out
+}
+
+#[test]
+fn documentation_placeholders_are_not_hardcoded_secrets() {
+    let report = judge_hcl("placeholders", ADMIN);
+    assert_eq!(
+        lines(&report, "SEC002")
+            .iter()
+            .map(|(s, _)| *s)
+            .collect::<Vec<_>>(),
+        [Status::Pass],
+        "{:?}",
+        lines(&report, "SEC002")
+    );
+}
+
+#[test]
+fn a_disabled_rule_is_evt002s_and_a_nested_unknown_is_named_by_its_path() {
+    let report = judge_hcl("placeholders", ADMIN);
+    let evt002 = lines(&report, "EVT002");
+    assert!(
+        evt002
+            .iter()
+            .any(|(s, m)| *s == Status::Fail && m.contains("gd-findings-paused is DISABLED")),
+        "{evt002:?}"
+    );
+    let evt003 = lines(&report, "EVT003");
+    assert_eq!(evt003.len(), 2, "{evt003:?}");
+    let of_rule = |name: &str| {
+        evt003
+            .iter()
+            .find(|(_, m)| m.starts_with(&format!("rule {name}:")))
+            .unwrap_or_else(|| panic!("{name}: {evt003:?}"))
+    };
+    let live = of_rule("gd-findings");
+    assert_eq!(live.0, Status::NotAssessed, "{live:?}");
+    assert!(
+        live.1.contains(
+            "`aws_cloudwatch_event_target.live.dead_letter_config[0].arn` is known after apply"
+        ),
+        "{live:?}"
+    );
+    assert!(!live.1.contains("``"), "{live:?}");
+    let paused = evt003
+        .iter()
+        .find(|(_, m)| m.contains("gd-findings-paused"))
+        .expect("paused");
+    assert_eq!(paused.0, Status::NotApplicable, "{paused:?}");
+    assert!(paused.1.contains("is DISABLED"), "{paused:?}");
+}
+
+/// Each function's resource policy in an HCL fixture read with no config:
+/// (function address, policy JSON or why unknown).
+fn function_policies(fixture: &str) -> Vec<(String, Result<serde_json::Value, String>)> {
+    policies_in(&repo().join("tests/fixtures/terraform").join(fixture)).0
+}
+
+type Policies = Vec<(String, Result<serde_json::Value, String>)>;
+
+/// Function policies and SCAN004 items of the HCL in `dir`.
+fn policies_in(dir: &std::path::Path) -> (Policies, Vec<alertpath::inventory::Unresolved>) {
+    let config = alertpath::config::TerraformConfig::default();
+    let inventory = source::terraform::read(None, Some(dir), &VarInputs::default(), &config, &[])
+        .unwrap_or_else(|e| panic!("{}: {e:#}", dir.display()));
+    let facts = inventory
+        .facts("000000000000", "us-east-1")
+        .expect("placeholder account, us-east-1");
+    let functions = facts.functions.collected().expect("functions");
+    let mut out: Vec<(String, Result<serde_json::Value, String>)> = functions
+        .iter()
+        .map(|f| {
+            let policy = match &f.policy {
+                alertpath::inventory::Known::Value(Some(p)) => {
+                    Ok(serde_json::from_str(p).expect("policy JSON"))
+                }
+                alertpath::inventory::Known::Value(None) => Err("no policy".to_string()),
+                alertpath::inventory::Known::Unknown(m) => Err(m.unknown.describe()),
+            };
+            (f.origin.address.clone().unwrap_or_default(), policy)
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    let unresolved = inventory.terraform.expect("terraform facts").unresolved;
+    (out, unresolved)
+}
+
+/// Two same-named functions in one (account, region): each permission
+/// attaches to the function it references, never to its namesake.
+#[test]
+fn a_permission_attaches_to_one_function_only() {
+    let policies = function_policies("lambda-permissions");
+    let principals: Vec<(String, Vec<String>)> = policies
+        .iter()
+        .map(|(address, policy)| {
+            let policy = policy.as_ref().unwrap_or_else(|e| panic!("{address}: {e}"));
+            let principals = policy["Statement"]
+                .as_array()
+                .expect("statements")
+                .iter()
+                .map(|s| {
+                    s["Principal"]["Service"]
+                        .as_str()
+                        .unwrap_or("?")
+                        .to_string()
+                })
+                .collect();
+            (address.clone(), principals)
+        })
+        .collect();
+    assert_eq!(
+        principals,
+        [
+            (
+                "module.ops.aws_lambda_function.this".to_string(),
+                vec!["events.amazonaws.com".to_string()]
+            ),
+            (
+                "module.security.aws_lambda_function.this".to_string(),
+                vec!["sns.amazonaws.com".to_string()]
+            ),
+        ]
+    );
+}
+
+/// A literal function name shared by two functions: inside a module it means
+/// that module's function; at the root nothing tells them apart, so it
+/// attaches to neither, their policies are unknown, and SCAN004 says why.
+#[test]
+fn a_literal_name_shared_by_two_functions_is_ambiguous_unless_one_is_in_its_module() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let module = r#"
+resource "aws_lambda_function" "this" {
+  function_name = "notify_slack"
+  role          = "arn:aws:iam::123456789012:role/r"
+  handler       = "notify_slack.lambda_handler"
+  runtime       = "python3.11"
+}
+resource "aws_lambda_permission" "sns" {
+  function_name = "notify_slack"
+  principal     = "sns.amazonaws.com"
+}
+"#;
+    for (path, text) in [
+        ("modules/n/main.tf", module),
+        (
+            "main.tf",
+            "provider \"aws\" {\n  region = \"us-east-1\"\n}\nmodule \"a\" {\n  source = \"./modules/n\"\n}\nmodule \"b\" {\n  source = \"./modules/n\"\n}\n",
+        ),
+    ] {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+    let (policies, unresolved) = policies_in(dir.path());
+    for (address, policy) in &policies {
+        let policy = policy.as_ref().unwrap_or_else(|e| panic!("{address}: {e}"));
+        assert_eq!(
+            policy["Statement"].as_array().map(Vec::len),
+            Some(1),
+            "{address}"
+        );
+    }
+    assert!(unresolved.is_empty(), "{unresolved:?}");
+
+    // The same literal at the root names either function.
+    std::fs::write(
+        dir.path().join("root-permission.tf"),
+        "resource \"aws_lambda_permission\" \"root\" {\n  function_name = \"notify_slack\"\n  principal     = \"events.amazonaws.com\"\n}\n",
+    )
+    .expect("write");
+    let (policies, unresolved) = policies_in(dir.path());
+    for (address, policy) in &policies {
+        let why = policy.as_ref().expect_err(address);
+        assert!(
+            why.contains("`aws_lambda_permission.root.function_name` is unresolved"),
+            "{address}: {why}"
+        );
+    }
+    assert_eq!(unresolved.len(), 1, "{unresolved:?}");
+    assert_eq!(
+        unresolved[0].expression,
+        "aws_lambda_permission.root.function_name"
+    );
+    assert!(
+        unresolved[0]
+            .reason
+            .contains("module.a.aws_lambda_function.this, module.b.aws_lambda_function.this"),
+        "{}",
+        unresolved[0].reason
+    );
+}
