@@ -16,7 +16,8 @@
 # crates; BENCH_BIN=PATH runs that binary instead of building one; BENCH_DHAT=1 builds with `--features dhat-heap`, prints live heap per
 # phase and writes dhat-heap-<N>x<R>.json to the current directory (open it in
 # dhat's viewer, dh_view.html); BENCH_MAX_RATE=0 skips measuring moto's own max
-# call rate.
+# call rate; BENCH_REPORT=1 keeps the scan's JSON report (calls by operation
+# under `stats`) as bench-report-<N>x<R>.json in the current directory.
 set -euo pipefail
 RTT_MS=0
 if [ "${1:-}" = --rtt ]; then
@@ -95,6 +96,10 @@ PY
   code=$?
   set -e
   echo "== scan exit code $code" >&2
+  if [ "${BENCH_REPORT:-0}" = 1 ]; then
+    cp "$HARNESS_TMP/report.json" "$OUT_DIR/bench-report-${n}x$R.json"
+    echo "== report (with calls by operation) saved as bench-report-${n}x$R.json" >&2
+  fi
   if [ "${BENCH_MAX_RATE:-1}" = 1 ]; then
     echo "== moto's max call rate (sns.list_topics, 4 threads, 10 s)" >&2
     "$PY" tests/harness/max_rate.py --endpoint "$MOTO" --seconds 10 --threads 4 >"$HARNESS_TMP/max.json"

@@ -43,7 +43,7 @@ pub struct LiveArgs {
     /// A role (name or ARN) in the management account, when the caller is not it.
     #[arg(long, value_name = "ROLE")]
     pub management_role: Option<String>,
-    /// Account × regions collected at once.
+    /// Collection tasks (account set-ups and account × regions) at once.
     #[arg(long, value_name = "N", default_value_t = aws::DEFAULT_CONCURRENCY)]
     pub concurrency: usize,
     /// Seconds before one attempt of a call times out.

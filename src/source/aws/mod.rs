@@ -4,9 +4,12 @@
 //! Flow: [`clients`] loads the caller's config (standard chain, `--profile`,
 //! `--endpoint-url`, adaptive retry, timeouts); [`discovery`] finds the
 //! organization, the accounts in scope and, per account, the enabled regions;
-//! [`management`] reads the management account's view; [`region`] collects each
-//! account × region through the [`services`] modules, at most `--concurrency`
-//! tasks alive at once; references into other accounts or regions are fetched last.
+//! [`management`] reads the management account's view as jobs need it;
+//! [`region`] collects each account × region through the [`services`]
+//! modules. Accounts and regions are pipelined: an account's regions are
+//! queued as soon as it is reached, at most `--concurrency` tasks alive at
+//! once; references into other accounts or regions are fetched last. The time
+//! model and measured figures are in docs/scale.md.
 //! Every failed call becomes a [`crate::inventory::Gap`] ([`errors`]), never an
 //! empty list. [`stats`] counts calls; [`progress`] reports on stderr.
 //!
@@ -26,7 +29,8 @@
 //! `kms:DescribeKey` + `GetKeyPolicy` per topic key. The organization adds
 //! `sts:GetCallerIdentity`, `organizations:DescribeOrganization`,
 //! `ListAccounts` (20 a page), `ListDelegatedAdministrators`, and
-//! `guardduty:ListOrganizationAdminAccounts` per region. Target: ≤ 15.
+//! `guardduty:ListOrganizationAdminAccounts` per region. Target: ≤ 15
+//! (measured: 10.1, docs/scale.md).
 //!
 //! # Memory
 //! Every client shares one HTTPS client ([`clients::shared_http_client`]) and
@@ -87,7 +91,7 @@ pub struct LiveOptions {
     pub external_id: Option<String>,
     /// A role (name or ARN) reaching the management account.
     pub management_role: Option<String>,
-    /// Account × regions collected at once.
+    /// Collection tasks (account set-ups and account × regions) at once.
     pub concurrency: usize,
     /// Show progress on stderr.
     pub progress: bool,
