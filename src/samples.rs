@@ -143,6 +143,16 @@ pub(crate) fn finding_label(event: &Value) -> String {
     format!("{kind} (severity {severity:.1})")
 }
 
+/// A finding for a list of findings: `7.0 Backdoor:EC2/C&CActivity.B`.
+pub(crate) fn finding_short(event: &Value) -> String {
+    let kind = event
+        .pointer("/detail/type")
+        .and_then(Value::as_str)
+        .unwrap_or("GuardDuty finding");
+    let severity = finding_severity(event).unwrap_or(0.0);
+    format!("{severity:.1} {kind}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -103,6 +103,11 @@ const TF_FIXTURES: &[TfFixture] = &[
         hcl: true,
     },
     TfFixture {
+        dir: "severity-band",
+        config: "[terraform]\nrole = \"guardduty-admin\"\naccount_id = \"111111111111\"\n",
+        hcl: true,
+    },
+    TfFixture {
         dir: "placeholders",
         config: "[terraform]\nrole = \"guardduty-admin\"\naccount_id = \"111111111111\"\n",
         hcl: true,

@@ -295,3 +295,41 @@ fn a_policy_naming_its_own_topic_and_rule_is_judged() {
         "plan"
     );
 }
+
+#[test]
+fn a_route_message_names_every_failing_sample_and_each_break() {
+    let report = judge_hcl("severity-band", ADMIN);
+    let route001 = lines(&report, "ROUTE001");
+    assert_eq!(
+        route001,
+        [(
+            Status::Fail,
+            "3 of 3 sample findings at or above severity 7 in us-east-1 reach no pager endpoint: \
+             7.0 Backdoor:EC2/C&CActivity.B, 8.0 CryptoCurrency:EC2/BitcoinTool.B!DNS: topic \
+             gd-pager's policy does not allow events.amazonaws.com to sns:Publish to \
+             arn:aws:sns:us-east-1:111111111111:gd-pager (SNS001); \
+             9.5 Trojan:EC2/DNSDataExfiltration: no enabled rule on the bus matches the event (EVT001)"
+                .to_string()
+        )]
+    );
+    // The chat route fails for all five samples: the 2.0 and the 9.5 one at
+    // the rule, the others at the topic. Each sample is named once.
+    let route002 = lines(&report, "ROUTE002");
+    let [(Status::Fail, message)] = route002.as_slice() else {
+        panic!("{route002:?}");
+    };
+    assert!(
+        message.starts_with(
+            "5 of 5 sample findings at or above severity 1 in us-east-1 reach no chat endpoint: "
+        ),
+        "{message}"
+    );
+    assert!(
+        message.contains(
+            "2.0 UnauthorizedAccess:EC2/SSHBruteForce, 9.5 Trojan:EC2/DNSDataExfiltration: no enabled rule on the bus matches the event (EVT001)"
+        ),
+        "{message}"
+    );
+    assert_eq!(message.matches("(SNS001)").count(), 1, "{message}");
+    assert_eq!(message.matches("9.5 ").count(), 1, "{message}");
+}
