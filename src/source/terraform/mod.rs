@@ -101,10 +101,11 @@ pub fn merge_placement(plan: &mut model::TfStack, hcl: &model::TfStack) {
     }
 }
 
-/// Give plan attributes that are unknown, and whose shape the plan does not
-/// record (a `jsonencode` policy, a policy document with `dynamic` blocks),
-/// the text and ARNs the HCL source evaluates them to for the same address,
-/// so the adapter can substitute the ARNs it derives.
+/// Give plan attributes that are unknown the text and ARNs the HCL source
+/// evaluates them to for the same address, so the adapter can substitute the
+/// ARNs it derives. The plan does not record a `jsonencode` policy's shape
+/// nor `dynamic` statements, and cannot tell `[aws_sns_topic.t.arn]` from
+/// `["${aws_sns_topic.t.arn}:*"]`; the source can, so its parts are preferred.
 pub fn merge_arn_templates(plan: &mut model::TfStack, hcl: &model::TfStack) {
     let templates: std::collections::HashMap<&str, &model::TfResource> = hcl
         .resources
@@ -117,7 +118,7 @@ pub fn merge_arn_templates(plan: &mut model::TfStack, hcl: &model::TfStack) {
             continue;
         };
         for (attribute, parts) in &source.arn_templates {
-            if resource.is_unknown(attribute) && !resource.arn_templates.contains_key(attribute) {
+            if resource.is_unknown(attribute) {
                 resource
                     .arn_templates
                     .insert(attribute.clone(), parts.clone());

@@ -6,7 +6,11 @@
 //! list element whose expression references only `arn`s of resources, the
 //! document is rebuilt with those ARNs as [`ArnPart::Arn`] (the adapter
 //! substitutes the ARNs it derives). Dynamic blocks and unknown whole
-//! attributes leave no such record: the document stays unknown.
+//! attributes leave no such record: the document stays unknown. A plan
+//! records references, not expressions: an element built from an ARN
+//! (`"${aws_sns_topic.t.arn}:*"`) looks the same as the ARN itself, and is
+//! taken to be it; with `--terraform`, the source's evaluation is used instead
+//! ([`super::merge_arn_templates`]).
 
 use serde_json::Value;
 
