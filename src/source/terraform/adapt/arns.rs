@@ -181,6 +181,26 @@ mod tests {
             derive("aws_sns_topic", "t", "", "111111111111", "cn-north-1").as_deref(),
             Some("arn:aws-cn:sns:cn-north-1:111111111111:t")
         );
+        assert_eq!(
+            derive(
+                "aws_cloudwatch_metric_alarm",
+                "gd-failed",
+                "",
+                "1",
+                "us-east-1"
+            )
+            .as_deref(),
+            Some("arn:aws:cloudwatch:us-east-1:1:alarm:gd-failed")
+        );
+        assert_eq!(
+            derive("aws_lambda_function", "notify", "", "1", "us-gov-west-1").as_deref(),
+            Some("arn:aws-us-gov:lambda:us-gov-west-1:1:function:notify")
+        );
+        assert_eq!(
+            derive("aws_kms_alias", "alias/sns", "", "1", "us-east-1").as_deref(),
+            Some("arn:aws:kms:us-east-1:1:alias/sns")
+        );
+        // A key's ARN holds the id AWS assigns.
         assert_eq!(derive("aws_kms_key", "k", "", "1", "us-east-1"), None);
     }
 
