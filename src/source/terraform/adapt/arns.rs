@@ -11,19 +11,9 @@ use serde_json::Value;
 
 use super::access::req_str;
 use super::resources::bus_name;
+use crate::inventory::arn::partition_of_region;
 use crate::inventory::{Known, Observed, RegionFacts};
 use crate::source::terraform::model::{ArnPart, Mode, TfResource};
-
-/// The partition of a region.
-fn partition(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    }
-}
 
 /// The ARN of a managed resource of type `kind` named `name` (on event bus
 /// `bus` for rules) in `account` and `region`; `None` for types whose ARN
@@ -35,7 +25,7 @@ pub(super) fn derive(
     account: &str,
     region: &str,
 ) -> Option<String> {
-    let p = partition(region);
+    let p = partition_of_region(region);
     Some(match kind {
         "aws_sns_topic" => format!("arn:{p}:sns:{region}:{account}:{name}"),
         "aws_lambda_function" => format!("arn:{p}:lambda:{region}:{account}:function:{name}"),
