@@ -133,14 +133,25 @@ pub(crate) fn finding_severity(event: &Value) -> Option<f64> {
     event.get("detail")?.get("severity")?.as_f64()
 }
 
-/// A finding for messages: `Backdoor:EC2/C&CActivity.B (severity 7.0)`.
-pub(crate) fn finding_label(event: &Value) -> String {
+/// A finding's type and severity (0 when it has none).
+fn finding_kind(event: &Value) -> (&str, f64) {
     let kind = event
         .pointer("/detail/type")
         .and_then(Value::as_str)
         .unwrap_or("GuardDuty finding");
-    let severity = finding_severity(event).unwrap_or(0.0);
+    (kind, finding_severity(event).unwrap_or(0.0))
+}
+
+/// A finding for messages: `Backdoor:EC2/C&CActivity.B (severity 7.0)`.
+pub(crate) fn finding_label(event: &Value) -> String {
+    let (kind, severity) = finding_kind(event);
     format!("{kind} (severity {severity:.1})")
+}
+
+/// A finding for a list of findings: `7.0 Backdoor:EC2/C&CActivity.B`.
+pub(crate) fn finding_short(event: &Value) -> String {
+    let (kind, severity) = finding_kind(event);
+    format!("{severity:.1} {kind}")
 }
 
 #[cfg(test)]

@@ -100,6 +100,7 @@ fn judge_region(
         }
     };
     let graph = &ctx.analysis().graph;
+    let mut judged = 0usize;
     let mut failing = Vec::new();
     let mut unknown = Vec::new();
     let mut passing = None;
@@ -108,20 +109,24 @@ fn judge_region(
         if severity < min_severity {
             continue;
         }
-        let label = samples::finding_label(event);
+        judged += 1;
+        let sample = samples::finding_short(event);
         match verdict(paths(graph, walk, rules, index), goal) {
             Verdict::Pass(path) => passing = passing.or(Some(path)),
-            Verdict::Fail(path, why) => failing.push((label, path, why, index)),
-            Verdict::NotAssessed(path, why, kind) => unknown.push((label, path, why, kind)),
+            Verdict::Fail(path, why) => failing.push((sample, path, why, index)),
+            Verdict::NotAssessed(path, why, kind) => unknown.push((sample, path, why, kind)),
         }
     }
-    if let Some((label, path, why, index)) = failing.first() {
-        let also = if failing.len() > 1 {
-            format!(" ({} of the sample findings fail)", failing.len())
-        } else {
-            String::new()
-        };
-        let seen = unmodelled_paths(graph, walk, *index);
+    let noun = goal.noun();
+    if let Some((_, path, _, _)) = failing.first() {
+        let mut seen: Vec<String> = Vec::new();
+        for (_, _, _, index) in &failing {
+            for hint in unmodelled_paths(graph, walk, *index) {
+                if !seen.contains(&hint) {
+                    seen.push(hint);
+                }
+            }
+        }
         let hint = if seen.is_empty() {
             String::new()
         } else {
@@ -130,20 +135,25 @@ fn judge_region(
                 seen.join("; ")
             )
         };
+        let breaks = by_reason(failing.iter().map(|(s, _, why, _)| (s, why)));
         let outcome = out.fail(
             subject,
             format!(
-                "{label} in {region} reaches no {}: {why}{also}{hint}",
-                goal.noun()
+                "{} of {judged} sample findings at or above severity {min_severity} in {region} reach no {noun}: {breaks}{hint}",
+                failing.len()
             ),
         );
         outcome.path = path.as_ref().map(|p| p.hops.clone()).unwrap_or_default();
         return;
     }
-    if let Some((label, path, why, kind)) = unknown.first() {
+    if let Some((_, path, _, kind)) = unknown.first() {
+        let undecided = by_reason(unknown.iter().map(|(s, _, why, _)| (s, why)));
         let outcome = out.not_assessed(
             subject,
-            format!("{label} in {region}: {}: {why}", goal.noun()),
+            format!(
+                "{} of {judged} sample findings at or above severity {min_severity} in {region} could not be judged for a {noun}: {undecided}",
+                unknown.len()
+            ),
         );
         outcome.unknown = Some(*kind);
         outcome.path = path.as_ref().map(|p| p.hops.clone()).unwrap_or_default();
@@ -167,4 +177,26 @@ fn judge_region(
             );
         }
     }
+}
+
+/// Samples and the reason each fails (or is undecided), grouped by reason in
+/// the order first met: `9.5 Trojan:…: why (EVT001); 7.0 Backdoor:…, 8.0
+/// CryptoCurrency:…: why (SNS001)`. Every sample is named, each distinct break
+/// once, with its first broken link.
+fn by_reason<'s>(items: impl Iterator<Item = (&'s String, &'s String)>) -> String {
+    let mut groups: Vec<(&String, Vec<&String>)> = Vec::new();
+    for (sample, why) in items {
+        match groups.iter_mut().find(|(w, _)| *w == why) {
+            Some((_, samples)) => samples.push(sample),
+            None => groups.push((why, vec![sample])),
+        }
+    }
+    groups
+        .iter()
+        .map(|(why, samples)| {
+            let names: Vec<&str> = samples.iter().map(|s| s.as_str()).collect();
+            format!("{}: {why}", names.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }

@@ -98,6 +98,16 @@ const TF_FIXTURES: &[TfFixture] = &[
         hcl: true,
     },
     TfFixture {
+        dir: "policy-arns",
+        config: "[terraform]\nrole = \"guardduty-admin\"\naccount_id = \"111111111111\"\n",
+        hcl: true,
+    },
+    TfFixture {
+        dir: "severity-band",
+        config: "[terraform]\nrole = \"guardduty-admin\"\naccount_id = \"111111111111\"\n",
+        hcl: true,
+    },
+    TfFixture {
         dir: "placeholders",
         config: "[terraform]\nrole = \"guardduty-admin\"\naccount_id = \"111111111111\"\n",
         hcl: true,

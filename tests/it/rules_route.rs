@@ -53,7 +53,7 @@ fn disabled_rule_is_named() {
     let mut org = healthy_org(UE);
     org.rule_mut(ADMIN, UE, "guardduty-finding-events").state = Known::Value("DISABLED".into());
     let report = run(&org.build());
-    insta::assert_snapshot!(rule_lines(&report, "ROUTE001"), @"fail | 100000000002/us-east-1/ | Backdoor:EC2/C&CActivity.B (severity 7.0) in us-east-1 reaches no pager endpoint: rule guardduty-finding-events is DISABLED (EVT002) (3 of the sample findings fail)");
+    insta::assert_snapshot!(rule_lines(&report, "ROUTE001"), @"fail | 100000000002/us-east-1/ | 3 of 3 sample findings at or above severity 7 in us-east-1 reach no pager endpoint: 7.0 Backdoor:EC2/C&CActivity.B, 8.0 CryptoCurrency:EC2/BitcoinTool.B!DNS, 9.5 Trojan:EC2/DNSDataExfiltration: rule guardduty-finding-events is DISABLED (EVT002)");
 }
 
 #[test]
@@ -70,7 +70,7 @@ fn placeholder_topic_policy_breaks_the_pager_route_only() {
     let policy = publish_policy(ADMIN, "region", "gd-pager", &["events.amazonaws.com"]);
     org.topic_mut(ADMIN, UE, "gd-pager").policy = Known::Value(Some(policy));
     let report = run(&org.build());
-    insta::assert_snapshot!(rule_lines(&report, "ROUTE001"), @"fail | 100000000002/us-east-1/ | Backdoor:EC2/C&CActivity.B (severity 7.0) in us-east-1 reaches no pager endpoint: topic gd-pager's policy does not allow events.amazonaws.com to sns:Publish to arn:aws:sns:us-east-1:100000000002:gd-pager (its Resource holds a literal placeholder such as `arn:aws:sns:region:…`) (SNS001) (3 of the sample findings fail)");
+    insta::assert_snapshot!(rule_lines(&report, "ROUTE001"), @"fail | 100000000002/us-east-1/ | 3 of 3 sample findings at or above severity 7 in us-east-1 reach no pager endpoint: 7.0 Backdoor:EC2/C&CActivity.B, 8.0 CryptoCurrency:EC2/BitcoinTool.B!DNS, 9.5 Trojan:EC2/DNSDataExfiltration: topic gd-pager's policy does not allow events.amazonaws.com to sns:Publish to arn:aws:sns:us-east-1:100000000002:gd-pager (its Resource holds a literal placeholder such as `arn:aws:sns:region:…`) (SNS001)");
     assert_eq!(
         route(&report, "ROUTE002").0,
         Pass,
@@ -90,7 +90,7 @@ fn pending_pager_subscription_is_named() {
     for sub in org.subs_mut(ADMIN, UE, "gd-pager") {
         sub.pending_confirmation = Known::Value(true);
     }
-    insta::assert_snapshot!(rule_lines(&run(&org.build()), "ROUTE001"), @"fail | 100000000002/us-east-1/ | Backdoor:EC2/C&CActivity.B (severity 7.0) in us-east-1 reaches no pager endpoint: subscription is PendingConfirmation and delivers nothing (SUB001) (3 of the sample findings fail)");
+    insta::assert_snapshot!(rule_lines(&run(&org.build()), "ROUTE001"), @"fail | 100000000002/us-east-1/ | 3 of 3 sample findings at or above severity 7 in us-east-1 reach no pager endpoint: 7.0 Backdoor:EC2/C&CActivity.B, 8.0 CryptoCurrency:EC2/BitcoinTool.B!DNS, 9.5 Trojan:EC2/DNSDataExfiltration: subscription is PendingConfirmation and delivers nothing (SUB001)");
 }
 
 #[test]
@@ -98,7 +98,7 @@ fn no_matching_rule_fails_with_evt001() {
     let mut org = healthy_org(UE);
     org.rule_mut(ADMIN, UE, "guardduty-finding-events")
         .event_pattern = Known::Value(Some(r#"{"source":["aws.securityhub"]}"#.into()));
-    insta::assert_snapshot!(rule_lines(&run(&org.build()), "ROUTE001"), @"fail | 100000000002/us-east-1/ | Backdoor:EC2/C&CActivity.B (severity 7.0) in us-east-1 reaches no pager endpoint: no enabled rule on the bus matches the event (EVT001) (3 of the sample findings fail)");
+    insta::assert_snapshot!(rule_lines(&run(&org.build()), "ROUTE001"), @"fail | 100000000002/us-east-1/ | 3 of 3 sample findings at or above severity 7 in us-east-1 reach no pager endpoint: 7.0 Backdoor:EC2/C&CActivity.B, 8.0 CryptoCurrency:EC2/BitcoinTool.B!DNS, 9.5 Trojan:EC2/DNSDataExfiltration: no enabled rule on the bus matches the event (EVT001)");
 }
 
 #[test]
@@ -107,7 +107,7 @@ fn broken_notifier_breaks_chat_with_sub003() {
     org.function_mut(ADMIN, UE, "notify_slack")
         .reserved_concurrency = Known::Value(Some(0));
     let report = run(&org.build());
-    insta::assert_snapshot!(rule_lines(&report, "ROUTE002"), @"fail | 100000000002/us-east-1/ | UnauthorizedAccess:EC2/SSHBruteForce (severity 2.0) in us-east-1 reaches no chat endpoint: function notify_slack has reserved concurrency 0: it never runs (SUB003) (5 of the sample findings fail)");
+    insta::assert_snapshot!(rule_lines(&report, "ROUTE002"), @"fail | 100000000002/us-east-1/ | 5 of 5 sample findings at or above severity 1 in us-east-1 reach no chat endpoint: 2.0 UnauthorizedAccess:EC2/SSHBruteForce, 5.0 Recon:IAMUser/MaliciousIPCaller, 7.0 Backdoor:EC2/C&CActivity.B, 8.0 CryptoCurrency:EC2/BitcoinTool.B!DNS, 9.5 Trojan:EC2/DNSDataExfiltration: function notify_slack has reserved concurrency 0: it never runs (SUB003)");
     assert_eq!(route(&report, "ROUTE001").0, Pass);
 }
 
@@ -117,7 +117,7 @@ fn message_attribute_filter_drops_findings_sub006() {
     for sub in org.subs_mut(ADMIN, UE, "gd-slack") {
         sub.filter_policy = Known::Value(Some(r#"{"severity":[{"numeric":[">=",7]}]}"#.into()));
     }
-    insta::assert_snapshot!(rule_lines(&run(&org.build()), "ROUTE002"), @"fail | 100000000002/us-east-1/ | UnauthorizedAccess:EC2/SSHBruteForce (severity 2.0) in us-east-1 reaches no chat endpoint: filter policy is scoped to MessageAttributes, and EventBridge sets none: it drops every finding (SUB006) (5 of the sample findings fail)");
+    insta::assert_snapshot!(rule_lines(&run(&org.build()), "ROUTE002"), @"fail | 100000000002/us-east-1/ | 5 of 5 sample findings at or above severity 1 in us-east-1 reach no chat endpoint: 2.0 UnauthorizedAccess:EC2/SSHBruteForce, 5.0 Recon:IAMUser/MaliciousIPCaller, 7.0 Backdoor:EC2/C&CActivity.B, 8.0 CryptoCurrency:EC2/BitcoinTool.B!DNS, 9.5 Trojan:EC2/DNSDataExfiltration: filter policy is scoped to MessageAttributes, and EventBridge sets none: it drops every finding (SUB006)");
 }
 
 #[test]
@@ -138,7 +138,7 @@ fn body_filter_on_severity_satisfies_pager_but_not_chat_minimum() {
         "pager needs >= 7.0 only"
     );
     // Chat needs >= 1.0.
-    insta::assert_snapshot!(rule_lines(&report, "ROUTE002"), @"fail | 100000000002/us-east-1/ | UnauthorizedAccess:EC2/SSHBruteForce (severity 2.0) in us-east-1 reaches no chat endpoint: filter policy drops this finding (SUB006) (2 of the sample findings fail)");
+    insta::assert_snapshot!(rule_lines(&report, "ROUTE002"), @"fail | 100000000002/us-east-1/ | 2 of 5 sample findings at or above severity 1 in us-east-1 reach no chat endpoint: 2.0 UnauthorizedAccess:EC2/SSHBruteForce, 5.0 Recon:IAMUser/MaliciousIPCaller: filter policy drops this finding (SUB006)");
 }
 
 #[test]
@@ -166,7 +166,7 @@ fn topic_in_another_region_is_evt004() {
             ..RegionFacts::default()
         }))),
     );
-    insta::assert_snapshot!(rule_lines(&run(&inv), "ROUTE001"), @"fail | 100000000002/us-east-1/ | Backdoor:EC2/C&CActivity.B (severity 7.0) in us-east-1 reaches no pager endpoint: topic gd-pager is in us-west-2, but the rule is in us-east-1: EventBridge never delivers to an SNS topic in another region (EVT004) (3 of the sample findings fail)");
+    insta::assert_snapshot!(rule_lines(&run(&inv), "ROUTE001"), @"fail | 100000000002/us-east-1/ | 3 of 3 sample findings at or above severity 7 in us-east-1 reach no pager endpoint: 7.0 Backdoor:EC2/C&CActivity.B, 8.0 CryptoCurrency:EC2/BitcoinTool.B!DNS, 9.5 Trojan:EC2/DNSDataExfiltration: topic gd-pager is in us-west-2, but the rule is in us-east-1: EventBridge never delivers to an SNS topic in another region (EVT004)");
 }
 
 #[test]

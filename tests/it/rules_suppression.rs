@@ -63,7 +63,7 @@ fn noise() -> GuardDutyFilter {
 fn a_rule_on_high_severity_fails_gd006_and_route001_names_it() {
     let report = run(&with_filters(vec![pages()]).build());
     insta::assert_snapshot!(rule_lines(&report, "GD006"), @"fail | 100000000002/us-east-1/guardduty-filter/suppress-high-severity | suppression rule suppress-high-severity archives sample findings at or above pager.min_severity 7.0: Backdoor:EC2/C&CActivity.B (severity 7.0), CryptoCurrency:EC2/BitcoinTool.B!DNS (severity 8.0), Trojan:EC2/DNSDataExfiltration (severity 9.5); archived findings are never sent to EventBridge, so they page nobody");
-    insta::assert_snapshot!(rule_lines(&report, "ROUTE001"), @"fail | 100000000002/us-east-1/ | Backdoor:EC2/C&CActivity.B (severity 7.0) in us-east-1 reaches no pager endpoint: suppression rule suppress-high-severity (GuardDuty filter with action ARCHIVE) archives the finding, so it is never sent to EventBridge (GD006) (3 of the sample findings fail)");
+    insta::assert_snapshot!(rule_lines(&report, "ROUTE001"), @"fail | 100000000002/us-east-1/ | 3 of 3 sample findings at or above severity 7 in us-east-1 reach no pager endpoint: 7.0 Backdoor:EC2/C&CActivity.B, 8.0 CryptoCurrency:EC2/BitcoinTool.B!DNS, 9.5 Trojan:EC2/DNSDataExfiltration: suppression rule suppress-high-severity (GuardDuty filter with action ARCHIVE) archives the finding, so it is never sent to EventBridge (GD006)");
     // The filter is the first (and only) hop of the path, and it is broken.
     let path = &of(&report, "ROUTE001")[0].outcome.path;
     assert_eq!(path.len(), 1);
@@ -82,7 +82,7 @@ fn a_rule_on_low_severity_passes_with_a_note_and_route002_names_it() {
     let report = run(&with_filters(vec![noise()]).build());
     insta::assert_snapshot!(rule_lines(&report, "GD006"), @"pass | 100000000002/us-east-1/guardduty-filter/suppress-low-severity-noise | note: suppression rule suppress-low-severity-noise hides only sample findings below pager.min_severity 7.0: UnauthorizedAccess:EC2/SSHBruteForce (severity 2.0); suppressing low-severity noise is normal, and if chat should not expect them, raise chat.min_severity (ROUTE002 names this rule for them)");
     assert_eq!(statuses(&report, "ROUTE001"), [Pass]);
-    insta::assert_snapshot!(rule_lines(&report, "ROUTE002"), @"fail | 100000000002/us-east-1/ | UnauthorizedAccess:EC2/SSHBruteForce (severity 2.0) in us-east-1 reaches no chat endpoint: suppression rule suppress-low-severity-noise (GuardDuty filter with action ARCHIVE) archives the finding, so it is never sent to EventBridge (GD006)");
+    insta::assert_snapshot!(rule_lines(&report, "ROUTE002"), @"fail | 100000000002/us-east-1/ | 1 of 5 sample findings at or above severity 1 in us-east-1 reach no chat endpoint: 2.0 UnauthorizedAccess:EC2/SSHBruteForce: suppression rule suppress-low-severity-noise (GuardDuty filter with action ARCHIVE) archives the finding, so it is never sent to EventBridge (GD006)");
     // Raising chat.min_severity above the suppressed samples makes chat agree.
     let mut config = Config::default();
     config.chat.min_severity = 4.0;

@@ -758,3 +758,74 @@ resource "aws_guardduty_filter" "opaque" {
         Some("aws_guardduty_filter.opaque.finding_criteria")
     );
 }
+
+/// The text of an ARN template, ARNs written as `<address>`.
+fn arn_text(r: &TfResource, attribute: &str) -> Option<String> {
+    use alertpath::source::terraform::model::ArnPart;
+    r.arn_templates.get(attribute).map(|parts| {
+        parts
+            .iter()
+            .map(|p| match p {
+                ArnPart::Text(t) => t.clone(),
+                ArnPart::Arn(a) => format!("<{a}>"),
+            })
+            .collect()
+    })
+}
+
+#[test]
+fn policies_keep_the_arns_of_this_stacks_resources_as_parts() {
+    let dir = write_tree(&[(
+        "main.tf",
+        r#"
+variable "unset" {}
+resource "aws_sns_topic" "t" { name = "gd-pager" }
+resource "aws_cloudwatch_event_rule" "gd" { name = "gd" }
+resource "aws_sns_topic_policy" "heredoc" {
+  arn    = aws_sns_topic.t.arn
+  policy = <<POLICY
+{"Statement": [{"Resource": "${aws_sns_topic.t.arn}", "Condition": {"ArnEquals": {"aws:SourceArn": "${aws_cloudwatch_event_rule.gd.arn}"}}}]}
+POLICY
+}
+resource "aws_sns_topic_policy" "encoded" {
+  arn    = aws_sns_topic.t.arn
+  policy = jsonencode({ Resource = ["${aws_sns_topic.t.arn}:*", "a\"b"] })
+}
+resource "aws_sns_topic_policy" "other_unknown" {
+  arn    = aws_sns_topic.t.arn
+  policy = jsonencode({ Resource = aws_sns_topic.t.arn, Principal = var.unset })
+}
+data "aws_iam_policy_document" "doc" {
+  statement {
+    actions   = ["sns:Publish"]
+    resources = [aws_sns_topic.t.arn]
+  }
+}
+"#,
+    )]);
+    let stack = hcl::read_dir(dir.path(), &VarInputs::default(), dir.path()).expect("reads");
+    assert_eq!(
+        arn_text(res(&stack, "aws_sns_topic_policy.heredoc"), "policy").as_deref(),
+        Some(
+            "{\"Statement\": [{\"Resource\": \"<aws_sns_topic.t>\", \"Condition\": {\"ArnEquals\": {\"aws:SourceArn\": \"<aws_cloudwatch_event_rule.gd>\"}}}]}\n"
+        )
+    );
+    assert_eq!(
+        arn_text(res(&stack, "aws_sns_topic_policy.encoded"), "policy").as_deref(),
+        Some(r#"{"Resource":["<aws_sns_topic.t>:*","a\"b"]}"#)
+    );
+    assert_eq!(
+        arn_text(res(&stack, "aws_sns_topic_policy.encoded"), "arn").as_deref(),
+        Some("<aws_sns_topic.t>")
+    );
+    assert_eq!(
+        arn_text(res(&stack, "aws_sns_topic_policy.other_unknown"), "policy"),
+        None
+    );
+    assert_eq!(
+        arn_text(res(&stack, "data.aws_iam_policy_document.doc"), "json").as_deref(),
+        Some(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sns:Publish","Resource":"<aws_sns_topic.t>"}]}"#
+        )
+    );
+}

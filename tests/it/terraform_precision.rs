@@ -1,6 +1,7 @@
 //! Judging what real Terraform writes precisely (issue 14): documentation
 //! placeholders are no secrets, a DISABLED rule is EVT002's alone, and an
-//! unknown nested value is named by its path.
+//! unknown nested value is named by its path, and a policy that names its own
+//! topic or rule by reference is judged with the ARNs alertpath derives.
 
 use std::path::PathBuf;
 
@@ -233,4 +234,102 @@ resource "aws_lambda_permission" "sns" {
         "{}",
         unresolved[0].reason
     );
+}
+
+/// SNS001's status per topic name, for the `policy-arns` fixture read as a
+/// plan, as HCL, or both.
+fn sns001_by_topic(plan: bool, hcl: bool) -> Vec<(String, Status)> {
+    let config = alertpath::config::parse_str(ADMIN, "alertpath.toml").expect("config");
+    let dir = repo().join("tests/fixtures/terraform/policy-arns");
+    let plan_file = dir.join("plan.json");
+    let vars = VarInputs {
+        account_id: config.terraform.account_id.clone(),
+        ..VarInputs::default()
+    };
+    let inventory = source::terraform::read(
+        plan.then_some(plan_file.as_path()),
+        hcl.then_some(dir.as_path()),
+        &vars,
+        &config.terraform,
+        &config.pager.endpoint_patterns,
+    )
+    .expect("policy-arns reads");
+    let report = run_with(&inventory, &config);
+    let mut out: Vec<(String, Status)> = of(&report, "SNS001")
+        .iter()
+        .map(|f| {
+            let topic = f.outcome.subject.resource.as_ref().map(|r| r.name.clone());
+            (topic.unwrap_or_default(), f.outcome.status)
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+#[test]
+fn a_policy_naming_its_own_topic_and_rule_is_judged() {
+    let topics = |rows: &[(&str, Status)]| -> Vec<(String, Status)> {
+        rows.iter().map(|(t, s)| ((*t).to_string(), *s)).collect()
+    };
+    // Only CloudWatch may publish to gd-cloudwatch-only: EventBridge cannot.
+    // The others let EventBridge publish from this rule. Every policy names
+    // the topic (and the rule) by reference, known after apply to Terraform.
+    let evaluated = topics(&[
+        ("gd-cloudwatch-only", Status::Fail),
+        ("gd-documented", Status::Pass),
+        ("gd-jsonencoded", Status::Pass),
+        ("gd-pager", Status::Pass),
+    ]);
+    assert_eq!(sns001_by_topic(false, true), evaluated, "HCL");
+    assert_eq!(sns001_by_topic(true, true), evaluated, "plan + HCL");
+    // A plan records a policy document's static statements, not a
+    // `jsonencode` policy's shape nor `dynamic` statements.
+    assert_eq!(
+        sns001_by_topic(true, false),
+        topics(&[
+            ("gd-cloudwatch-only", Status::Fail),
+            ("gd-documented", Status::Pass),
+            ("gd-jsonencoded", Status::NotAssessed),
+            ("gd-pager", Status::NotAssessed),
+        ]),
+        "plan"
+    );
+}
+
+#[test]
+fn a_route_message_names_every_failing_sample_and_each_break() {
+    let report = judge_hcl("severity-band", ADMIN);
+    let route001 = lines(&report, "ROUTE001");
+    assert_eq!(
+        route001,
+        [(
+            Status::Fail,
+            "3 of 3 sample findings at or above severity 7 in us-east-1 reach no pager endpoint: \
+             7.0 Backdoor:EC2/C&CActivity.B, 8.0 CryptoCurrency:EC2/BitcoinTool.B!DNS: topic \
+             gd-pager's policy does not allow events.amazonaws.com to sns:Publish to \
+             arn:aws:sns:us-east-1:111111111111:gd-pager (SNS001); \
+             9.5 Trojan:EC2/DNSDataExfiltration: no enabled rule on the bus matches the event (EVT001)"
+                .to_string()
+        )]
+    );
+    // The chat route fails for all five samples: the 2.0 and the 9.5 one at
+    // the rule, the others at the topic. Each sample is named once.
+    let route002 = lines(&report, "ROUTE002");
+    let [(Status::Fail, message)] = route002.as_slice() else {
+        panic!("{route002:?}");
+    };
+    assert!(
+        message.starts_with(
+            "5 of 5 sample findings at or above severity 1 in us-east-1 reach no chat endpoint: "
+        ),
+        "{message}"
+    );
+    assert!(
+        message.contains(
+            "2.0 UnauthorizedAccess:EC2/SSHBruteForce, 9.5 Trojan:EC2/DNSDataExfiltration: no enabled rule on the bus matches the event (EVT001)"
+        ),
+        "{message}"
+    );
+    assert_eq!(message.matches("(SNS001)").count(), 1, "{message}");
+    assert_eq!(message.matches("9.5 ").count(), 1, "{message}");
 }

@@ -9,6 +9,7 @@ pub mod config_index;
 pub mod hcl;
 pub mod model;
 pub mod plan;
+mod plan_policy;
 pub mod secrets;
 
 use std::path::Path;
@@ -38,6 +39,7 @@ pub fn read(
             if let Some(hcl) = &hcl {
                 merge_locations(&mut stack, hcl);
                 merge_placement(&mut stack, hcl);
+                merge_arn_templates(&mut stack, hcl);
             }
             (stack, SourceKind::Plan)
         }
@@ -95,6 +97,32 @@ pub fn merge_placement(plan: &mut model::TfStack, hcl: &model::TfStack) {
             && let Some(region) = regions.get(resource.address.as_str())
         {
             resource.region = crate::inventory::Known::Value((*region).clone());
+        }
+    }
+}
+
+/// Give plan attributes that are unknown the text and ARNs the HCL source
+/// evaluates them to for the same address, so the adapter can substitute the
+/// ARNs it derives. The plan does not record a `jsonencode` policy's shape
+/// nor `dynamic` statements, and cannot tell `[aws_sns_topic.t.arn]` from
+/// `["${aws_sns_topic.t.arn}:*"]`; the source can, so its parts are preferred.
+pub fn merge_arn_templates(plan: &mut model::TfStack, hcl: &model::TfStack) {
+    let templates: std::collections::HashMap<&str, &model::TfResource> = hcl
+        .resources
+        .iter()
+        .filter(|r| !r.arn_templates.is_empty())
+        .map(|r| (r.address.as_str(), r))
+        .collect();
+    for resource in &mut plan.resources {
+        let Some(source) = templates.get(resource.address.as_str()) else {
+            continue;
+        };
+        for (attribute, parts) in &source.arn_templates {
+            if resource.is_unknown(attribute) {
+                resource
+                    .arn_templates
+                    .insert(attribute.clone(), parts.clone());
+            }
         }
     }
 }

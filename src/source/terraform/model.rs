@@ -42,6 +42,11 @@ pub struct TfResource {
     /// For unknown string attributes built from a template (HCL): the
     /// template's known text and unknown parts, in order.
     pub templates: BTreeMap<String, Vec<Piece>>,
+    /// For unknown string attributes whose only unknown parts are ARNs of
+    /// resources in this stack (a policy naming its own topic or rule): the
+    /// text and those ARNs, in order. The adapter substitutes the ARNs it
+    /// derives ([`ArnPart`]).
+    pub arn_templates: BTreeMap<String, Vec<ArnPart>>,
     /// Per top-level attribute: the addresses its expression references
     /// (e.g. `aws_sns_topic.pager` for `aws_sns_topic.pager.arn`), used to link
     /// resources whose ARNs are unknown at plan time.
@@ -63,6 +68,17 @@ pub struct TfResource {
     pub location: Option<SourceLocation>,
     /// Where each top-level attribute is written.
     pub attribute_locations: BTreeMap<String, SourceLocation>,
+}
+
+/// A part of a string that is known except for ARNs of resources in this
+/// stack (e.g. `jsonencode({ Resource = aws_sns_topic.t.arn })`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArnPart {
+    /// Known text, as written.
+    Text(String),
+    /// The `arn` of the resource instance at this address; inside the JSON
+    /// text of a policy, so it is written JSON-escaped.
+    Arn(String),
 }
 
 /// One Terraform stack (a root module and its modules).

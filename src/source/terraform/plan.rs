@@ -314,6 +314,7 @@ fn finish(raw: Raw<'_>, index: &ConfigIndex<'_>) -> TfResource {
         unknown_kind: BTreeMap::new(),
         expressions: BTreeMap::new(),
         templates: BTreeMap::new(),
+        arn_templates: BTreeMap::new(),
         references: BTreeMap::new(),
         configured: Vec::new(),
         region: Known::unknown(UnknownKind::Unresolved, None),
@@ -340,6 +341,14 @@ fn finish(raw: Raw<'_>, index: &ConfigIndex<'_>) -> TfResource {
     let config = raw.parsed.as_ref().and_then(|a| index.resource_config(a));
     if let (Some(addr), Some(config)) = (raw.parsed.as_ref(), config) {
         index.apply_expressions(addr, config, &mut resource);
+        if resource.mode == Mode::Data
+            && resource.kind == "aws_iam_policy_document"
+            && resource.is_unknown("json")
+            && let Some(parts) =
+                super::plan_policy::document_template(&resource, addr, config, index)
+        {
+            resource.arn_templates.insert("json".to_string(), parts);
+        }
     }
     let own_region = resource
         .values

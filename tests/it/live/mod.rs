@@ -303,7 +303,7 @@ fn parity_and_secrets() {
         message("ROUTE001", "us-east-1")
     );
     assert!(
-        message("ROUTE002", "eu-west-1").starts_with("UnauthorizedAccess:EC2/SSHBruteForce (severity 2.0) in eu-west-1 reaches no chat endpoint: suppression rule suppress-low-severity-noise"),
+        message("ROUTE002", "eu-west-1").contains("in eu-west-1 reach no chat endpoint: 2.0 UnauthorizedAccess:EC2/SSHBruteForce: suppression rule suppress-low-severity-noise"),
         "{}",
         message("ROUTE002", "eu-west-1")
     );

@@ -7,6 +7,7 @@
 //! role) leave it invisible, so the stack account is treated as the admin.
 
 mod access;
+mod arns;
 mod lambda;
 mod patterns;
 mod placement;
@@ -116,6 +117,12 @@ pub fn adapt_with_pager_patterns(
             env.region, env.variable
         ));
     }
+    let completed = complete_policies(&placed);
+    let placed: Vec<(&TfResource, String, String)> = placed
+        .into_iter()
+        .zip(&completed)
+        .map(|((r, account, region), done)| (done.as_ref().unwrap_or(r), account, region))
+        .collect();
     let mut admins: BTreeMap<String, Vec<GuardDutyAdmin>> = BTreeMap::new();
     let mut resolved = Resolved::new();
     let ambiguous = fill(
@@ -128,7 +135,7 @@ pub fn adapt_with_pager_patterns(
     let mut rejected = Vec::new();
     for ((account, region), region_facts) in &mut facts {
         if account != PLACEHOLDER_ACCOUNT {
-            derive_arns(region_facts, account, region);
+            arns::derive_facts(region_facts, account, region);
         }
         rejected.extend(patterns::reject_invalid(region_facts));
         // The stack declares every filter it has: none declared is none.
@@ -170,6 +177,29 @@ pub fn adapt_with_pager_patterns(
         environment_region,
     });
     inventory
+}
+
+/// Per placed resource: a copy whose policies name ARNs of this stack's
+/// resources, with the ARNs the adapter derives substituted (`None` when
+/// nothing changes). Under the placeholder account nothing is derived.
+fn complete_policies(placed: &[(&TfResource, String, String)]) -> Vec<Option<TfResource>> {
+    let arns: HashMap<&str, String> = placed
+        .iter()
+        .filter(|(_, account, _)| account != PLACEHOLDER_ACCOUNT)
+        .filter_map(|(r, account, region)| {
+            arns::of_resource(r, account, region).map(|arn| (r.address.as_str(), arn))
+        })
+        .collect();
+    placed
+        .iter()
+        .map(|(r, _, _)| {
+            if r.arn_templates.is_empty() {
+                None
+            } else {
+                arns::substitute(r, &arns)
+            }
+        })
+        .collect()
 }
 
 /// (address, attribute) pairs the source left unknown that the adapter made
@@ -221,61 +251,6 @@ fn caller_account(stack: &TfStack) -> Option<String> {
         .filter(|r| r.mode == Mode::Data && r.kind == "aws_caller_identity")
         .find_map(|r| r.get("account_id").and_then(serde_json::Value::as_str))
         .map(str::to_string)
-}
-
-/// The partition of a region.
-fn partition(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    }
-}
-
-/// ARNs Terraform only knows after apply but that follow from name, account
-/// and region: topics, functions, rules and alarms.
-fn derive_arns(facts: &mut RegionFacts, account: &str, region: &str) {
-    let p = partition(region);
-    let derive = |arn: &mut Known<String>, name: &Known<String>, shape: &dyn Fn(&str) -> String| {
-        if let (Known::Unknown(_), Known::Value(n)) = (&*arn, name) {
-            *arn = Known::Value(shape(n));
-        }
-    };
-    if let Observed::Collected(topics) = &mut facts.topics {
-        for t in topics {
-            derive(&mut t.arn, &t.name, &|n| {
-                format!("arn:{p}:sns:{region}:{account}:{n}")
-            });
-        }
-    }
-    if let Observed::Collected(functions) = &mut facts.functions {
-        for f in functions {
-            derive(&mut f.arn, &f.name, &|n| {
-                format!("arn:{p}:lambda:{region}:{account}:function:{n}")
-            });
-        }
-    }
-    if let Observed::Collected(rules) = &mut facts.event_rules {
-        for r in rules {
-            let bus = r.event_bus.clone();
-            derive(&mut r.arn, &r.name, &|n| {
-                if bus == "default" {
-                    format!("arn:{p}:events:{region}:{account}:rule/{n}")
-                } else {
-                    format!("arn:{p}:events:{region}:{account}:rule/{bus}/{n}")
-                }
-            });
-        }
-    }
-    if let Observed::Collected(alarms) = &mut facts.alarms {
-        for a in alarms {
-            derive(&mut a.arn, &a.name, &|n| {
-                format!("arn:{p}:cloudwatch:{region}:{account}:alarm:{n}")
-            });
-        }
-    }
 }
 
 const MAPPED: &[&str] = &[

@@ -166,6 +166,7 @@ mod tests {
             unknown_kind: Default::default(),
             expressions: Default::default(),
             templates: Default::default(),
+            arn_templates: Default::default(),
             references: Default::default(),
             configured: Vec::new(),
             region,

@@ -10,6 +10,7 @@ use super::functions;
 use super::value::{Unk, Val};
 use crate::endpoints::Piece;
 use crate::inventory::UnknownKind;
+use crate::source::terraform::model::ArnPart;
 
 /// What an expression can refer to outside itself.
 pub(super) trait Scope {
@@ -65,6 +66,7 @@ pub(super) fn error(expr: impl Into<String>, reason: impl Into<String>) -> Val {
         reason: format!("error: {}", reason.into()),
         refs: Vec::new(),
         pieces: None,
+        arn: None,
     }))
 }
 
@@ -91,6 +93,7 @@ pub(super) fn merge_unknown(vals: &[&Val], expr: &str) -> Option<Val> {
         }
         u.refs = refs;
         u.pieces = None;
+        u.arn = None;
         Val::Unknown(Box::new(u))
     })
 }
@@ -270,11 +273,21 @@ fn loose_eq(l: &Val, r: &Val) -> bool {
 }
 
 /// A template's value: a string when every part is known; otherwise an
-/// unknown that keeps the template's known text and unknown parts in order.
+/// unknown that keeps the template's known text and unknown parts in order
+/// (and, when those parts are all ARNs of this stack's resources, the text
+/// and ARNs the adapter can substitute).
 fn eval_template(scope: &mut dyn Scope, ctx: &mut Ctx, t: &Template, text: &str) -> Val {
-    let mut pieces = Vec::new();
-    let mut unknowns: Vec<Val> = Vec::new();
-    render(scope, ctx, t, &mut pieces, &mut unknowns);
+    let mut out = Rendered {
+        pieces: Vec::new(),
+        unknowns: Vec::new(),
+        arn: Some(Vec::new()),
+    };
+    render(scope, ctx, t, &mut out);
+    let Rendered {
+        pieces,
+        unknowns,
+        arn,
+    } = out;
     if unknowns.is_empty() {
         let known: String = pieces
             .iter()
@@ -289,72 +302,103 @@ fn eval_template(scope: &mut dyn Scope, ctx: &mut Ctx, t: &Template, text: &str)
     match merge_unknown(&refs, text) {
         Some(Val::Unknown(mut u)) => {
             u.pieces = Some(pieces);
+            u.arn = arn;
             Val::Unknown(u)
         }
         other => other.unwrap_or(Val::Null),
     }
 }
 
-/// Append text to a template's pieces (merging adjacent text).
-fn push_text(pieces: &mut Vec<Piece>, s: &str) {
-    match pieces.last_mut() {
-        Some(Piece::Text(last)) => last.push_str(s),
-        _ => pieces.push(Piece::Text(s.to_string())),
-    }
+/// What a template renders to so far.
+struct Rendered {
+    /// Known text and unknown parts, in order.
+    pieces: Vec<Piece>,
+    /// The unknown values, in order.
+    unknowns: Vec<Val>,
+    /// The text with the ARNs of this stack's resources it interpolates;
+    /// `None` once any other part is unknown.
+    arn: Option<Vec<ArnPart>>,
 }
 
-/// Record an unknown part of a template: its own pieces when it is a
-/// partially known template itself, else one unknown piece.
-fn push_unknown(pieces: &mut Vec<Piece>, unknowns: &mut Vec<Val>, v: Val) {
-    match &v {
-        Val::Unknown(u) if u.pieces.is_some() => {
-            for p in u.pieces.iter().flatten() {
-                match p {
-                    Piece::Text(s) => push_text(pieces, s),
-                    Piece::Unknown => pieces.push(Piece::Unknown),
+impl Rendered {
+    /// Append known text (merging adjacent text).
+    fn text(&mut self, s: &str) {
+        match self.pieces.last_mut() {
+            Some(Piece::Text(last)) => last.push_str(s),
+            _ => self.pieces.push(Piece::Text(s.to_string())),
+        }
+        if let Some(arn) = &mut self.arn {
+            push_arn_text(arn, s);
+        }
+    }
+
+    /// Record an unknown part: its own pieces when it is a partially known
+    /// template itself, else one unknown piece.
+    fn unknown(&mut self, v: Val) {
+        match &v {
+            Val::Unknown(u) if u.pieces.is_some() => {
+                for p in u.pieces.iter().flatten() {
+                    match p {
+                        Piece::Text(s) => match self.pieces.last_mut() {
+                            Some(Piece::Text(last)) => last.push_str(s),
+                            _ => self.pieces.push(Piece::Text(s.clone())),
+                        },
+                        Piece::Unknown => self.pieces.push(Piece::Unknown),
+                    }
                 }
             }
+            _ => self.pieces.push(Piece::Unknown),
         }
-        _ => pieces.push(Piece::Unknown),
+        self.arn = match (self.arn.take(), &v) {
+            (Some(mut arn), Val::Unknown(u)) => u.arn.as_ref().map(|parts| {
+                for p in parts {
+                    match p {
+                        ArnPart::Text(s) => push_arn_text(&mut arn, s),
+                        ArnPart::Arn(a) => arn.push(ArnPart::Arn(a.clone())),
+                    }
+                }
+                arn
+            }),
+            _ => None,
+        };
+        self.unknowns.push(v);
     }
-    unknowns.push(v);
 }
 
-fn render(
-    scope: &mut dyn Scope,
-    ctx: &mut Ctx,
-    t: &Template,
-    out: &mut Vec<Piece>,
-    unknowns: &mut Vec<Val>,
-) {
+/// Append text to ARN parts (merging adjacent text).
+pub(super) fn push_arn_text(parts: &mut Vec<ArnPart>, s: &str) {
+    match parts.last_mut() {
+        Some(ArnPart::Text(last)) => last.push_str(s),
+        _ => parts.push(ArnPart::Text(s.to_string())),
+    }
+}
+
+fn render(scope: &mut dyn Scope, ctx: &mut Ctx, t: &Template, out: &mut Rendered) {
     for el in t.iter() {
         match el {
-            Element::Literal(s) => push_text(out, s),
+            Element::Literal(s) => out.text(s),
             Element::Interpolation(i) => {
                 let v = eval(scope, ctx, &i.expr);
                 match v.to_tf_string() {
-                    Some(s) => push_text(out, &s),
-                    None if matches!(v, Val::Unknown(_)) => push_unknown(out, unknowns, v),
-                    None => push_unknown(
-                        out,
-                        unknowns,
-                        error(ctx.text(i.expr.span()), "cannot convert to string"),
-                    ),
+                    Some(s) => out.text(&s),
+                    None if matches!(v, Val::Unknown(_)) => out.unknown(v),
+                    None => out.unknown(error(ctx.text(i.expr.span()), "cannot convert to string")),
                 }
             }
             Element::Directive(d) => match &**d {
                 Directive::If(i) => {
                     let c = eval(scope, ctx, &i.if_expr.cond_expr);
                     match c.as_bool() {
-                        Some(true) => render(scope, ctx, &i.if_expr.template, out, unknowns),
+                        Some(true) => render(scope, ctx, &i.if_expr.template, out),
                         Some(false) => {
                             if let Some(e) = &i.else_expr {
-                                render(scope, ctx, &e.template, out, unknowns);
+                                render(scope, ctx, &e.template, out);
                             }
                         }
                         None => {
-                            out.push(Piece::Unknown);
-                            unknowns.push(c);
+                            out.pieces.push(Piece::Unknown);
+                            out.unknowns.push(c);
+                            out.arn = None;
                         }
                     }
                 }
@@ -362,8 +406,9 @@ fn render(
                     let fe = &f.for_expr;
                     let coll = eval(scope, ctx, &fe.collection_expr);
                     let Some(items) = iter_items(&coll) else {
-                        out.push(Piece::Unknown);
-                        unknowns.push(coll);
+                        out.pieces.push(Piece::Unknown);
+                        out.unknowns.push(coll);
+                        out.arn = None;
                         continue;
                     };
                     for (k, v) in items {
@@ -372,7 +417,7 @@ fn render(
                             ctx.bindings.push((kv.as_str().to_string(), k));
                         }
                         ctx.bindings.push((fe.value_var.as_str().to_string(), v));
-                        render(scope, ctx, &fe.template, out, unknowns);
+                        render(scope, ctx, &fe.template, out);
                         ctx.bindings.truncate(n);
                     }
                 }
@@ -575,7 +620,13 @@ fn get_attr(v: &Val, name: &str, text: &str) -> Val {
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, x)| x.clone())
-            .unwrap_or_else(|| Val::after_apply(text, vec![addr.clone()])),
+            .unwrap_or_else(|| {
+                if name == "arn" {
+                    Val::arn_of(text, addr)
+                } else {
+                    Val::after_apply(text, vec![addr.clone()])
+                }
+            }),
         Val::Map(m) => m.iter().find(|(k, _)| k == name).map_or_else(
             || error(text, format!("no attribute `{name}`")),
             |(_, x)| x.clone(),

@@ -74,7 +74,15 @@ pub(super) fn call(scope: &mut dyn Scope, name: &str, args: Vec<Val>, text: &str
     );
     if any_unknown && !lenient {
         let refs: Vec<&Val> = args.iter().collect();
-        return merge_top(&refs, text);
+        let merged = merge_top(&refs, text);
+        return match (name, args.as_slice(), merged) {
+            // A policy naming its own topic or rule: the adapter may derive the ARNs.
+            ("jsonencode", [v], Val::Unknown(mut u)) => {
+                u.arn = v.json_with_arns();
+                Val::Unknown(u)
+            }
+            (_, _, merged) => merged,
+        };
     }
     let r = match name {
         "jsonencode" => {

@@ -21,6 +21,7 @@ use std::rc::Rc;
 
 pub use functions::FUNCTIONS;
 pub use locate::{attach_locations, normalize_address};
+pub(crate) use policy_doc::policy_json;
 pub use value::Val;
 
 use super::model::TfStack;

@@ -401,6 +401,7 @@ impl<'g> ModuleEval<'g> {
             unknown_kind: Default::default(),
             expressions: Default::default(),
             templates: Default::default(),
+            arn_templates: Default::default(),
             references: Default::default(),
             configured: Vec::new(),
             region: match attrs.iter().find(|(k, _)| k == "region") {
@@ -456,6 +457,15 @@ impl<'g> ModuleEval<'g> {
                     };
                     self.unresolved(&address, loc, value.unwrap_or(&Val::Null), blocks);
                 }
+            }
+        }
+        // Values known but for ARNs of this stack's resources (configured, or
+        // computed like a policy document's `json`): the adapter may complete them.
+        for (name, value) in &attrs {
+            if let Val::Unknown(u) = value
+                && let Some(parts) = &u.arn
+            {
+                res.arn_templates.insert(name.clone(), parts.clone());
             }
         }
         let obj = Val::Map(attrs.clone());

@@ -3,11 +3,14 @@
 use serde_json::{Map, Value, json};
 
 use super::eval::merge_unknown;
-use super::value::Val;
+use super::value::{ARN_MARK, Val, split_arn_marks};
+use crate::source::terraform::model::ArnPart;
 
 /// The policy JSON of an evaluated `aws_iam_policy_document` body, as a string
-/// value; unknown if any part is unknown.
-pub(super) fn policy_json(body: &Val, text: &str) -> Val {
+/// value; unknown if any part is unknown (with the text and ARNs the adapter
+/// can substitute when the only unknown parts are ARNs of this stack's
+/// resources, `resources = [aws_sns_topic.t.arn]`).
+pub(crate) fn policy_json(body: &Val, text: &str) -> Val {
     if body.first_unknown().is_some() {
         let inner: Vec<Val> = body
             .first_unknown()
@@ -16,9 +19,40 @@ pub(super) fn policy_json(body: &Val, text: &str) -> Val {
             .collect();
         let mut all: Vec<&Val> = inner.iter().collect();
         all.push(body);
-        return merge_unknown(&all, text).unwrap_or(Val::Null);
+        return match merge_unknown(&all, text) {
+            Some(Val::Unknown(mut u)) => {
+                u.arn = document_with_arns(body);
+                Val::Unknown(u)
+            }
+            other => other.unwrap_or(Val::Null),
+        };
     }
     let (j, _) = body.to_json();
+    Val::Str(serde_json::to_string(&document(&j)).unwrap_or_default())
+}
+
+/// The document's text and ARNs when its only unknown parts are ARNs; the
+/// documents it merges (`source_policy_documents`, …) must be known.
+fn document_with_arns(body: &Val) -> Option<Vec<ArnPart>> {
+    let mut arns = Vec::new();
+    let j = body.json_marking_arns(&mut arns)?;
+    let merged_known = [
+        "source_policy_documents",
+        "override_policy_documents",
+        "source_json",
+        "override_json",
+    ]
+    .iter()
+    .all(|k| j.get(*k).is_none_or(|v| !v.to_string().contains(ARN_MARK)));
+    if !merged_known {
+        return None;
+    }
+    let text = serde_json::to_string(&document(&j)).ok()?;
+    Some(split_arn_marks(&text, &arns))
+}
+
+/// The policy document an evaluated body (as JSON) produces.
+fn document(j: &Value) -> Value {
     let mut statements: Vec<Value> = Vec::new();
     if let Some(Value::Array(sources)) = j.get("source_policy_documents") {
         for s in sources.iter().filter_map(Value::as_str) {
@@ -57,7 +91,7 @@ pub(super) fn policy_json(body: &Val, text: &str) -> Val {
         doc.insert("Id".into(), id.clone());
     }
     doc.insert("Statement".into(), Value::Array(statements));
-    Val::Str(serde_json::to_string(&Value::Object(doc)).unwrap_or_default())
+    Value::Object(doc)
 }
 
 fn one_or_many(v: &Value) -> Option<Value> {

@@ -5,6 +5,7 @@ use serde_json::{Map, Number, Value};
 
 use crate::endpoints::Piece;
 use crate::inventory::UnknownKind;
+use crate::source::terraform::model::ArnPart;
 
 /// Why a value is unknown, and which resource addresses it depends on.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +21,10 @@ pub struct Unk {
     /// For a string template with unknown parts: its known text and unknown
     /// parts in order (so redaction can tell what of it is known).
     pub pieces: Option<Vec<Piece>>,
+    /// When the only unknown parts are ARNs of resources in this stack: the
+    /// string as text and those ARNs ([`ArnPart`]); `[Arn(address)]` for the
+    /// ARN itself.
+    pub arn: Option<Vec<ArnPart>>,
 }
 
 /// An evaluated value.
@@ -52,6 +57,20 @@ impl Val {
             reason: "known after apply".into(),
             refs,
             pieces: None,
+            arn: None,
+        }))
+    }
+
+    /// The `arn` of resource instance `address`, known after apply (the
+    /// adapter may derive it).
+    pub fn arn_of(expr: impl Into<String>, address: &str) -> Val {
+        Val::Unknown(Box::new(Unk {
+            kind: UnknownKind::KnownAfterApply,
+            expr: expr.into(),
+            reason: "known after apply".into(),
+            refs: vec![address.to_string()],
+            pieces: None,
+            arn: Some(vec![ArnPart::Arn(address.to_string())]),
         }))
     }
 
@@ -63,6 +82,7 @@ impl Val {
             reason: reason.into(),
             refs: Vec::new(),
             pieces: None,
+            arn: None,
         }))
     }
 
@@ -165,6 +185,45 @@ impl Val {
         }
     }
 
+    /// The JSON text of this value when its only unknowns are ARNs of this
+    /// stack's resources (`jsonencode({ Resource = aws_sns_topic.t.arn })`),
+    /// as text and ARNs; `None` when anything else is unknown.
+    pub fn json_with_arns(&self) -> Option<Vec<ArnPart>> {
+        let mut arns = Vec::new();
+        let json = self.json_marking_arns(&mut arns)?;
+        Some(split_arn_marks(&serde_json::to_string(&json).ok()?, &arns))
+    }
+
+    /// A JSON value in which each unknown that is ARN text is a marker
+    /// string naming its index in `arns`; `None` when another part is
+    /// unknown or a known string could be taken for a marker.
+    pub fn json_marking_arns(&self, arns: &mut Vec<Vec<ArnPart>>) -> Option<Value> {
+        Some(match self {
+            Val::Unknown(u) => {
+                arns.push(u.arn.clone()?);
+                Value::String(format!("{ARN_MARK}{}{ARN_MARK}", arns.len() - 1))
+            }
+            Val::Str(s) if s.contains(ARN_MARK) => return None,
+            Val::List(items) => Value::Array(
+                items
+                    .iter()
+                    .map(|v| v.json_marking_arns(arns))
+                    .collect::<Option<_>>()?,
+            ),
+            Val::Map(m) | Val::Resource(_, m) => {
+                let mut vals = Map::new();
+                for (k, v) in m {
+                    if k.contains(ARN_MARK) {
+                        return None;
+                    }
+                    vals.insert(k.clone(), v.json_marking_arns(arns)?);
+                }
+                Value::Object(vals)
+            }
+            known => known.to_json().0,
+        })
+    }
+
     /// A value from JSON (for `jsondecode`, tfvars and module manifests).
     pub fn from_json(v: &Value) -> Val {
         match v {
@@ -214,4 +273,41 @@ fn num_json(n: f64) -> Value {
     } else {
         Number::from_f64(n).map_or(Value::Null, Value::Number)
     }
+}
+
+/// Marks an ARN's place in JSON text while it is built (a private-use
+/// character, never escaped by serde_json).
+pub(super) const ARN_MARK: char = '\u{E000}';
+
+/// Split JSON text built by [`Val::json_marking_arns`] back into text and
+/// ARNs: each marker string's inside becomes the ARN text it stands for,
+/// JSON-escaped.
+pub(super) fn split_arn_marks(text: &str, arns: &[Vec<ArnPart>]) -> Vec<ArnPart> {
+    let mut parts = Vec::new();
+    for (i, chunk) in text.split(ARN_MARK).enumerate() {
+        if i % 2 == 0 {
+            super::eval::push_arn_text(&mut parts, chunk);
+            continue;
+        }
+        for part in chunk
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| arns.get(n))
+            .into_iter()
+            .flatten()
+        {
+            match part {
+                ArnPart::Text(t) => {
+                    let quoted = serde_json::to_string(t).unwrap_or_default();
+                    let inner = quoted
+                        .strip_prefix('"')
+                        .and_then(|q| q.strip_suffix('"'))
+                        .unwrap_or_default();
+                    super::eval::push_arn_text(&mut parts, inner);
+                }
+                ArnPart::Arn(a) => parts.push(ArnPart::Arn(a.clone())),
+            }
+        }
+    }
+    parts
 }
