@@ -16,6 +16,7 @@ mod root;
 pub mod route;
 mod scan;
 mod sec;
+mod sh;
 mod sns;
 mod sub;
 mod subjects;
@@ -79,6 +80,7 @@ pub static REGISTRY: LazyLock<Vec<&'static Rule>> = LazyLock::new(|| {
         org::RULES,
         evt::RULES,
         route::RULES,
+        sh::RULES,
         sns::RULES,
         sub::RULES,
         alm::RULES,

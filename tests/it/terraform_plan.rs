@@ -143,6 +143,22 @@ const HEALTHY_NOT_APPLICABLE: &[(&str, &str)] = &[
         "live only: a key policy needs kms:DescribeKey/GetKeyPolicy",
     ),
     ("SCAN001", "live only: role assumption"),
+    (
+        "SH001",
+        "the stack has no Security Hub: no Security Hub route",
+    ),
+    (
+        "SH002",
+        "the stack has no Security Hub: no Security Hub route",
+    ),
+    (
+        "SH003",
+        "the stack has no Security Hub: no Security Hub route",
+    ),
+    (
+        "SH004",
+        "the stack has no Security Hub: no Security Hub route",
+    ),
     ("SCAN002", "live only: regional API calls"),
     ("SCAN003", "live only: denied API calls"),
     ("SCAN005", "live only: Organizations ListAccounts"),

@@ -75,6 +75,7 @@ impl ManagementReader {
         ManagementView {
             guardduty_admins: admins.into_iter().collect(),
             delegated_administrators,
+            securityhub_admins: None,
         }
     }
 

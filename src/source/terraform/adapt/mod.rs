@@ -327,6 +327,7 @@ fn organization(
     let mut view = ManagementView {
         guardduty_admins: BTreeMap::new(),
         delegated_administrators: Observed::Collected(delegated.into_iter().collect()),
+        securityhub_admins: None,
     };
     for region in regions {
         let list = admins.get(&region).cloned().unwrap_or_default();
