@@ -3,6 +3,7 @@
 
 mod harness;
 mod scope;
+mod security_hub;
 mod terraform_parity;
 
 use alertpath::outcome::Outcome;
