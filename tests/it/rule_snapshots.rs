@@ -48,6 +48,11 @@ const TF_FIXTURES: &[TfFixture] = &[
         hcl: true,
     },
     TfFixture {
+        dir: "securityhub",
+        config: ADMIN,
+        hcl: true,
+    },
+    TfFixture {
         dir: "parity",
         config: "[terraform]\nrole = \"guardduty-admin\"\naccount_id = \"111111111111\"\n",
         hcl: true,

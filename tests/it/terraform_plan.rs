@@ -691,3 +691,36 @@ fn sarif_uris_are_repo_relative_from_a_subdirectory() {
         );
     }
 }
+
+/// The only finding rule matches Security Hub's imported findings in the home
+/// region: us-east-1 passes through Security Hub; us-west-2 is not linked to
+/// the aggregator, so SH002 and the routes fail there, naming SH002.
+#[test]
+fn a_security_hub_route_passes_and_an_unlinked_region_fails() {
+    let (code, report) = scan("securityhub", ADMIN, &[]);
+    assert_eq!(code, 1);
+    for rule in ["EVT001", "ROUTE001", "ROUTE002", "SH001", "SH004"] {
+        assert_eq!(
+            statuses(&report, rule, Some("us-east-1")),
+            ["pass"],
+            "{rule}"
+        );
+    }
+    for rule in ["SH002", "ROUTE001", "ROUTE002", "EVT001"] {
+        assert_eq!(
+            statuses(&report, rule, Some("us-west-2")),
+            ["fail"],
+            "{rule}"
+        );
+    }
+    let route = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "ROUTE001" && f["subject"]["region"] == "us-west-2")
+        .unwrap();
+    assert_eq!(
+        route["message"],
+        "Backdoor:EC2/C&CActivity.B (severity 7.0) in us-west-2 reaches no pager endpoint: aws_securityhub_finding_aggregator.east does not link us-west-2, so GuardDuty findings of us-west-2 never reach us-east-1 (SH002) (3 of the sample findings fail)"
+    );
+}
