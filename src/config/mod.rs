@@ -144,8 +144,11 @@ pub struct RootConfig {
 /// `[terraform]`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TerraformConfig {
-    /// What the stack is.
+    /// What the stack is (the first role when `role` is a list).
     pub role: Option<StackRole>,
+    /// The further roles when `role` is a list.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub more_roles: Vec<StackRole>,
     /// The stack's account.
     pub account_id: Option<String>,
     /// The stack's regions.

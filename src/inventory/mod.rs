@@ -309,6 +309,10 @@ pub struct TerraformFacts {
     /// The declared stack role, from config `[terraform] role`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<StackRole>,
+    /// Further roles the stack plays (`role` given as a list, e.g.
+    /// `["guardduty-admin", "securityhub-admin"]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub more_roles: Vec<StackRole>,
     /// Literal secrets found in the source (SEC002): where, never the value.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hardcoded_secrets: Vec<HardcodedSecret>,
@@ -369,6 +373,8 @@ pub enum StackRole {
     Management,
     /// A member account's stack.
     Member,
+    /// The Security Hub administrator's stack (the Security Hub route).
+    SecurityhubAdmin,
 }
 
 impl StackRole {
@@ -378,6 +384,7 @@ impl StackRole {
             StackRole::GuarddutyAdmin => "guardduty-admin",
             StackRole::Management => "management",
             StackRole::Member => "member",
+            StackRole::SecurityhubAdmin => "securityhub-admin",
         }
     }
 }

@@ -7,7 +7,7 @@ use crate::chain::analysis::FindingWalk;
 use crate::chain::links::Link;
 use crate::chain::security_hub::{self, HubLeg, member_receives};
 use crate::outcome::{Outcomes, ResourceKind, Subject};
-use crate::rules::{Context, Rule, rule};
+use crate::rules::{Context, Rule, SECURITYHUB_ROLE, rule};
 use crate::samples;
 
 rule!(
@@ -16,7 +16,7 @@ rule!(
     High,
     Admin,
     [Live, Plan, Hcl],
-    None,
+    SECURITYHUB_ROLE,
     "Security Hub in the Security Hub administrator is off in a source region, or does not import GuardDuty findings",
     check_sh001
 );
@@ -26,7 +26,7 @@ rule!(
     High,
     Admin,
     [Live, Plan, Hcl],
-    None,
+    SECURITYHUB_ROLE,
     "A source region is not linked to the Security Hub administrator's finding aggregator",
     check_sh002
 );
@@ -36,7 +36,7 @@ rule!(
     High,
     Admin,
     [Live, Plan, Hcl],
-    None,
+    SECURITYHUB_ROLE,
     "An account is not an Enabled or Associated Security Hub member of the Security Hub administrator",
     check_sh003
 );

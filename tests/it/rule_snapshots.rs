@@ -49,7 +49,7 @@ const TF_FIXTURES: &[TfFixture] = &[
     },
     TfFixture {
         dir: "securityhub",
-        config: ADMIN,
+        config: "[terraform]\nrole = [\"guardduty-admin\", \"securityhub-admin\"]\n",
         hcl: true,
     },
     TfFixture {

@@ -697,7 +697,8 @@ fn sarif_uris_are_repo_relative_from_a_subdirectory() {
 /// the aggregator, so SH002 and the routes fail there, naming SH002.
 #[test]
 fn a_security_hub_route_passes_and_an_unlinked_region_fails() {
-    let (code, report) = scan("securityhub", ADMIN, &[]);
+    let roles = "[terraform]\nrole = [\"guardduty-admin\", \"securityhub-admin\"]\n";
+    let (code, report) = scan("securityhub", roles, &[]);
     assert_eq!(code, 1);
     for rule in ["EVT001", "ROUTE001", "ROUTE002", "SH001", "SH004"] {
         assert_eq!(

@@ -161,11 +161,14 @@ pub fn adapt_with_pager_patterns(
                 RegionSlot::Enabled(Box::new(Observed::Collected(region_facts))),
             );
     }
-    if config.role == Some(StackRole::Management) {
+    if config.role == Some(StackRole::Management)
+        || config.more_roles.contains(&StackRole::Management)
+    {
         inventory.organization = Some(organization(&inventory, &stack_account, admins, hub_admins));
     }
     inventory.terraform = Some(TerraformFacts {
         role: config.role,
+        more_roles: config.more_roles.clone(),
         hardcoded_secrets: stack.hardcoded_secrets(),
         unresolved: scan004(stack, &resolved)
             .into_iter()
