@@ -671,3 +671,168 @@ pub(crate) fn leg<'a>(
         samples,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::StringFilter;
+    use crate::samples;
+
+    fn imported(index: usize) -> Value {
+        let sample = samples::guardduty_findings()[index].with_accounts(
+            "111111111111",
+            "us-east-1",
+            "222222222222",
+        );
+        samples_asff::asff_finding_event(&sample, "111111111111", "us-east-1")
+            .unwrap_or(Value::Null)
+    }
+
+    fn rule(order: i64, criteria: Vec<AsffCriterion>, updates: FindingUpdates) -> AutomationRule {
+        AutomationRule {
+            origin: Origin::default(),
+            name: Known::Value(format!("rule-{order}")),
+            status: Known::Value("ENABLED".into()),
+            order: Known::Value(order),
+            is_terminal: Known::Value(false),
+            criteria: Known::Value(criteria),
+            updates: Known::Value(updates),
+        }
+    }
+
+    fn strings(field: &str, filters: &[(&str, &str)]) -> AsffCriterion {
+        AsffCriterion {
+            field: field.into(),
+            strings: filters
+                .iter()
+                .map(|(value, comparison)| StringFilter {
+                    value: value.to_string(),
+                    comparison: comparison.to_string(),
+                })
+                .collect(),
+            numbers: Vec::new(),
+            unsupported: false,
+        }
+    }
+
+    fn finding(event: &Value) -> Value {
+        event
+            .pointer("/detail/findings/0")
+            .cloned()
+            .unwrap_or(Value::Null)
+    }
+
+    #[test]
+    fn positive_filters_are_ored_and_negative_ones_anded() {
+        let high = finding(&imported(2));
+        let any = rule(
+            1,
+            vec![strings(
+                "SeverityLabel",
+                &[("LOW", "EQUALS"), ("HIGH", "EQUALS")],
+            )],
+            FindingUpdates::default(),
+        );
+        assert_eq!(criteria_match(&any, &high), Ok(true));
+        let neither = rule(
+            1,
+            vec![strings(
+                "SeverityLabel",
+                &[("HIGH", "NOT_EQUALS"), ("LOW", "NOT_EQUALS")],
+            )],
+            FindingUpdates::default(),
+        );
+        assert_eq!(criteria_match(&neither, &high), Ok(false));
+        let prefix = rule(
+            1,
+            vec![strings("Type", &[("TTPs/", "PREFIX")])],
+            FindingUpdates::default(),
+        );
+        assert_eq!(criteria_match(&prefix, &high), Ok(true));
+        let unknown = rule(
+            1,
+            vec![strings("ResourceTags", &[("x", "EQUALS")])],
+            FindingUpdates::default(),
+        );
+        assert!(criteria_match(&unknown, &high).is_err());
+    }
+
+    #[test]
+    fn rules_apply_in_order_and_a_terminal_match_stops_the_rest() {
+        let suppress = FindingUpdates {
+            workflow_status: Some("SUPPRESSED".into()),
+            ..FindingUpdates::default()
+        };
+        let lower = FindingUpdates {
+            severity_label: Some("LOW".into()),
+            ..FindingUpdates::default()
+        };
+        let guardduty = || vec![strings("ProductName", &[("GuardDuty", "EQUALS")])];
+        // Rule 2 (lower) runs first, so rule 1's criterion on HIGH no longer holds.
+        let rules = [
+            rule(
+                2,
+                vec![strings("SeverityLabel", &[("HIGH", "EQUALS")])],
+                suppress.clone(),
+            ),
+            rule(1, guardduty(), lower.clone()),
+        ];
+        let (event, automated) = apply_automation_rules(&rules, &imported(2));
+        assert_eq!(
+            event.pointer("/detail/findings/0/Severity/Label"),
+            Some(&Value::from("LOW"))
+        );
+        assert_eq!(
+            event.pointer("/detail/findings/0/Workflow/Status"),
+            Some(&Value::from("NEW"))
+        );
+        assert_eq!(
+            automated.label(),
+            "automation rule rule-1 (sets Severity.Label LOW)"
+        );
+        // A terminal first rule keeps the second from applying.
+        let mut first = rule(1, guardduty(), FindingUpdates::default());
+        first.is_terminal = Known::Value(true);
+        let (event, automated) =
+            apply_automation_rules(&[first, rule(2, guardduty(), suppress)], &imported(2));
+        assert_eq!(
+            event.pointer("/detail/findings/0/Workflow/Status"),
+            Some(&Value::from("NEW"))
+        );
+        assert!(automated.changed_by.is_empty());
+        // A disabled rule does nothing.
+        let mut off = rule(1, guardduty(), lower);
+        off.status = Known::Value("DISABLED".into());
+        let (_, automated) = apply_automation_rules(&[off], &imported(2));
+        assert!(automated.changed_by.is_empty() && automated.unknown.is_none());
+    }
+
+    #[test]
+    fn an_aggregator_links_by_mode() {
+        let agg = |mode: &str, regions: &[&str]| FindingAggregator {
+            origin: Origin::default(),
+            linking_mode: Known::Value(mode.into()),
+            regions: Known::Value(regions.iter().map(|r| r.to_string()).collect()),
+        };
+        assert_eq!(
+            agg("ALL_REGIONS", &[]).links("us-east-1", "eu-west-1"),
+            Some(true)
+        );
+        assert_eq!(
+            agg("NO_REGIONS", &[]).links("us-east-1", "eu-west-1"),
+            Some(false)
+        );
+        assert_eq!(
+            agg("NO_REGIONS", &[]).links("us-east-1", "us-east-1"),
+            Some(true)
+        );
+        assert_eq!(
+            agg("SPECIFIED_REGIONS", &["eu-west-1"]).links("us-east-1", "eu-west-1"),
+            Some(true)
+        );
+        assert_eq!(
+            agg("ALL_REGIONS_EXCEPT_SPECIFIED", &["eu-west-1"]).links("us-east-1", "eu-west-1"),
+            Some(false)
+        );
+    }
+}

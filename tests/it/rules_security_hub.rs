@@ -299,3 +299,33 @@ fn a_snapshot_without_security_hub_facts_leaves_the_leg_not_assessed() {
         );
     }
 }
+
+#[test]
+fn an_automation_rule_that_lowers_the_severity_breaks_a_high_only_pattern() {
+    let high_only = r#"{"source":["aws.securityhub"],"detail-type":["Security Hub Findings - Imported"],"detail":{"findings":{"ProductName":["GuardDuty"],"Severity":{"Label":["HIGH","CRITICAL"]}}}}"#;
+    let mut org = security_hub_org(high_only, aggregator("ALL_REGIONS", &[]));
+    let mut lower = suppress_all(1);
+    lower.name = Known::Value("downgrade-guardduty".into());
+    lower.updates = Known::Value(FindingUpdates {
+        severity_label: Some("LOW".into()),
+        ..FindingUpdates::default()
+    });
+    sh_mut(&mut org, ADMIN, UE).automation_rules = Observed::Collected(vec![lower]);
+    let report = run(&org.build());
+    for region in [UE, EW] {
+        assert_eq!(
+            status_at(&report, "ROUTE001", Some(ADMIN), Some(region), None),
+            [Fail]
+        );
+        assert_eq!(
+            status_at(
+                &report,
+                "SH004",
+                Some(ADMIN),
+                Some(region),
+                Some("downgrade-guardduty")
+            ),
+            [Fail]
+        );
+    }
+}
