@@ -83,7 +83,7 @@ impl<'a> Analysis<'a> {
     /// Compute the walks for a context.
     pub fn new(ctx: &Topology<'a>) -> Self {
         let graph = Graph::new(ctx.inventory, ctx.config);
-        let hub_admin = security_hub::hub_admin(ctx.inventory);
+        let hub_admin = security_hub::hub_admin(ctx.inventory, ctx.config);
         let finding_walks: Vec<FindingWalk<'a>> = ctx
             .source_regions()
             .into_iter()

@@ -11,6 +11,7 @@ use serde_json::Value;
 use crate::catalog::RuleId;
 use crate::chain::graph::{Graph, Walk};
 use crate::chain::links::Link;
+use crate::config::Config;
 use crate::inventory::{
     AsffCriterion, AutomationRule, FindingAggregator, FindingUpdates, Inventory, Known,
     NumberFilter, Observed, Origin, SecurityHubFacts, UnknownKind,
@@ -31,11 +32,11 @@ pub(crate) enum HubAdmin {
 /// The one decision on who the Security Hub administrator is: the
 /// management view's `ListOrganizationAdminAccounts`; else an account whose
 /// hub has members; else the administrator a member reports
-/// (`GetAdministratorAccount`); else, with no organization visible or in a
-/// Terraform stack, the account whose hub is enabled. With no Security Hub
-/// facts collected at all (a snapshot written before alertpath read Security
-/// Hub) it is unknown.
-pub(crate) fn hub_admin(inventory: &Inventory) -> HubAdmin {
+/// (`GetAdministratorAccount`); else `[security_hub] admin_account` from
+/// config; else, with no organization visible or in a Terraform stack, the
+/// account whose hub is enabled. With no Security Hub facts collected at all
+/// (a snapshot written before alertpath read Security Hub) it is unknown.
+pub(crate) fn hub_admin(inventory: &Inventory, config: &Config) -> HubAdmin {
     let view = inventory
         .organization
         .as_ref()
@@ -63,6 +64,9 @@ pub(crate) fn hub_admin(inventory: &Inventory) -> HubAdmin {
         return HubAdmin::Admin((*account).to_string());
     }
     if let Some(admin) = hubs.iter().find_map(|(_, sh)| sh.administrator.as_ref()) {
+        return HubAdmin::Admin(admin.clone());
+    }
+    if let Some(admin) = &config.security_hub.admin_account {
         return HubAdmin::Admin(admin.clone());
     }
     let single = inventory.organization.is_none() || inventory.terraform.is_some();

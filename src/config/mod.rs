@@ -38,6 +38,9 @@ pub struct Config {
     pub scope: ScopeConfig,
     /// `[guardduty]`.
     pub guardduty: GuardDutyConfig,
+    /// `[security_hub]`.
+    #[serde(default)]
+    pub security_hub: SecurityHubConfig,
     /// `[pager]`.
     pub pager: PagerConfig,
     /// `[chat]`.
@@ -79,6 +82,14 @@ pub struct ScopeConfig {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GuardDutyConfig {
     /// The expected delegated admin account (ORG003).
+    pub admin_account: Option<String>,
+}
+
+/// `[security_hub]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SecurityHubConfig {
+    /// The Security Hub administrator, for when the scan cannot find it
+    /// (no management view, and no account with Security Hub members).
     pub admin_account: Option<String>,
 }
 

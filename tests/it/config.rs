@@ -84,6 +84,7 @@ fn expected_full() -> Config {
             external_id: Some("x-1".into()),
             management_role: Some("OrgAudit".into()),
         },
+        security_hub: Default::default(),
         guardduty: GuardDutyConfig {
             admin_account: Some("333333333333".into()),
         },

@@ -329,3 +329,37 @@ fn an_automation_rule_that_lowers_the_severity_breaks_a_high_only_pattern() {
         );
     }
 }
+
+#[test]
+fn the_security_hub_administrator_can_come_from_config() {
+    // No management view of Security Hub and no member list: nothing names
+    // the administrator, so there is no Security Hub leg...
+    let mut org = security_hub_org(SH_NEW_PATTERN, aggregator("ALL_REGIONS", &[]));
+    if let Some(o) = &mut org.inv.organization
+        && let Observed::Collected(view) = &mut o.management_view
+    {
+        view.securityhub_admins = None;
+    }
+    for region in [UE, EW] {
+        sh_mut(&mut org, ADMIN, region).members = Observed::Collected(Vec::new());
+    }
+    let inv = org.build();
+    let report = run(&inv);
+    assert_eq!(statuses(&report, "SH003"), [NotApplicable, NotApplicable]);
+    // ...until config names it: the leg is followed, and the member that is
+    // not a Security Hub member breaks it.
+    let mut config = alertpath::config::Config::default();
+    config.security_hub.admin_account = Some(ADMIN.into());
+    let report = run_with(&inv, &config);
+    assert_eq!(
+        status_at(&report, "SH003", Some(ADMIN), Some(EW), Some(MEMBER)),
+        [Fail]
+    );
+    insta::assert_snapshot!(
+        rule_lines(&report, "ROUTE001"),
+        @r#"
+fail | 100000000002/eu-west-1/ | Backdoor:EC2/C&CActivity.B (severity 7.0) in eu-west-1 reaches no pager endpoint: account 100000000003 is not a Security Hub member of 100000000002 (SH003) (3 of the sample findings fail)
+fail | 100000000002/us-east-1/ | Backdoor:EC2/C&CActivity.B (severity 7.0) in us-east-1 reaches no pager endpoint: account 100000000003 is not a Security Hub member of 100000000002 (SH003) (3 of the sample findings fail)
+"#
+    );
+}
