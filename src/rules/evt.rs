@@ -131,7 +131,8 @@ fn admin_walk<'b, 'a>(
     }
 }
 
-/// Every rule the finding walks reach (through bus forwarding too), once each.
+/// Every rule the finding walks reach (through bus forwarding too, and on
+/// the Security Hub leg's buses), once each.
 fn finding_rule_hops<'b, 'a>(
     analysis: &'b Analysis<'a>,
     out: &mut Outcomes,
@@ -140,6 +141,11 @@ fn finding_rule_hops<'b, 'a>(
     for fw in &analysis.finding_walks {
         if let Some((_, top)) = admin_walk(fw, out) {
             crate::chain::graph::collect_rule_hops(top, &mut hops);
+        }
+        for walk in fw.hub_walks() {
+            if let Ok(top) = &walk.rules {
+                crate::chain::graph::collect_rule_hops(top, &mut hops);
+            }
         }
     }
     hops
