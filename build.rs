@@ -12,6 +12,7 @@ const FAMILIES: &[(&str, &str)] = &[
     ("org", "Org"),
     ("evt", "Evt"),
     ("route", "Route"),
+    ("sh", "Sh"),
     ("sns", "Sns"),
     ("sub", "Sub"),
     ("alm", "Alm"),

@@ -91,6 +91,8 @@ pub enum Family {
     Evt,
     /// End-to-end routes.
     Route,
+    /// The Security Hub route's first leg.
+    Sh,
     /// Topic policies and encryption.
     Sns,
     /// Subscriptions and delivery.
@@ -113,6 +115,7 @@ impl Family {
             Family::Org => "ORG",
             Family::Evt => "EVT",
             Family::Route => "ROUTE",
+            Family::Sh => "SH",
             Family::Sns => "SNS",
             Family::Sub => "SUB",
             Family::Alm => "ALM",

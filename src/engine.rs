@@ -108,11 +108,18 @@ pub fn run_rule(rule: &Rule, context: &Context<'_>) -> Vec<Outcome> {
     if source != crate::inventory::SourceKind::Live
         && let Some(roles) = rule.meta.stack_roles
     {
-        let declared = context.stack_role();
-        if !declared.is_some_and(|r| roles.contains(&r)) {
-            let why = match declared {
-                None => "no stack role is declared in [terraform] role".to_string(),
-                Some(role) => format!("the stack's declared role is `{}`", role.as_str()),
+        let declared = context.stack_roles();
+        if !declared.iter().any(|r| roles.contains(r)) {
+            let why = match declared.as_slice() {
+                [] => "no stack role is declared in [terraform] role".to_string(),
+                [role] => format!("the stack's declared role is `{}`", role.as_str()),
+                more => format!(
+                    "the stack's declared roles are {}",
+                    more.iter()
+                        .map(|r| format!("`{}`", r.as_str()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             };
             outcomes.not_applicable(
                 Subject::global(),

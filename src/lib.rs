@@ -22,6 +22,7 @@ pub mod presence;
 pub mod report;
 pub mod rules;
 pub mod samples;
+pub(crate) mod samples_asff;
 pub(crate) mod samples_logs;
 pub mod severity;
 pub mod source;

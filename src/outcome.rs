@@ -70,6 +70,14 @@ pub enum ResourceKind {
     GuarddutyOrganizationConfiguration,
     /// A GuardDuty filter (an `ARCHIVE` filter is a suppression rule).
     GuarddutyFilter,
+    /// Security Hub CSPM in an account × region (the Security Hub route's first hop).
+    SecurityHub,
+    /// A Security Hub finding aggregator.
+    SecurityHubAggregator,
+    /// A Security Hub member account.
+    SecurityHubMember,
+    /// A Security Hub automation rule.
+    SecurityHubAutomationRule,
     /// An EventBridge bus (a forwarding hop).
     EventBus,
     /// An EventBridge rule.
@@ -112,11 +120,15 @@ pub enum ResourceKind {
 
 impl ResourceKind {
     /// Every kind.
-    pub const ALL: [ResourceKind; 23] = [
+    pub const ALL: [ResourceKind; 27] = [
         ResourceKind::GuarddutyDetector,
         ResourceKind::GuarddutyMember,
         ResourceKind::GuarddutyOrganizationConfiguration,
         ResourceKind::GuarddutyFilter,
+        ResourceKind::SecurityHub,
+        ResourceKind::SecurityHubAggregator,
+        ResourceKind::SecurityHubMember,
+        ResourceKind::SecurityHubAutomationRule,
         ResourceKind::EventBus,
         ResourceKind::EventRule,
         ResourceKind::EventTarget,
@@ -147,6 +159,10 @@ impl ResourceKind {
                 "guardduty-organization-configuration"
             }
             ResourceKind::GuarddutyFilter => "guardduty-filter",
+            ResourceKind::SecurityHub => "security-hub",
+            ResourceKind::SecurityHubAggregator => "security-hub-aggregator",
+            ResourceKind::SecurityHubMember => "security-hub-member",
+            ResourceKind::SecurityHubAutomationRule => "security-hub-automation-rule",
             ResourceKind::EventBus => "event-bus",
             ResourceKind::EventRule => "event-rule",
             ResourceKind::EventTarget => "event-target",

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use crate::chain::graph::{Dest, Graph, Located, Resolution, RuleHop, SubHop, TargetHop, Walk};
+use crate::chain::security_hub::{self, HubLeg};
 use crate::chain::topology::{AdminLookup, Topology};
 use crate::inventory::{Alarm, EventRule, Function, Known, Ref, Target, Topic};
 use crate::samples;
@@ -21,6 +22,10 @@ pub struct FindingWalk<'a> {
     pub admin: AdminLookup,
     /// The walk from the admin's default bus, when there is an admin.
     pub walk: Option<Walk<'a>>,
+    /// The Security Hub leg (docs/terms.md, "Security Hub route"): `Ok(None)`
+    /// when there is no Security Hub administrator, `Err` when the leg
+    /// cannot be assessed.
+    pub security_hub: Result<Option<HubLeg<'a>>, String>,
 }
 
 /// A target reached by a walk, with its rule.
@@ -78,6 +83,7 @@ impl<'a> Analysis<'a> {
     /// Compute the walks for a context.
     pub fn new(ctx: &Topology<'a>) -> Self {
         let graph = Graph::new(ctx.inventory, ctx.config);
+        let hub_admin = security_hub::hub_admin(ctx.inventory, ctx.config);
         let finding_walks: Vec<FindingWalk<'a>> = ctx
             .source_regions()
             .into_iter()
@@ -89,10 +95,15 @@ impl<'a> Analysis<'a> {
                     }
                     _ => None,
                 };
+                let security_hub = match &walk {
+                    Some(walk) => security_hub::leg(&graph, &hub_admin, &region, &walk.events),
+                    None => Ok(None),
+                };
                 FindingWalk {
                     region,
                     admin,
                     walk,
+                    security_hub,
                 }
             })
             .collect();
@@ -115,6 +126,13 @@ impl<'a> Analysis<'a> {
         {
             if let Ok(rules) = &walk.rules {
                 collect_rules(&mut reach, rules);
+            }
+        }
+        for fw in &finding_walks {
+            for walk in fw.hub_walks() {
+                if let Ok(rules) = &walk.rules {
+                    collect_rules(&mut reach, rules);
+                }
             }
         }
         add_config_topics(&graph, &mut reach);
@@ -142,7 +160,33 @@ impl<'a> Analysis<'a> {
         {
             collect_walk(walk, &mut reaching);
         }
+        for fw in &self.finding_walks {
+            let samples = match &fw.security_hub {
+                Ok(Some(leg)) => leg.samples,
+                _ => 0,
+            };
+            for walk in fw.hub_walks() {
+                if let Ok(rules) = &walk.rules {
+                    // The samples as automation rules left them: what is sent.
+                    let sent: Vec<usize> = (0..samples).collect();
+                    collect_events(&walk.events, rules, &sent, &mut reaching);
+                }
+            }
+        }
         reaching
+    }
+}
+
+impl<'a> FindingWalk<'a> {
+    /// The walks from the Security Hub administrator's buses (the source
+    /// region's own, and a linking aggregator's home region's).
+    pub fn hub_walks(&self) -> impl Iterator<Item = &Walk<'a>> {
+        self.security_hub
+            .as_ref()
+            .ok()
+            .and_then(Option::as_ref)
+            .into_iter()
+            .flat_map(|leg| leg.buses.iter().filter_map(|b| b.walk.as_ref()))
     }
 }
 

@@ -11,9 +11,11 @@ use crate::chain::graph::{
     Dest, Endpoint, Graph, Located, Resolution, RuleHop, SubHop, TopicHop, Walk,
 };
 use crate::chain::links::{self, Link};
+use crate::chain::security_hub::{Automated, HubBus, HubLeg};
 use crate::chain::suppression::{self, Suppression};
 use crate::inventory::{Origin, Topic, UnknownKind};
 use crate::outcome::{Hop, ResourceKind};
+use crate::samples_asff::IMPORTED_DETAIL_TYPE;
 
 /// What a route must reach.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,6 +129,10 @@ struct Walker<'g, 'a> {
     event: Option<&'g Value>,
     /// The event's index in the walk's precomputed rule matches.
     index: usize,
+    /// On a Security Hub bus: the index of the sample as imported (before
+    /// automation rules) and the automation rules that changed it, so a rule
+    /// the change took the sample out of is named (SH004).
+    automated: Option<(usize, String)>,
     paths: Vec<Path>,
 }
 
@@ -157,6 +163,7 @@ impl<'a> Walker<'_, 'a> {
         for rule in rules {
             let matched = rule.matched.get(self.index).copied().flatten();
             if matched == Some(false) {
+                self.automation_broke(rule, hops, problem);
                 continue;
             }
             let link = match matched {
@@ -204,6 +211,38 @@ impl<'a> Walker<'_, 'a> {
                 }
             });
         }
+    }
+
+    /// On a Security Hub bus, a rule the imported sample matched but the
+    /// sample changed by automation rules does not: the automation rule is the
+    /// path's broken link (SH004).
+    fn automation_broke(
+        &mut self,
+        rule: &RuleHop<'a>,
+        hops: &mut Vec<Hop>,
+        problem: &Option<Link>,
+    ) {
+        let Some((original, automation)) = &self.automated else {
+            return;
+        };
+        if rule.matched.get(*original).copied().flatten() != Some(true) {
+            return;
+        }
+        let name = links::rule_label(rule.rule.item);
+        let link = Link::Broken {
+            rule: RuleId::SH004,
+            why: format!(
+                "{automation} before the event is sent, so the imported finding no longer matches rule {name}"
+            ),
+        };
+        let at = At {
+            kind: ResourceKind::EventRule,
+            name: &name,
+            origin: &rule.rule.item.origin,
+        };
+        self.step(hops, problem, at, link, |w, hops, problem| {
+            w.record(hops, problem, End::Nowhere);
+        });
     }
 
     /// Push a hop, judge it, run `next`, pop.
@@ -487,11 +526,28 @@ pub(crate) fn paths(
         graph,
         event: Some(event),
         index,
+        automated: None,
         paths: Vec::new(),
     };
+    suppressed_or(&mut walker, walk, event, |w, hops, problem| {
+        w.rules(rules, hops, problem);
+    });
+    walker.paths
+}
+
+/// Start a GuardDuty finding's path at the suppression rules of the bus
+/// account's detector ([`suppression::suppression`]): a suppressed finding
+/// reaches nothing, and its one path names the filter as the first broken link
+/// (GD006); otherwise `next` continues the path.
+fn suppressed_or<'a>(
+    walker: &mut Walker<'_, 'a>,
+    walk: &Walk<'_>,
+    event: &Value,
+    next: impl FnOnce(&mut Walker<'_, 'a>, &mut Vec<Hop>, &Option<Link>),
+) {
     let mut hops = Vec::new();
-    match suppression::suppression(graph.inventory(), &walk.account, &walk.region, event) {
-        Suppression::Delivered => walker.rules(rules, &mut hops, &None),
+    match suppression::suppression(walker.graph.inventory(), &walk.account, &walk.region, event) {
+        Suppression::Delivered => next(walker, &mut hops, &None),
         Suppression::Hidden(filter) => {
             let name = suppression::filter_label(filter);
             let link = Link::Broken {
@@ -520,16 +576,171 @@ pub(crate) fn paths(
                 name: &name,
                 origin: &origin,
             };
-            walker.step(
-                &mut hops,
-                &None,
-                at,
-                Link::Unknown { why, kind },
-                |w, hops, problem| w.rules(rules, hops, problem),
-            );
+            walker.step(&mut hops, &None, at, Link::Unknown { why, kind }, next);
         }
     }
-    walker.paths
+}
+
+/// Enumerate every path of a source region's Security Hub leg for sample
+/// `index` (docs/terms.md, "Security Hub route"): the GuardDuty admin's
+/// suppression rules, the Security Hub administrator's hub in the region
+/// (SH001, SH003), what its automation rules did to the sample, then each
+/// default bus the imported finding reaches (the region's own, and through a
+/// finding aggregator its home region's, SH002) with the rules matching the
+/// wrapped sample. `Err` is a leg that cannot be assessed: one path, not
+/// assessed.
+pub(crate) fn hub_paths(
+    graph: &Graph<'_>,
+    walk: &Walk<'_>,
+    leg: &Result<Option<HubLeg<'_>>, String>,
+    index: usize,
+) -> Vec<Path> {
+    let Some(event) = walk.events.get(index) else {
+        return Vec::new();
+    };
+    let leg = match leg {
+        Ok(None) => return Vec::new(),
+        Ok(Some(leg)) => leg,
+        Err(why) => {
+            let mut walker = Walker {
+                graph,
+                event: None,
+                index,
+                automated: None,
+                paths: Vec::new(),
+            };
+            let origin = Origin::default();
+            let at = At {
+                kind: ResourceKind::SecurityHub,
+                name: "Security Hub",
+                origin: &origin,
+            };
+            let link = Link::Unknown {
+                why: format!("the Security Hub route: {why}"),
+                kind: UnknownKind::NotObservable,
+            };
+            walker.step(&mut Vec::new(), &None, at, link, |w, hops, problem| {
+                w.record(hops, problem, End::Nowhere);
+            });
+            return walker.paths;
+        }
+    };
+    let mut all = Vec::new();
+    for bus in &leg.buses {
+        let mut walker = Walker {
+            graph,
+            event: None,
+            index,
+            automated: None,
+            paths: Vec::new(),
+        };
+        suppressed_or(&mut walker, walk, event, |w, hops, problem| {
+            w.hub_bus(leg, bus, index, hops, problem);
+        });
+        all.extend(walker.paths);
+    }
+    all
+}
+
+impl<'a> Walker<'_, 'a> {
+    fn hub_bus(
+        &mut self,
+        leg: &HubLeg<'a>,
+        bus: &HubBus<'a>,
+        index: usize,
+        hops: &mut Vec<Hop>,
+        problem: &Option<Link>,
+    ) {
+        let name = format!("Security Hub {}/{}", leg.account, leg.region);
+        let at = At {
+            kind: ResourceKind::SecurityHub,
+            name: &name,
+            origin: &leg.hub_origin,
+        };
+        self.step(hops, problem, at, leg.hub.clone(), |w, hops, problem| {
+            let automated = leg.automation.get(index).cloned().unwrap_or_default();
+            match &automated.unknown {
+                Some((why, kind)) => {
+                    let name = format!("automation rules in {}", leg.automation_region);
+                    let origin = Origin::default();
+                    let at = At {
+                        kind: ResourceKind::SecurityHubAutomationRule,
+                        name: &name,
+                        origin: &origin,
+                    };
+                    let link = Link::Unknown {
+                        why: why.clone(),
+                        kind: *kind,
+                    };
+                    w.step(hops, problem, at, link, |w, hops, problem| {
+                        w.hub_aggregator(leg, bus, index, &automated, hops, problem);
+                    });
+                }
+                None => w.hub_aggregator(leg, bus, index, &automated, hops, problem),
+            }
+        });
+    }
+
+    fn hub_aggregator(
+        &mut self,
+        leg: &HubLeg<'a>,
+        bus: &HubBus<'a>,
+        index: usize,
+        automated: &Automated,
+        hops: &mut Vec<Hop>,
+        problem: &Option<Link>,
+    ) {
+        match &bus.aggregator {
+            Some((name, origin, link)) => {
+                let at = At {
+                    kind: ResourceKind::SecurityHubAggregator,
+                    name,
+                    origin,
+                };
+                self.step(hops, problem, at, link.clone(), |w, hops, problem| {
+                    w.hub_rules(leg, bus, index, automated, hops, problem);
+                });
+            }
+            None => self.hub_rules(leg, bus, index, automated, hops, problem),
+        }
+    }
+
+    fn hub_rules(
+        &mut self,
+        leg: &HubLeg<'a>,
+        bus: &HubBus<'a>,
+        index: usize,
+        automated: &Automated,
+        hops: &mut Vec<Hop>,
+        problem: &Option<Link>,
+    ) {
+        let Some(walk) = &bus.walk else {
+            return self.record(hops, problem, End::Nowhere);
+        };
+        let rules = match &walk.rules {
+            Ok(rules) => rules,
+            Err(why) => return self.record_unreadable(hops, problem, why.clone()),
+        };
+        let mut walker = Walker {
+            graph: self.graph,
+            event: walk.events.get(index),
+            index,
+            automated: (!automated.changed_by.is_empty())
+                .then(|| (leg.samples + index, automated.label())),
+            paths: Vec::new(),
+        };
+        walker.rules(rules, hops, problem);
+        if walker.paths.is_empty() {
+            walker.record(hops, problem, End::Nowhere);
+            if let Some(path) = walker.paths.last_mut() {
+                path.dead_end = Some(format!(
+                    "no rule on the default bus of Security Hub administrator {} in {} matches the `{}` event of the finding",
+                    leg.account, bus.region, IMPORTED_DETAIL_TYPE
+                ));
+            }
+        }
+        self.paths.extend(walker.paths);
+    }
 }
 
 /// Enumerate every path from a topic an alarm publishes to: its subscriptions,
@@ -539,6 +750,7 @@ pub(crate) fn topic_paths(graph: &Graph<'_>, topic: &TopicHop<'_>) -> Vec<Path> 
         graph,
         event: None,
         index: 0,
+        automated: None,
         paths: Vec::new(),
     };
     let name = links::topic_label(topic.topic.item);

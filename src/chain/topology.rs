@@ -39,13 +39,25 @@ impl<'a> Topology<'a> {
         self.inventory.source.kind
     }
 
-    /// The declared stack role (P/H), if any.
+    /// The declared stack role (P/H), if any (the first, when several).
     pub fn stack_role(&self) -> Option<StackRole> {
         self.inventory
             .terraform
             .as_ref()
             .and_then(|t| t.role)
             .or(self.config.terraform.role)
+    }
+
+    /// Every declared stack role (P/H): `role` and, when it is a list, the rest.
+    pub fn stack_roles(&self) -> Vec<StackRole> {
+        let (first, more) = match self.inventory.terraform.as_ref() {
+            Some(t) if t.role.is_some() => (t.role, t.more_roles.clone()),
+            _ => (
+                self.config.terraform.role,
+                self.config.terraform.more_roles.clone(),
+            ),
+        };
+        first.into_iter().chain(more).collect()
     }
 
     /// Whether an organization is visible, or may exist: when its accounts
@@ -216,7 +228,8 @@ impl<'a> Topology<'a> {
     /// in the admin's stack), so there every region of the stack is one: the
     /// stack is where each region's delegated admin is declared.
     pub fn source_regions(&self) -> BTreeSet<String> {
-        if self.source() != SourceKind::Live && self.stack_role() == Some(StackRole::Management) {
+        if self.source() != SourceKind::Live && self.stack_roles().contains(&StackRole::Management)
+        {
             return self.all_regions().into_iter().map(str::to_string).collect();
         }
         let global = self.inventory.global_region();

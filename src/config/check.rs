@@ -120,10 +120,11 @@ pub(super) fn severity(s: &str) -> Result<Severity, String> {
 
 /// A stack role name (kebab-case).
 pub(super) fn stack_role(s: &str) -> Result<StackRole, String> {
-    const ROLES: [(&str, StackRole); 3] = [
+    const ROLES: [(&str, StackRole); 4] = [
         ("guardduty-admin", StackRole::GuarddutyAdmin),
         ("management", StackRole::Management),
         ("member", StackRole::Member),
+        ("securityhub-admin", StackRole::SecurityhubAdmin),
     ];
     ROLES
         .iter()
@@ -131,7 +132,7 @@ pub(super) fn stack_role(s: &str) -> Result<StackRole, String> {
         .map(|(_, r)| *r)
         .ok_or_else(|| {
             format!(
-                "unknown stack role `{s}` (expected guardduty-admin, management or member){}",
+                "unknown stack role `{s}` (expected guardduty-admin, management, member or securityhub-admin){}",
                 did_you_mean(s, ROLES.map(|(n, _)| n))
             )
         })

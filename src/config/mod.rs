@@ -38,6 +38,9 @@ pub struct Config {
     pub scope: ScopeConfig,
     /// `[guardduty]`.
     pub guardduty: GuardDutyConfig,
+    /// `[security_hub]`.
+    #[serde(default)]
+    pub security_hub: SecurityHubConfig,
     /// `[pager]`.
     pub pager: PagerConfig,
     /// `[chat]`.
@@ -79,6 +82,14 @@ pub struct ScopeConfig {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GuardDutyConfig {
     /// The expected delegated admin account (ORG003).
+    pub admin_account: Option<String>,
+}
+
+/// `[security_hub]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SecurityHubConfig {
+    /// The Security Hub administrator, for when the scan cannot find it
+    /// (no management view, and no account with Security Hub members).
     pub admin_account: Option<String>,
 }
 
@@ -144,8 +155,11 @@ pub struct RootConfig {
 /// `[terraform]`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TerraformConfig {
-    /// What the stack is.
+    /// What the stack is (the first role when `role` is a list).
     pub role: Option<StackRole>,
+    /// The further roles when `role` is a list.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub more_roles: Vec<StackRole>,
     /// The stack's account.
     pub account_id: Option<String>,
     /// The stack's regions.

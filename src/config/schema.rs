@@ -54,6 +54,7 @@ pub(super) const WAIVER_KEYS: &[&str] =
 pub(super) const SECTIONS: &[(&str, Keys)] = &[
     ("scope", SCOPE),
     ("guardduty", GUARDDUTY),
+    ("security_hub", SECURITY_HUB),
     ("pager", PAGER),
     ("chat", CHAT),
     ("chain", CHAIN),
@@ -97,6 +98,11 @@ const SCOPE: Keys = &[
 const GUARDDUTY: Keys = &[(
     "admin_account",
     Field::One(Check::Account, |c| &mut c.guardduty.admin_account),
+)];
+
+const SECURITY_HUB: Keys = &[(
+    "admin_account",
+    Field::One(Check::Account, |c| &mut c.security_hub.admin_account),
 )];
 
 const PAGER: Keys = &[

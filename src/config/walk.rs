@@ -133,9 +133,11 @@ fn scalar(
         Field::Count(set) => check::count(v)
             .map(|n| *set(config) = Some(n))
             .map_err(|m| format!("{path}: {m}")),
-        Field::Role(set) => as_str(path, v, "a stack role string")
-            .and_then(|s| check::stack_role(s).map_err(|m| format!("{path}: {m}")))
-            .map(|r| *set(config) = Some(r)),
+        Field::Role(set) => stack_roles(path, v).map(|roles| {
+            let mut roles = roles.into_iter();
+            *set(config) = roles.next();
+            config.terraform.more_roles = roles.collect();
+        }),
         Field::Severities(_) => Ok(()),
     };
     if let Err(message) = stored {
@@ -173,6 +175,26 @@ fn list(
 fn one(path: &str, check: Check, v: &Value) -> Result<String, String> {
     let s = as_str(path, v, check::expected(check))?;
     check::string(check, s).map_err(|m| format!("{path}: {m}"))
+}
+
+/// A stack role, or a non-empty list of them (`["guardduty-admin",
+/// "securityhub-admin"]`: one stack can play several roles).
+fn stack_roles(path: &str, v: &Value) -> Result<Vec<crate::inventory::StackRole>, String> {
+    let texts: Vec<&str> = match v {
+        Value::Array(items) if !items.is_empty() => items
+            .iter()
+            .map(|item| as_str(path, item, "a stack role string or a list of them"))
+            .collect::<Result<_, _>>()?,
+        other => vec![as_str(
+            path,
+            other,
+            "a stack role string or a list of them",
+        )?],
+    };
+    texts
+        .into_iter()
+        .map(|s| check::stack_role(s).map_err(|m| format!("{path}: {m}")))
+        .collect()
 }
 
 /// The string inside a value, or a type error.
@@ -230,7 +252,7 @@ fn expected(field: &Field) -> &'static str {
         Field::One(check, _) => check::expected(*check),
         Field::Score(_) => "a number",
         Field::Count(_) => "a whole number",
-        Field::Role(_) => "a stack role string",
+        Field::Role(_) => "a stack role string or a list of them",
         Field::Severities(_) => "a table",
     }
 }

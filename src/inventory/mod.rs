@@ -6,6 +6,7 @@ pub mod arn;
 mod known;
 mod origin;
 mod resources;
+mod security_hub;
 mod target_input;
 
 use std::collections::BTreeMap;
@@ -16,6 +17,7 @@ use serde::{Deserialize, Serialize};
 pub use known::{Gap, GapReason, Known, Observed, Unknown, UnknownKind, UnknownMarker};
 pub use origin::{Origin, Ref, SourceLocation};
 pub use resources::*;
+pub use security_hub::*;
 pub use target_input::{TargetInput, is_object_text};
 
 /// The snapshot format version this build reads and writes.
@@ -159,6 +161,11 @@ pub struct ManagementView {
     /// Organizations `ListDelegatedAdministrators` for `guardduty.amazonaws.com`.
     #[serde(default)]
     pub delegated_administrators: Observed<Vec<AccountId>>,
+    /// Security Hub `ListOrganizationAdminAccounts` (asked once: Security Hub
+    /// has one delegated administrator for the organization). `None` when not
+    /// collected (snapshots written before alertpath read Security Hub).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub securityhub_admins: Option<Observed<Vec<SecurityHubAdmin>>>,
 }
 
 /// One GuardDuty organization admin account, as `ListOrganizationAdminAccounts` reports it.
@@ -288,6 +295,11 @@ pub struct RegionFacts {
     /// KMS keys used by topics, resolved.
     #[serde(default)]
     pub kms_keys: Observed<Vec<KmsKey>>,
+    /// Security Hub CSPM (the Security Hub route's first leg). `None` when not
+    /// collected (snapshots written before alertpath read Security Hub): the
+    /// Security Hub leg is then not assessed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_hub: Option<Observed<SecurityHubFacts>>,
 }
 
 /// Terraform-only facts.
@@ -297,6 +309,10 @@ pub struct TerraformFacts {
     /// The declared stack role, from config `[terraform] role`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<StackRole>,
+    /// Further roles the stack plays (`role` given as a list, e.g.
+    /// `["guardduty-admin", "securityhub-admin"]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub more_roles: Vec<StackRole>,
     /// Literal secrets found in the source (SEC002): where, never the value.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hardcoded_secrets: Vec<HardcodedSecret>,
@@ -357,6 +373,8 @@ pub enum StackRole {
     Management,
     /// A member account's stack.
     Member,
+    /// The Security Hub administrator's stack (the Security Hub route).
+    SecurityhubAdmin,
 }
 
 impl StackRole {
@@ -366,6 +384,7 @@ impl StackRole {
             StackRole::GuarddutyAdmin => "guardduty-admin",
             StackRole::Management => "management",
             StackRole::Member => "member",
+            StackRole::SecurityhubAdmin => "securityhub-admin",
         }
     }
 }
@@ -482,6 +501,21 @@ impl RegionFacts {
                 gaps.push(("guardduty publishing destinations", g));
             }
         }
+        if let Some(Observed::Gap(g)) = &self.security_hub {
+            gaps.push(("security hub", g));
+        }
+        if let Some(Observed::Collected(sh)) = &self.security_hub {
+            let groups = [
+                ("security hub finding aggregators", sh.aggregators.gap()),
+                ("security hub members", sh.members.gap()),
+                ("security hub automation rules", sh.automation_rules.gap()),
+                (
+                    "security hub products",
+                    sh.products.as_ref().and_then(Observed::gap),
+                ),
+            ];
+            gaps.extend(groups.into_iter().filter_map(|(n, g)| g.map(|g| (n, g))));
+        }
         if let Some(rules) = self.event_rules.collected() {
             gaps.extend(
                 rules
@@ -515,6 +549,9 @@ impl Organization {
                     .collect();
                 if let Some(g) = view.delegated_administrators.gap() {
                     gaps.push(("delegated administrators".to_string(), g));
+                }
+                if let Some(Observed::Gap(g)) = &view.securityhub_admins {
+                    gaps.push(("Security Hub administrators".to_string(), g));
                 }
                 gaps
             }

@@ -131,7 +131,8 @@ fn admin_walk<'b, 'a>(
     }
 }
 
-/// Every rule the finding walks reach (through bus forwarding too), once each.
+/// Every rule the finding walks reach (through bus forwarding too, and on
+/// the Security Hub leg's buses), once each.
 fn finding_rule_hops<'b, 'a>(
     analysis: &'b Analysis<'a>,
     out: &mut Outcomes,
@@ -140,6 +141,11 @@ fn finding_rule_hops<'b, 'a>(
     for fw in &analysis.finding_walks {
         if let Some((_, top)) = admin_walk(fw, out) {
             crate::chain::graph::collect_rule_hops(top, &mut hops);
+        }
+        for walk in fw.hub_walks() {
+            if let Ok(top) = &walk.rules {
+                crate::chain::graph::collect_rule_hops(top, &mut hops);
+            }
         }
     }
     hops
@@ -181,12 +187,53 @@ fn pattern_unknown(rule: &EventRule) -> (String, UnknownKind) {
 fn check_evt001(ctx: &Context<'_>, out: &mut Outcomes) {
     for fw in &ctx.analysis().finding_walks {
         if let Some((walk, hops)) = admin_walk(fw, out) {
-            judge_evt001(walk, hops, out);
+            judge_evt001(walk, hops, hub_finding_rule(fw), out);
         }
     }
 }
 
-fn judge_evt001(walk: &Walk<'_>, hops: &[RuleHop<'_>], out: &mut Outcomes) {
+/// An enabled rule of the region's Security Hub leg that matches the imported
+/// findings (docs/terms.md, "Security Hub route"), as a pass message.
+fn hub_finding_rule(fw: &FindingWalk<'_>) -> Result<Option<String>, String> {
+    let leg = match &fw.security_hub {
+        Ok(Some(leg)) => leg,
+        Ok(None) => return Ok(None),
+        Err(why) => return Err(why.clone()),
+    };
+    if !leg.hub.is_ok() {
+        return Ok(None);
+    }
+    for bus in &leg.buses {
+        let Some(Ok(rules)) = bus.walk.as_ref().map(|w| &w.rules) else {
+            continue;
+        };
+        for hop in rules {
+            let imported = hop
+                .matched
+                .iter()
+                .skip(leg.samples)
+                .any(|m| *m == Some(true));
+            if imported && links::rule_enabled(hop.rule.item).is_ok() {
+                return Ok(Some(format!(
+                    "enabled rule {} on the default bus of Security Hub administrator {} in {} matches the `{}` events of the imported sample findings of {} (a Security Hub route)",
+                    rule_label(hop.rule.item),
+                    leg.account,
+                    bus.region,
+                    crate::samples_asff::IMPORTED_DETAIL_TYPE,
+                    leg.region
+                )));
+            }
+        }
+    }
+    Ok(None)
+}
+
+fn judge_evt001(
+    walk: &Walk<'_>,
+    hops: &[RuleHop<'_>],
+    hub: Result<Option<String>, String>,
+    out: &mut Outcomes,
+) {
     let subject = Subject::region(&walk.account, &walk.region);
     let total = walk.events.len();
     let mut disabled = Vec::new();
@@ -215,6 +262,17 @@ fn judge_evt001(walk: &Walk<'_>, hops: &[RuleHop<'_>], out: &mut Outcomes) {
             _ => {}
         }
     }
+    let unknown = match hub {
+        Ok(Some(message)) => {
+            out.pass(subject, message);
+            return;
+        }
+        Ok(None) => unknown,
+        Err(why) => unknown.or(Some((
+            format!("no rule on the admin's bus matches, and the Security Hub route is not assessed: {why}"),
+            UnknownKind::NotObservable,
+        ))),
+    };
     if let Some((why, kind)) = unknown {
         out.not_assessed_as(subject, why, kind);
         return;

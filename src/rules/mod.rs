@@ -16,6 +16,7 @@ mod root;
 pub mod route;
 mod scan;
 mod sec;
+mod sh;
 mod sns;
 mod sub;
 mod subjects;
@@ -65,9 +66,12 @@ pub(crate) const ANY_ROLE: Option<&[StackRole]> = Some(&[
     StackRole::GuarddutyAdmin,
     StackRole::Management,
     StackRole::Member,
+    StackRole::SecurityhubAdmin,
 ]);
 /// Stack roles: the GuardDuty admin's stack only.
 pub(crate) const ADMIN_ROLE: Option<&[StackRole]> = Some(&[StackRole::GuarddutyAdmin]);
+/// Stack roles: the Security Hub administrator's stack only.
+pub(crate) const SECURITYHUB_ROLE: Option<&[StackRole]> = Some(&[StackRole::SecurityhubAdmin]);
 /// Stack roles: the management account's stack only.
 pub(crate) const MANAGEMENT_ROLE: Option<&[StackRole]> = Some(&[StackRole::Management]);
 
@@ -79,6 +83,7 @@ pub static REGISTRY: LazyLock<Vec<&'static Rule>> = LazyLock::new(|| {
         org::RULES,
         evt::RULES,
         route::RULES,
+        sh::RULES,
         sns::RULES,
         sub::RULES,
         alm::RULES,

@@ -333,7 +333,13 @@ fn root_api_verdict(ctx: &Context<'_>, graph: &Graph<'_>, account: &str, region:
         AdminLookup::Admin { account: admin, .. } => {
             let finding =
                 samples::root_credential_usage_finding().with_accounts(&admin, region, account);
-            path::walk_verdict(graph, &graph.walk(&admin, region, vec![finding]))
+            let walk = graph.walk(&admin, region, vec![finding]);
+            let hub_admin = crate::chain::security_hub::hub_admin(ctx.inventory, ctx.config);
+            let leg = crate::chain::security_hub::leg(graph, &hub_admin, region, &walk.events);
+            let hub = path::hub_verdict(graph, &walk, &leg);
+            path::best([path::walk_verdict(graph, &walk), hub], || {
+                Verdict::Broken(String::new())
+            })
         }
         AdminLookup::NoAdmin => Verdict::Broken(format!("no GuardDuty administrator in {region}")),
         AdminLookup::Unknown(why) => Verdict::Unknown(

@@ -5,7 +5,7 @@
 //! name the broken link.
 
 use crate::chain::analysis::FindingWalk;
-use crate::chain::paths::{Goal, Verdict, paths, verdict};
+use crate::chain::paths::{Goal, Verdict, hub_paths, paths, verdict};
 use crate::chain::unmodelled::unmodelled_paths;
 use crate::outcome::{Outcomes, Subject};
 use crate::rules::{ADMIN_ROLE, AdminLookup, Context, Rule, rule};
@@ -111,7 +111,9 @@ fn judge_region(
         }
         judged += 1;
         let sample = samples::finding_short(event);
-        match verdict(paths(graph, walk, rules, index), goal) {
+        let mut all = paths(graph, walk, rules, index);
+        all.extend(hub_paths(graph, walk, &fw.security_hub, index));
+        match verdict(all, goal) {
             Verdict::Pass(path) => passing = passing.or(Some(path)),
             Verdict::Fail(path, why) => failing.push((sample, path, why, index)),
             Verdict::NotAssessed(path, why, kind) => unknown.push((sample, path, why, kind)),

@@ -196,6 +196,55 @@ def main() -> int:
     probe("kms.DescribeKey(alias/aws/sns)", lambda: kms.describe_key(KeyId="alias/aws/sns"), lambda o: o["KeyMetadata"]["Arn"])
     probe("kms.GetKeyPolicy", lambda: kms.get_key_policy(KeyId=key, PolicyName="default"), lambda o: o["Policy"][:120])
 
+    # Security Hub CSPM: moto's hub and members, and the extension's calls,
+    # checked against the API's documented response shapes.
+    shm = c(mgmt, "securityhub")
+    sh = c(mem, "securityhub")
+    probe("securityhub.DescribeHub(not enabled)", lambda: sh.describe_hub())
+    sh.enable_security_hub(EnableDefaultStandards=False)
+    probe("securityhub.DescribeHub", lambda: sh.describe_hub(), lambda o: o["HubArn"])
+    probe("securityhub.EnableOrganizationAdminAccount",
+          lambda: shm.enable_organization_admin_account(AdminAccountId=member_id))
+    probe("securityhub.ListOrganizationAdminAccounts(mgmt)", lambda: shm.list_organization_admin_accounts(),
+          lambda o: json.dumps(o["AdminAccounts"]))
+    probe("securityhub.CreateMembers", lambda: sh.create_members(AccountDetails=[{"AccountId": "123456789012"}]))
+    probe("securityhub.ListMembers(OnlyAssociated=False)", lambda: sh.list_members(OnlyAssociated=False),
+          lambda o: json.dumps([(m["AccountId"], m["MemberStatus"]) for m in o["Members"]]))
+    probe("securityhub.GetAdministratorAccount", lambda: sh.get_administrator_account(),
+          lambda o: json.dumps(o.get("Administrator"), default=str))
+    agg = probe("securityhub.CreateFindingAggregator", lambda: sh.create_finding_aggregator(
+        RegionLinkingMode="SPECIFIED_REGIONS", Regions=["eu-west-1"]), lambda o: o["FindingAggregatorArn"])
+    agg_arn = sh.list_finding_aggregators()["FindingAggregators"][0]["FindingAggregatorArn"]
+    probe("securityhub.ListFindingAggregators(other region)",
+          lambda: c(mem, "securityhub", "eu-west-1").list_finding_aggregators(),
+          lambda o: json.dumps(o["FindingAggregators"]))
+    probe("securityhub.UpdateFindingAggregator", lambda: sh.update_finding_aggregator(
+        FindingAggregatorArn=agg_arn, RegionLinkingMode="ALL_REGIONS_EXCEPT_SPECIFIED", Regions=["eu-west-1"]))
+    probe("securityhub.GetFindingAggregator", lambda: sh.get_finding_aggregator(FindingAggregatorArn=agg_arn),
+          lambda o: f"{o['FindingAggregationRegion']} {o['RegionLinkingMode']} {o['Regions']}")
+    probe("securityhub.ListEnabledProductsForImport", lambda: sh.list_enabled_products_for_import(),
+          lambda o: json.dumps(o["ProductSubscriptions"]))
+    gd_sub = f"arn:aws:securityhub:us-east-1:{member_id}:product-subscription/aws/guardduty"
+    probe("securityhub.DisableImportFindingsForProduct(guardduty)",
+          lambda: sh.disable_import_findings_for_product(ProductSubscriptionArn=gd_sub))
+    probe("securityhub.ListEnabledProductsForImport(after disable)", lambda: sh.list_enabled_products_for_import(),
+          lambda o: json.dumps(o["ProductSubscriptions"]))
+    probe("securityhub.EnableImportFindingsForProduct(guardduty)", lambda: sh.enable_import_findings_for_product(
+        ProductArn="arn:aws:securityhub:us-east-1::product/aws/guardduty"), lambda o: o["ProductSubscriptionArn"])
+    probe("securityhub.CreateAutomationRule", lambda: sh.create_automation_rule(
+        RuleName="suppress-guardduty", RuleOrder=1, Description="probe", IsTerminal=False,
+        Criteria={"ProductName": [{"Value": "GuardDuty", "Comparison": "EQUALS"}]},
+        Actions=[{"Type": "FINDING_FIELDS_UPDATE",
+                  "FindingFieldsUpdate": {"Workflow": {"Status": "SUPPRESSED"}}}]), lambda o: o["RuleArn"])
+    listed = probe("securityhub.ListAutomationRules", lambda: sh.list_automation_rules(),
+                   lambda o: json.dumps(o["AutomationRulesMetadata"], default=str)[:300])
+    rule_arn = sh.list_automation_rules()["AutomationRulesMetadata"][0]["RuleArn"]
+    probe("securityhub.BatchGetAutomationRules", lambda: sh.batch_get_automation_rules(
+        AutomationRulesArns=[rule_arn, rule_arn.replace("automation-rule/", "automation-rule/x")]),
+          lambda o: json.dumps({"rules": [r["RuleName"] for r in o["Rules"]],
+                                "unprocessed": len(o["UnprocessedAutomationRules"])}))
+    del agg, listed
+
     bad = [r for r in results if not r["ok"]]
     print(json.dumps({"total": len(results), "failed": [r["call"] for r in bad]}))
     return 0

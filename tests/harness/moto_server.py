@@ -14,6 +14,13 @@ Extensions (a WSGI layer in front of moto's DomainDispatcherApplication):
              ListOrganizationAdminAccounts (deduplicated), ListFilters (over
              moto's CreateFilter/GetFilter store), ListPublishingDestinations,
              CreatePublishingDestination (S3)
+  securityhub  ListFindingAggregators, GetFindingAggregator,
+             CreateFindingAggregator, UpdateFindingAggregator,
+             ListEnabledProductsForImport, EnableImportFindingsForProduct,
+             DisableImportFindingsForProduct, ListAutomationRules,
+             BatchGetAutomationRules, CreateAutomationRule,
+             ListOrganizationAdminAccounts (over moto's
+             EnableOrganizationAdminAccount)
   account    ListRegions, GetRegionOptStatus, EnableRegion, DisableRegion
   organizations  CreateAccount with Email account-<12 digits>@... uses that id
   control    POST /_alertpath/region-opt {"account","region","status"}
@@ -58,7 +65,7 @@ OPT_STATUSES = {"ENABLED", "ENABLING", "DISABLING", "DISABLED", "ENABLED_BY_DEFA
 # Services the port file waits for (imports + flask app creation, ~1-3 s).
 WARM_SERVICES = [
     "sts", "iam", "organizations", "guardduty", "events", "sns", "lambda",
-    "cloudwatch", "logs", "cloudtrail", "ssm", "kms", "account",
+    "cloudwatch", "logs", "cloudtrail", "ssm", "kms", "account", "securityhub",
 ]
 
 
@@ -90,6 +97,14 @@ class State:
             self.destinations: dict[tuple[str, str, str], list[dict]] = {}
             # (account, region) -> opt status overrides
             self.region_opt: dict[tuple[str, str], str] = {}
+            # Security Hub: account -> its one finding aggregator
+            self.sh_aggregators: dict[str, dict] = {}
+            # Security Hub: (account, region) -> product ARNs whose import was
+            # disabled / enabled beyond the default AWS integrations
+            self.sh_disabled: dict[tuple[str, str], set[str]] = {}
+            self.sh_enabled: dict[tuple[str, str], set[str]] = {}
+            # Security Hub: (account, region) -> [automation rule]
+            self.sh_rules: dict[tuple[str, str], list[dict]] = {}
 
     def opt_status(self, account: str, region: str) -> str:
         with self.lock:
@@ -542,6 +557,171 @@ def _cbor_str_map(d: dict) -> bytes:
 
 
 # --------------------------------------------------------------------------
+# Security Hub CSPM (moto 5.2 has the hub and members, not these)
+# --------------------------------------------------------------------------
+# Integrations with AWS services that Security Hub CSPM turns on with the hub.
+SH_DEFAULT_PRODUCTS = ["aws/guardduty", "aws/securityhub"]
+
+
+def sh_backend(account: str, region: str):
+    from moto.securityhub.models import securityhub_backends
+
+    return securityhub_backends[account][region]
+
+
+def sh_check_enabled(account: str, region: str):
+    be = sh_backend(account, region)
+    if not be.enabled:
+        raise ApiError(401, "InvalidAccessException",
+                       f"Account {account} is not subscribed to AWS Security Hub")
+    return be
+
+
+def sh_route(method: str, path: str):
+    """(operation, path argument) of a Security Hub REST call moto lacks."""
+    from urllib.parse import unquote
+
+    if path == "/findingAggregator/list" and method == "GET":
+        return "ListFindingAggregators", None
+    if path.startswith("/findingAggregator/get/") and method == "GET":
+        return "GetFindingAggregator", unquote(path[len("/findingAggregator/get/"):])
+    if path == "/findingAggregator/create" and method == "POST":
+        return "CreateFindingAggregator", None
+    if path == "/findingAggregator/update" and method == "PATCH":
+        return "UpdateFindingAggregator", None
+    if path == "/productSubscriptions" and method == "GET":
+        return "ListEnabledProductsForImport", None
+    if path == "/productSubscriptions" and method == "POST":
+        return "EnableImportFindingsForProduct", None
+    if path.startswith("/productSubscriptions/") and method == "DELETE":
+        return "DisableImportFindingsForProduct", unquote(path[len("/productSubscriptions/"):])
+    if path == "/automationrules/list" and method == "GET":
+        return "ListAutomationRules", None
+    if path == "/automationrules/get" and method == "POST":
+        return "BatchGetAutomationRules", None
+    if path == "/automationrules/create" and method == "POST":
+        return "CreateAutomationRule", None
+    if path == "/organization/admin" and method == "GET":
+        return "ListOrganizationAdminAccounts", None
+    return None, None
+
+
+LINKING_MODES = {"ALL_REGIONS", "ALL_REGIONS_EXCEPT_SPECIFIED", "SPECIFIED_REGIONS", "NO_REGIONS"}
+
+
+def _sh_aggregator_body(body: dict, agg: dict) -> None:
+    mode = body.get("RegionLinkingMode")
+    if mode not in LINKING_MODES:
+        raise ApiError(400, "InvalidInputException", f"RegionLinkingMode {mode!r} is not valid")
+    regions = body.get("Regions") or []
+    if mode in ("ALL_REGIONS", "NO_REGIONS") and regions:
+        raise ApiError(400, "InvalidInputException", f"Regions must be empty with {mode}")
+    agg["RegionLinkingMode"], agg["Regions"] = mode, list(regions)
+
+
+def _sh_subscription(account: str, region: str, product: str) -> str:
+    return f"arn:aws:securityhub:{region}:{account}:product-subscription/{product}"
+
+
+def sh_handle(op: str, arg: str | None, environ, account: str, region: str):
+    q = _qs(environ)
+    if op == "ListOrganizationAdminAccounts":
+        # Callable only from the management account (moto's org config).
+        cfg = sh_backend(account, region)._get_org_config()
+        admin = cfg.get("admin_account_id")
+        return {"AdminAccounts": [{"AccountId": admin, "Status": "ENABLED"}] if admin else []}
+    sh_check_enabled(account, region)
+    with STATE.lock:
+        if op == "CreateFindingAggregator":
+            if account in STATE.sh_aggregators:
+                raise ApiError(400, "InvalidInputException",
+                               "a finding aggregator already exists for this account")
+            agg = {"FindingAggregatorArn":
+                   f"arn:aws:securityhub:{region}:{account}:finding-aggregator/{uuid.uuid4()}",
+                   "FindingAggregationRegion": region}
+            _sh_aggregator_body(json_body(environ), agg)
+            STATE.sh_aggregators[account] = agg
+            return agg
+        if op == "UpdateFindingAggregator":
+            body = json_body(environ)
+            agg = STATE.sh_aggregators.get(account)
+            if not agg or agg["FindingAggregatorArn"] != body.get("FindingAggregatorArn"):
+                raise ApiError(404, "ResourceNotFoundException", "finding aggregator not found")
+            if agg["FindingAggregationRegion"] != region:
+                raise ApiError(400, "InvalidInputException", "call this from the home region")
+            _sh_aggregator_body(body, agg)
+            return agg
+        if op == "ListFindingAggregators":
+            # The account's aggregator, listed from any region.
+            agg = STATE.sh_aggregators.get(account)
+            return {"FindingAggregators": [{"FindingAggregatorArn": agg["FindingAggregatorArn"]}]
+                    if agg else []}
+        if op == "GetFindingAggregator":
+            agg = STATE.sh_aggregators.get(account)
+            if not agg or agg["FindingAggregatorArn"] != arg:
+                raise ApiError(404, "ResourceNotFoundException", f"no finding aggregator {arg}")
+            return agg
+        key = (account, region)
+        if op == "ListEnabledProductsForImport":
+            disabled = STATE.sh_disabled.get(key, set())
+            subs = [_sh_subscription(account, region, p) for p in SH_DEFAULT_PRODUCTS]
+            subs = [s for s in subs if s not in disabled] + sorted(STATE.sh_enabled.get(key, set()))
+            page, nxt = _paginate(subs, q.get("MaxResults"), q.get("NextToken"))
+            out = {"ProductSubscriptions": page}
+            if nxt:
+                out["NextToken"] = nxt
+            return out
+        if op == "EnableImportFindingsForProduct":
+            product = json_body(environ).get("ProductArn", "")
+            # arn:aws:securityhub:<region>::product/<company>/<product>
+            name = product.split(":product/", 1)[-1]
+            sub = _sh_subscription(account, region, name)
+            STATE.sh_disabled.setdefault(key, set()).discard(sub)
+            if name not in SH_DEFAULT_PRODUCTS:
+                STATE.sh_enabled.setdefault(key, set()).add(sub)
+            return {"ProductSubscriptionArn": sub}
+        if op == "DisableImportFindingsForProduct":
+            STATE.sh_disabled.setdefault(key, set()).add(arg)
+            STATE.sh_enabled.setdefault(key, set()).discard(arg)
+            return {}
+        rules = STATE.sh_rules.setdefault(key, [])
+        if op == "CreateAutomationRule":
+            body = json_body(environ)
+            for field in ("RuleOrder", "RuleName", "Description", "Criteria", "Actions"):
+                if field not in body:
+                    raise ApiError(400, "InvalidInputException", f"{field} is required")
+            now = _now_iso()
+            rule = {"RuleArn": f"arn:aws:securityhub:{region}:{account}:automation-rule/{uuid.uuid4()}",
+                    "RuleStatus": body.get("RuleStatus", "ENABLED"),
+                    "RuleOrder": int(body["RuleOrder"]), "RuleName": body["RuleName"],
+                    "Description": body["Description"], "IsTerminal": bool(body.get("IsTerminal", False)),
+                    "Criteria": body["Criteria"], "Actions": body["Actions"],
+                    "CreatedAt": now, "UpdatedAt": now,
+                    "CreatedBy": f"arn:aws:iam::{account}:root"}
+            rules.append(rule)
+            return {"RuleArn": rule["RuleArn"]}
+        if op == "ListAutomationRules":
+            meta = [{k: r[k] for k in ("RuleArn", "RuleStatus", "RuleOrder", "RuleName",
+                                       "Description", "IsTerminal", "CreatedAt", "UpdatedAt",
+                                       "CreatedBy")} for r in rules]
+            page, nxt = _paginate(meta, q.get("MaxResults"), q.get("NextToken"))
+            out = {"AutomationRulesMetadata": page}
+            if nxt:
+                out["NextToken"] = nxt
+            return out
+        if op == "BatchGetAutomationRules":
+            arns = json_body(environ).get("AutomationRulesArns") or []
+            if not 1 <= len(arns) <= 100:
+                raise ApiError(400, "InvalidInputException", "1 to 100 AutomationRulesArns")
+            by_arn = {r["RuleArn"]: r for r in rules}
+            return {"Rules": [by_arn[a] for a in arns if a in by_arn],
+                    "UnprocessedAutomationRules": [
+                        {"RuleArn": a, "ErrorCode": 404, "ErrorMessage": "rule not found"}
+                        for a in arns if a not in by_arn]}
+    raise ApiError(400, "InvalidInputException", f"unsupported operation {op}")
+
+
+# --------------------------------------------------------------------------
 # WSGI layer
 # --------------------------------------------------------------------------
 class AlertpathApp:
@@ -572,6 +752,8 @@ class AlertpathApp:
                     "org_config": {"/".join(k): v for k, v in STATE.org_config.items()},
                     "destinations": {"/".join(k): v for k, v in STATE.destinations.items()},
                     "region_opt": {"/".join(k): v for k, v in STATE.region_opt.items()},
+                    "securityhub_aggregators": STATE.sh_aggregators,
+                    "securityhub_rules": {"/".join(k): v for k, v in STATE.sh_rules.items()},
                 })
         raise ApiError(404, "NotFound", f"unknown control endpoint {method} {path}")
 
@@ -593,6 +775,11 @@ class AlertpathApp:
                 if op:
                     acc = account_for(environ, akid)
                     return respond(start_response, 200, gd_handle(op, det, environ, acc, region))
+            elif service == "securityhub":
+                op, arg = sh_route(method, path)
+                if op:
+                    acc = account_for(environ, akid)
+                    return respond(start_response, 200, sh_handle(op, arg, environ, acc, region))
             elif service == "account":
                 op = account_route(method, path)
                 if op:

@@ -5,6 +5,8 @@ through the fault proxy) and print a JSON manifest on stdout.
   seed.py --endpoint URL healthy [--accounts N] [--regions us-east-1,eu-west-1]
   seed.py --endpoint URL demo
   seed.py --endpoint URL parity   (tests/fixtures/terraform/parity as the admin 111111111111)
+  seed.py --endpoint URL securityhub   (the only route goes through Security Hub: a working
+                                        and a broken (unlinked) region)
   seed.py --endpoint URL bench   [--accounts N] [--regions r1,r2] [--workers K]
 
 --accounts N counts every account of the organization, the management
@@ -39,6 +41,9 @@ AUDIT_ROLE = "alertpath-audit"
 ACCESS_ROLE = "OrganizationAccountAccessRole"
 GD_RULE = "guardduty-finding-events"
 GD_PATTERN = {"source": ["aws.guardduty"], "detail-type": ["GuardDuty Finding"]}
+# The Security Hub console's pattern for new GuardDuty findings (a Security Hub route).
+SH_PATTERN = {"source": ["aws.securityhub"], "detail-type": ["Security Hub Findings - Imported"],
+              "detail": {"findings": {"ProductName": ["GuardDuty"], "Workflow": {"Status": ["NEW"]}}}}
 ROOT_RULE = "root-console-signin"
 ROOT_PATTERN = {"detail-type": ["AWS Console Sign In via CloudTrail"],
                 "detail": {"userIdentity": {"type": ["Root"]}}}
@@ -227,6 +232,7 @@ class Seeder:
                 "sns:Get*", "sns:List*", "lambda:Get*", "lambda:List*", "cloudwatch:Describe*",
                 "logs:Describe*", "cloudtrail:Describe*", "cloudtrail:Get*", "ssm:DescribeParameters",
                 "kms:DescribeKey", "kms:GetKeyPolicy", "account:ListRegions", "account:GetRegionOptStatus",
+                "securityhub:Describe*", "securityhub:List*", "securityhub:Get*", "securityhub:BatchGet*",
                 "organizations:Describe*", "organizations:List*"]}]}))
         acct["role_arn"] = f"arn:aws:iam::{acct['id']}:role/{ACCESS_ROLE}"
         acct["audit_role_arn"] = f"arn:aws:iam::{acct['id']}:role/{AUDIT_ROLE}"
@@ -322,11 +328,18 @@ class Seeder:
                            Action="lambda:InvokeFunction", Principal="sns.amazonaws.com", SourceArn=slack)
         c("sns", region).subscribe(TopicArn=slack, Protocol="lambda", Endpoint=fn)
 
-        # EventBridge rule
+        # EventBridge rule: on GuardDuty findings, or (a Security Hub route) on
+        # Security Hub's imported findings in its home region only
         ev = c("events", region)
-        ev.put_rule(Name=GD_RULE, EventPattern=json.dumps(GD_PATTERN), State="ENABLED",
-                    Description="GuardDuty findings to pager and Slack")
-        ev.put_targets(Rule=GD_RULE, Targets=[{"Id": "gd-pager", "Arn": pager}, {"Id": "gd-slack", "Arn": slack}])
+        sh = spec.get("securityhub")
+        if sh:
+            exp["securityhub"] = self.securityhub_region(c, region, sh)
+        if not sh or region == sh["home"]:
+            pattern = SH_PATTERN if sh else GD_PATTERN
+            ev.put_rule(Name=GD_RULE, EventPattern=json.dumps(pattern), State="ENABLED",
+                        Description="GuardDuty findings to pager and Slack")
+            ev.put_targets(Rule=GD_RULE, Targets=[{"Id": "gd-pager", "Arn": pager},
+                                                  {"Id": "gd-slack", "Arn": slack}])
 
         # alarms to gd-failover
         err_ns = g("error_alarm_namespace", "AWS/Lambda")
@@ -375,6 +388,27 @@ class Seeder:
                     "metric_filter": {"log_group": lg, "pattern": NOTIFY_SLACK_ERROR_PATTERN}})
         self.expected["regions"][region] = exp
 
+    def securityhub_region(self, c: Clients, region: str, sh: dict) -> dict:
+        """Security Hub CSPM in the admin: hub, members (Enabled), and in the home
+        region the finding aggregator linking `sh["linked"]` and an automation
+        rule that suppresses only vulnerability findings (none of the samples)."""
+        adm = self.security
+        hub = c("securityhub", region)
+        hub.enable_security_hub(EnableDefaultStandards=False)
+        hub.create_members(AccountDetails=[{"AccountId": a["id"]} for a in self.accounts if a["id"] != adm])
+        out = {"hub": hub.describe_hub()["HubArn"]}
+        if region == sh["home"]:
+            out["aggregator"] = hub.create_finding_aggregator(
+                RegionLinkingMode="SPECIFIED_REGIONS", Regions=sh["linked"])["FindingAggregatorArn"]
+            out["automation_rule"] = hub.create_automation_rule(
+                RuleName="suppress-vulnerability-noise", RuleOrder=1, IsTerminal=False,
+                Description="suppress vulnerability findings (not GuardDuty's)",
+                Criteria={"Type": [{"Value": "Software and Configuration Checks/Vulnerabilities",
+                                    "Comparison": "PREFIX"}]},
+                Actions=[{"Type": "FINDING_FIELDS_UPDATE",
+                          "FindingFieldsUpdate": {"Workflow": {"Status": "SUPPRESSED"}}}])["RuleArn"]
+        return out
+
     def org_trail(self) -> None:
         s3 = self.mgmt("s3")
         bucket = f"org-trail-{self.org_id}".lower()
@@ -394,6 +428,9 @@ class Seeder:
         self.timings["accounts"] = time.time() - t
         log(f"accounts: assume/audit role/detectors/root rule ({self.timings['accounts']:.1f}s)")
         t = time.time()
+        if spec.get("securityhub"):
+            # The Security Hub delegated administrator, from the management account.
+            self.mgmt("securityhub").enable_organization_admin_account(AdminAccountId=self.security)
         self.pmap(lambda r: self.admin_region(r, spec), self.regions)
         self.org_trail()
         self.timings["admin_chain"] = time.time() - t
@@ -637,6 +674,18 @@ def scenario_parity(ep: str) -> dict:
             "security_account": PARITY_ACCOUNT, "regions": built}
 
 
+def scenario_securityhub(ep: str, workers: int) -> dict:
+    """GuardDuty findings reach people only through Security Hub: the one rule
+    (on `Security Hub Findings - Imported`) is in the home region us-east-1;
+    the aggregator links eu-west-1 (a working Security Hub route) but not
+    us-west-2 (broken: SH002, ROUTE001)."""
+    regions = ["us-east-1", "eu-west-1", "us-west-2"]
+    s = Seeder(ep, regions, workers)
+    m = s.run(["security", "app-prod"], {"securityhub": {"home": "us-east-1", "linked": ["eu-west-1"]}})
+    m["scenario"] = "securityhub"
+    return m
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--endpoint", required=True, help="moto_server.py URL (not the fault proxy)")
@@ -649,6 +698,7 @@ def main() -> int:
         p.add_argument("--regions", default="us-east-1,eu-west-1")
     sub.add_parser("demo")
     sub.add_parser("parity")
+    sub.add_parser("securityhub")
     a = ap.parse_args()
     for k in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
         os.environ.pop(k, None)
@@ -658,6 +708,8 @@ def main() -> int:
         m = scenario_demo(a.endpoint, a.workers or 4)
     elif a.scenario == "parity":
         m = scenario_parity(a.endpoint)
+    elif a.scenario == "securityhub":
+        m = scenario_securityhub(a.endpoint, a.workers or 3)
     else:
         regions = [r.strip() for r in a.regions.split(",") if r.strip()]
         workers = a.workers or (8 if a.scenario == "bench" else 4)

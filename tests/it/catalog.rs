@@ -45,7 +45,7 @@ fn every_id_has_one_rule_in_catalog_order() {
     assert_eq!(
         sorted,
         [
-            "GD", "ORG", "EVT", "ROUTE", "SNS", "SUB", "ALM", "ROOT", "SEC", "SCAN"
+            "GD", "ORG", "EVT", "ROUTE", "SH", "SNS", "SUB", "ALM", "ROOT", "SEC", "SCAN"
         ],
         "families out of catalog order"
     );

@@ -84,6 +84,7 @@ fn expected_full() -> Config {
             external_id: Some("x-1".into()),
             management_role: Some("OrgAudit".into()),
         },
+        security_hub: Default::default(),
         guardduty: GuardDutyConfig {
             admin_account: Some("333333333333".into()),
         },
@@ -110,6 +111,7 @@ fn expected_full() -> Config {
             account_id: Some("333333333333".into()),
             regions: strings(&["eu-west-1"]),
             max_instances: Some(500),
+            more_roles: Vec::new(),
         },
         rules: RulesConfig {
             // Rule ids are normalised to their canonical spelling.
@@ -490,4 +492,14 @@ fn discover_explicit_default_and_none() {
     std::fs::write(&other, "").unwrap_or_else(|e| panic!("{e}"));
     let config = discover_in(dir.path(), Some(&other)).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(config.pager.min_severity, 7.0);
+}
+
+#[test]
+fn a_stack_can_declare_several_roles() {
+    let text = "[terraform]\nrole = [\"guardduty-admin\", \"securityhub-admin\"]\n";
+    let config = parse_str(text, "r.toml").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(config.terraform.role, Some(StackRole::GuarddutyAdmin));
+    assert_eq!(config.terraform.more_roles, [StackRole::SecurityhubAdmin]);
+    let bad = parse_str("[terraform]\nrole = [\"guardduty-admin\", 3]\n", "r.toml");
+    assert!(bad.is_err());
 }

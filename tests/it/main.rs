@@ -42,6 +42,7 @@ mod rules_org_scan;
 mod rules_root;
 mod rules_route;
 mod rules_sec;
+mod rules_security_hub;
 mod rules_sns;
 mod rules_sub;
 mod rules_suppression;

@@ -48,6 +48,11 @@ const TF_FIXTURES: &[TfFixture] = &[
         hcl: true,
     },
     TfFixture {
+        dir: "securityhub",
+        config: "[terraform]\nrole = [\"guardduty-admin\", \"securityhub-admin\"]\n",
+        hcl: true,
+    },
+    TfFixture {
         dir: "parity",
         config: "[terraform]\nrole = \"guardduty-admin\"\naccount_id = \"111111111111\"\n",
         hcl: true,
@@ -328,9 +333,9 @@ macro_rules! rule_snapshot_tests {
 
 rule_snapshot_tests!(
     GD001, GD002, GD003, GD004, GD005, GD006, ORG001, ORG002, ORG003, EVT001, EVT002, EVT003,
-    EVT004, EVT005, ROUTE001, ROUTE002, SNS001, SNS002, SNS003, SNS004, SNS005, SUB001, SUB002,
-    SUB003, SUB004, SUB005, SUB006, ALM001, ALM002, ALM003, ALM004, ALM005, ROOT001, ROOT002,
-    ROOT003, SEC001, SEC002, SEC003, SCAN001, SCAN002, SCAN003, SCAN004, SCAN005,
+    EVT004, EVT005, ROUTE001, ROUTE002, SH001, SH002, SH003, SH004, SNS001, SNS002, SNS003, SNS004,
+    SNS005, SUB001, SUB002, SUB003, SUB004, SUB005, SUB006, ALM001, ALM002, ALM003, ALM004, ALM005,
+    ROOT001, ROOT002, ROOT003, SEC001, SEC002, SEC003, SCAN001, SCAN002, SCAN003, SCAN004, SCAN005,
 );
 
 /// Terraform fixtures that do not read (their tests check the error).

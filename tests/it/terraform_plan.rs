@@ -143,6 +143,22 @@ const HEALTHY_NOT_APPLICABLE: &[(&str, &str)] = &[
         "live only: a key policy needs kms:DescribeKey/GetKeyPolicy",
     ),
     ("SCAN001", "live only: role assumption"),
+    (
+        "SH001",
+        "the stack has no Security Hub: no Security Hub route",
+    ),
+    (
+        "SH002",
+        "the stack has no Security Hub: no Security Hub route",
+    ),
+    (
+        "SH003",
+        "the stack has no Security Hub: no Security Hub route",
+    ),
+    (
+        "SH004",
+        "the stack has no Security Hub: no Security Hub route",
+    ),
     ("SCAN002", "live only: regional API calls"),
     ("SCAN003", "live only: denied API calls"),
     ("SCAN005", "live only: Organizations ListAccounts"),
@@ -674,4 +690,38 @@ fn sarif_uris_are_repo_relative_from_a_subdirectory() {
             "{uri} does not exist from the repo root"
         );
     }
+}
+
+/// The only finding rule matches Security Hub's imported findings in the home
+/// region: us-east-1 passes through Security Hub; us-west-2 is not linked to
+/// the aggregator, so SH002 and the routes fail there, naming SH002.
+#[test]
+fn a_security_hub_route_passes_and_an_unlinked_region_fails() {
+    let roles = "[terraform]\nrole = [\"guardduty-admin\", \"securityhub-admin\"]\n";
+    let (code, report) = scan("securityhub", roles, &[]);
+    assert_eq!(code, 1);
+    for rule in ["EVT001", "ROUTE001", "ROUTE002", "SH001", "SH004"] {
+        assert_eq!(
+            statuses(&report, rule, Some("us-east-1")),
+            ["pass"],
+            "{rule}"
+        );
+    }
+    for rule in ["SH002", "ROUTE001", "ROUTE002", "EVT001"] {
+        assert_eq!(
+            statuses(&report, rule, Some("us-west-2")),
+            ["fail"],
+            "{rule}"
+        );
+    }
+    let route = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "ROUTE001" && f["subject"]["region"] == "us-west-2")
+        .unwrap();
+    assert_eq!(
+        route["message"],
+        "3 of 3 sample findings at or above severity 7 in us-west-2 reach no pager endpoint: 7.0 Backdoor:EC2/C&CActivity.B, 8.0 CryptoCurrency:EC2/BitcoinTool.B!DNS, 9.5 Trojan:EC2/DNSDataExfiltration: aws_securityhub_finding_aggregator.east does not link us-west-2, so GuardDuty findings of us-west-2 never reach us-east-1 (SH002)"
+    );
 }

@@ -107,6 +107,20 @@ pub(super) fn walk_verdict(graph: &Graph<'_>, walk: &Walk<'_>) -> Verdict {
     from_route(paths::verdict(found, Goal::Human))
 }
 
+/// Whether the Security Hub leg (docs/terms.md, "Security Hub route") carries
+/// the GuardDuty walk's one finding to a human.
+pub(super) fn hub_verdict(
+    graph: &Graph<'_>,
+    walk: &Walk<'_>,
+    leg: &Result<Option<crate::chain::security_hub::HubLeg<'_>>, String>,
+) -> Verdict {
+    let found = paths::hub_paths(graph, walk, leg, 0);
+    if found.is_empty() {
+        return Verdict::Broken(format!("no Security Hub route in {}", walk.region));
+    }
+    from_route(paths::verdict(found, Goal::Human))
+}
+
 /// Does one of `trails` deliver the root sign-in record to a metric filter with
 /// an alarm that reaches a human?
 pub(super) fn trails_verdict(

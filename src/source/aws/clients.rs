@@ -260,6 +260,7 @@ impl Clients {
     client_fn!(cloudtrail, aws_sdk_cloudtrail, "cloudtrail");
     client_fn!(ssm, aws_sdk_ssm, "ssm");
     client_fn!(kms, aws_sdk_kms, "kms");
+    client_fn!(securityhub, aws_sdk_securityhub, "securityhub");
 }
 
 #[cfg(test)]

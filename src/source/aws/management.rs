@@ -1,5 +1,6 @@
 //! The management account's view: GuardDuty `ListOrganizationAdminAccounts`
-//! in each region and Organizations `ListDelegatedAdministrators`. Read with
+//! in each region, Organizations `ListDelegatedAdministrators`, and Security
+//! Hub's `ListOrganizationAdminAccounts`. Read with
 //! the caller's credentials when the caller is the management account, else
 //! through `--management-role`; without either it is a gap with the reason.
 
@@ -8,7 +9,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::OnceCell;
 
-use crate::inventory::{GuardDutyAdmin, ManagementView, Observed, Origin};
+use crate::inventory::{GuardDutyAdmin, ManagementView, Observed, Origin, SecurityHubAdmin};
 use crate::source::aws::clients::Clients;
 use crate::source::aws::errors::classify;
 
@@ -71,10 +72,18 @@ impl ManagementReader {
                 .iter()
                 .map(|region| async move { (region.clone(), self.admins(region).await) }),
         );
-        let (delegated_administrators, admins) = tokio::join!(delegated, admins);
+        let securityhub = async {
+            match regions.first() {
+                Some(region) => Some(securityhub_admins(&self.clients.in_region(region)).await),
+                None => None,
+            }
+        };
+        let (delegated_administrators, admins, securityhub_admins) =
+            tokio::join!(delegated, admins, securityhub);
         ManagementView {
             guardduty_admins: admins.into_iter().collect(),
             delegated_administrators,
+            securityhub_admins,
         }
     }
 
@@ -133,6 +142,35 @@ async fn list_admins(clients: &Clients) -> Observed<Vec<GuardDutyAdmin>> {
                 .collect(),
         ),
         Err(e) => Observed::Gap(classify("guardduty:ListOrganizationAdminAccounts", &e)),
+    }
+}
+
+/// Security Hub's `ListOrganizationAdminAccounts` (one delegated
+/// administrator for the organization; asked in the scan's first region).
+async fn securityhub_admins(clients: &Clients) -> Observed<Vec<SecurityHubAdmin>> {
+    let listed = clients
+        .securityhub()
+        .list_organization_admin_accounts()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await;
+    match listed {
+        Ok(list) => Observed::Collected(
+            list.iter()
+                .filter_map(|a| {
+                    Some(SecurityHubAdmin {
+                        account: a.account_id()?.to_string().into(),
+                        status: a
+                            .status()
+                            .map_or("ENABLED".to_string(), |s| s.as_str().to_string()),
+                        origin: Origin::default(),
+                    })
+                })
+                .collect(),
+        ),
+        Err(e) => Observed::Gap(classify("securityhub:ListOrganizationAdminAccounts", &e)),
     }
 }
 

@@ -146,6 +146,43 @@ pub const OPERATIONS: &[Operation] = &[
     op("ssm", "DescribeParameters", "SEC001 (metadata only)"),
     op("kms", "DescribeKey", "SNS004, SNS005"),
     op("kms", "GetKeyPolicy", "SNS005"),
+    mgmt(
+        "securityhub",
+        "ListOrganizationAdminAccounts",
+        "the Security Hub administrator (Security Hub route)",
+    ),
+    op("securityhub", "DescribeHub", "Security Hub enabled (SH001)"),
+    op(
+        "securityhub",
+        "ListEnabledProductsForImport",
+        "GuardDuty integration on (SH001)",
+    ),
+    op(
+        "securityhub",
+        "ListFindingAggregators",
+        "cross-region aggregation (SH002)",
+    ),
+    op(
+        "securityhub",
+        "GetFindingAggregator",
+        "linked regions (SH002)",
+    ),
+    op("securityhub", "ListMembers", "Security Hub members (SH003)"),
+    op(
+        "securityhub",
+        "GetAdministratorAccount",
+        "the Security Hub administrator as a member sees it",
+    ),
+    op(
+        "securityhub",
+        "ListAutomationRules",
+        "automation rules (SH004)",
+    ),
+    op(
+        "securityhub",
+        "BatchGetAutomationRules",
+        "automation rule criteria and actions (SH004)",
+    ),
 ];
 
 /// `service:Operation` of every listed operation, sorted.
@@ -194,7 +231,7 @@ mod tests {
     fn no_secret_reading_or_write_operation_is_listed() {
         for o in OPERATIONS {
             assert!(
-                ["Get", "List", "Describe", "AssumeRole"]
+                ["Get", "BatchGet", "List", "Describe", "AssumeRole"]
                     .iter()
                     .any(|p| o.name.starts_with(p)),
                 "{}:{} is not read-only",

@@ -2,7 +2,8 @@
 //! rules matching a sample and their targets; the default bus; alarms; then the
 //! chain topics those name (plus config), their subscriptions, subscribed
 //! functions, the keys of the topics; trails (global region only); metric
-//! filters of notifier and trail log groups; secret-named SSM parameters.
+//! filters of notifier and trail log groups; secret-named SSM parameters;
+//! Security Hub CSPM (hub, aggregator, products, members, automation rules).
 //! References into another account or region become [`FollowUp`]s.
 
 use std::collections::BTreeSet;
@@ -14,7 +15,7 @@ use crate::source::aws::clients::Clients;
 use crate::source::aws::management::ManagementReader;
 use crate::source::aws::services::guardduty::AdminRole;
 use crate::source::aws::services::{
-    cloudtrail, cloudwatch, events, guardduty, kms, lambda, logs, sns, ssm,
+    cloudtrail, cloudwatch, events, guardduty, kms, lambda, logs, securityhub, sns, ssm,
 };
 
 /// Names from config that widen collection.
@@ -146,6 +147,7 @@ pub async fn collect(
     let ev = clients.events();
     let (events_limit, trail_limit) = (clients.limit("events"), clients.limit("cloudtrail"));
     let (alarm_client, ssm_client) = (clients.cloudwatch(), clients.ssm());
+    let security_hub;
     (
         facts.guardduty,
         facts.event_rules,
@@ -153,6 +155,7 @@ pub async fn collect(
         facts.alarms,
         facts.trails,
         facts.parameters,
+        security_hub,
     ) = tokio::join!(
         async {
             let role = job.admin.role(&job.account, &job.region).await;
@@ -169,7 +172,9 @@ pub async fn collect(
             }
         },
         ssm::parameters(&ssm_client, &names.parameters),
+        async { securityhub::collect(&clients.securityhub(), &job.region).await },
     );
+    facts.security_hub = Some(security_hub);
 
     let mut referenced: Vec<String> = names.topics.clone();
     let mut targeted_functions = Vec::new();

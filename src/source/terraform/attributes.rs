@@ -13,6 +13,17 @@ pub fn needed(kind: &str) -> &'static [&'static str] {
         ],
         "aws_guardduty_member" => &["account_id", "detector_id"],
         "aws_guardduty_filter" => &["name", "action", "finding_criteria"],
+        "aws_securityhub_organization_admin_account" => &["admin_account_id"],
+        "aws_securityhub_finding_aggregator" => &["linking_mode", "specified_regions"],
+        "aws_securityhub_member" => &["account_id"],
+        "aws_securityhub_automation_rule" => &[
+            "rule_name",
+            "rule_order",
+            "rule_status",
+            "is_terminal",
+            "criteria",
+            "actions",
+        ],
         "aws_sns_topic" => &["name", "policy", "kms_master_key_id"],
         "aws_sns_topic_policy" => &["arn", "policy"],
         "aws_sns_topic_subscription" => &[

@@ -45,7 +45,11 @@ impl Org {
             .map(|r| {
                 (
                     r.to_string(),
-                    RegionSlot::Enabled(Box::new(Observed::Collected(RegionFacts::default()))),
+                    RegionSlot::Enabled(Box::new(Observed::Collected(RegionFacts {
+                        // Collected, as a scan does: Security Hub not enabled.
+                        security_hub: Some(Observed::Collected(SecurityHubFacts::default())),
+                        ..RegionFacts::default()
+                    }))),
                 )
             })
             .collect();

@@ -4,6 +4,7 @@
 mod harness;
 mod latency;
 mod scope;
+mod security_hub;
 mod terraform_parity;
 
 use alertpath::outcome::Outcome;

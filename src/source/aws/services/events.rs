@@ -1,6 +1,6 @@
 //! EventBridge on the default bus: `ListRules` (pages), then `ListTargetsByRule`
 //! only for rules whose pattern matches a sample event (GuardDuty findings,
-//! root sign-in, root API call), and `DescribeEventBus` for the bus policy.
+//! as Security Hub imports them too, root sign-in, root API call), and `DescribeEventBus` for the bus policy.
 
 use serde_json::Value;
 
@@ -21,6 +21,15 @@ pub fn sample_events(account: &str, region: &str) -> Vec<Value> {
         ])
         .flat_map(|s| [s.with_accounts(account, region, account), s.value()])
         .collect();
+    // The findings as Security Hub imports them (a Security Hub route).
+    let imported: Vec<Value> = samples::guardduty_findings()
+        .iter()
+        .filter_map(|s| {
+            let finding = s.with_accounts(account, region, account);
+            crate::samples_asff::asff_finding_event(&finding, account, region)
+        })
+        .collect();
+    events.extend(imported);
     events.dedup();
     events
 }

@@ -7,6 +7,7 @@ pub mod guardduty;
 pub mod kms;
 pub mod lambda;
 pub mod logs;
+pub mod securityhub;
 pub mod sns;
 pub mod ssm;
 

@@ -12,13 +12,14 @@ mod lambda;
 mod patterns;
 mod placement;
 mod resources;
+mod security_hub;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::config::TerraformConfig;
 use crate::inventory::{
     AccessPath, Account, GuardDutyAdmin, Inventory, Known, ManagementView, Observed, Organization,
-    RegionFacts, RegionSlot, SourceKind, StackRole, TerraformFacts, Unresolved,
+    RegionFacts, RegionSlot, SecurityHubAdmin, SourceKind, StackRole, TerraformFacts, Unresolved,
 };
 use crate::source::terraform::attributes;
 use crate::source::terraform::model::{Blocks, Mode, TfResource, TfStack};
@@ -125,10 +126,12 @@ pub fn adapt_with_pager_patterns(
         .collect();
     let mut admins: BTreeMap<String, Vec<GuardDutyAdmin>> = BTreeMap::new();
     let mut resolved = Resolved::new();
+    let mut hub_admins = Vec::new();
     let ambiguous = fill(
         &placed,
         &mut facts,
         &mut admins,
+        &mut hub_admins,
         &mut resolved,
         pager_patterns,
     );
@@ -144,6 +147,10 @@ pub fn adapt_with_pager_patterns(
         {
             g.filters = Some(Observed::Collected(Vec::new()));
         }
+        // Likewise Security Hub: no `aws_securityhub_account` here is no hub.
+        region_facts
+            .security_hub
+            .get_or_insert_with(|| Observed::Collected(security_hub::empty()));
     }
     for ((account, region), region_facts) in facts {
         inventory
@@ -161,11 +168,14 @@ pub fn adapt_with_pager_patterns(
                 RegionSlot::Enabled(Box::new(Observed::Collected(region_facts))),
             );
     }
-    if config.role == Some(StackRole::Management) {
-        inventory.organization = Some(organization(&inventory, &stack_account, admins));
+    if config.role == Some(StackRole::Management)
+        || config.more_roles.contains(&StackRole::Management)
+    {
+        inventory.organization = Some(organization(&inventory, &stack_account, admins, hub_admins));
     }
     inventory.terraform = Some(TerraformFacts {
         role: config.role,
+        more_roles: config.more_roles.clone(),
         hardcoded_secrets: stack.hardcoded_secrets(),
         unresolved: scan004(stack, &resolved)
             .into_iter()
@@ -259,6 +269,12 @@ const MAPPED: &[&str] = &[
     "aws_guardduty_organization_admin_account",
     "aws_guardduty_member",
     "aws_guardduty_filter",
+    "aws_securityhub_account",
+    "aws_securityhub_finding_aggregator",
+    "aws_securityhub_product_subscription",
+    "aws_securityhub_member",
+    "aws_securityhub_automation_rule",
+    "aws_securityhub_organization_admin_account",
     "aws_sns_topic",
     "aws_sns_topic_policy",
     "aws_sns_topic_subscription",
@@ -288,6 +304,7 @@ fn organization(
     inventory: &Inventory,
     management: &str,
     admins: BTreeMap<String, Vec<GuardDutyAdmin>>,
+    hub_admins: Vec<SecurityHubAdmin>,
 ) -> Organization {
     let regions: BTreeSet<String> = inventory
         .accounts
@@ -303,6 +320,7 @@ fn organization(
     let mut view = ManagementView {
         guardduty_admins: BTreeMap::new(),
         delegated_administrators: Observed::Collected(delegated.into_iter().collect()),
+        securityhub_admins: Some(Observed::Collected(hub_admins)),
     };
     for region in regions {
         let list = admins.get(&region).cloned().unwrap_or_default();
@@ -322,6 +340,7 @@ fn fill(
     placed: &[(&TfResource, String, String)],
     facts: &mut Facts,
     admins: &mut BTreeMap<String, Vec<GuardDutyAdmin>>,
+    hub_admins: &mut Vec<SecurityHubAdmin>,
     resolved: &mut Resolved,
     pager_patterns: &[String],
 ) -> Vec<Unresolved> {
@@ -361,6 +380,21 @@ fn fill(
                     } else {
                         g.filters = Some(Observed::Collected(vec![resources::guardduty_filter(r)]));
                     }
+                });
+            }
+            (true, kind) if security_hub::KINDS.contains(&kind) => {
+                let sh = at(facts, &key)
+                    .security_hub
+                    .get_or_insert_with(|| Observed::Collected(security_hub::empty()));
+                if let Observed::Collected(sh) = sh {
+                    security_hub::add(sh, r);
+                }
+            }
+            (true, "aws_securityhub_organization_admin_account") => {
+                hub_admins.push(SecurityHubAdmin {
+                    account: access::req_str(r, "admin_account_id"),
+                    status: "ENABLED".to_string(),
+                    origin: access::origin(r),
                 });
             }
             (true, "aws_guardduty_organization_admin_account") => {
