@@ -253,6 +253,7 @@ impl Pack {
 fn pack_render_options(render: &RenderOptions) -> RenderOptions {
     RenderOptions {
         color: false,
+        min_severity: None,
         ..render.clone()
     }
 }
@@ -647,6 +648,7 @@ pub fn verify(dir: &Path) -> Result<Verification, Unreadable> {
         color: false,
         sarif_category: manifest.sarif_category.clone(),
         baseline,
+        min_severity: None,
     };
     for (name, format) in [
         (REPORT, Format::Json),

@@ -91,17 +91,29 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Output format; repeat for several. Pairs in order with --output.
-    #[arg(long = "format", value_enum, value_name = "FORMAT")]
+    #[arg(short = 'f', long = "format", value_enum, value_name = "FORMAT")]
     pub formats: Vec<Format>,
     /// Output file for the --format at the same position; `-` is stdout.
-    #[arg(long = "output", value_name = "PATH")]
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
     pub outputs: Vec<PathBuf>,
     /// Write every requested format (all four if none) into this directory.
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
-    /// Exit 1 when a failure at or above this severity remains.
-    #[arg(long, value_name = "SEVERITY", default_value = "high")]
-    pub fail_on: Severity,
+    /// Exit 1 when a failure at or above this severity remains; `none`: never
+    /// exit 1 for failures (exit 3 for unassessed scope still applies).
+    #[arg(long, value_name = "SEVERITY|none", default_value = "high", value_parser = fail_on)]
+    pub fail_on: FailOn,
+    /// Run only these rules, comma-separated (e.g. `GD001,ROUTE001`).
+    #[arg(long = "rules", value_name = "IDS", value_delimiter = ',', value_parser = rule_id)]
+    pub only_rules: Vec<String>,
+    /// Never run these rules, comma-separated (added to `[rules] disable`).
+    #[arg(long = "skip-rules", value_name = "IDS", value_delimiter = ',', value_parser = rule_id)]
+    pub skip_rules: Vec<String>,
+    /// List only failures and waivers at or above this severity in the text,
+    /// Markdown and github views (counts stay complete; not-assessed scope is
+    /// always listed). JSON and SARIF always carry every finding.
+    #[arg(long, value_name = "SEVERITY")]
+    pub min_severity: Option<Severity>,
     /// Do not exit 3 when some scope was not assessed.
     #[arg(long)]
     pub allow_partial: bool,
@@ -142,9 +154,9 @@ pub struct ScanArgs {
 /// `alertpath collect`.
 #[derive(Debug, Args)]
 pub struct CollectArgs {
-    /// Where to write the snapshot.
-    #[arg(long, value_name = "FILE")]
-    pub out: PathBuf,
+    /// Where to write the snapshot (`--out` is accepted too).
+    #[arg(short = 'o', long = "output", alias = "out", value_name = "FILE")]
+    pub output: PathBuf,
     /// The config file (default: ./alertpath.toml when present).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -154,6 +166,25 @@ pub struct CollectArgs {
     /// Live collection.
     #[command(flatten)]
     pub live: live::LiveArgs,
+}
+
+/// `--fail-on`: a severity, or `none` (failures never give exit 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FailOn(pub Option<Severity>);
+
+/// Parse `--fail-on`: a severity name or `none`.
+fn fail_on(s: &str) -> Result<FailOn, String> {
+    if s.eq_ignore_ascii_case("none") {
+        return Ok(FailOn(None));
+    }
+    s.parse::<Severity>()
+        .map(|sev| FailOn(Some(sev)))
+        .map_err(|e| format!("{e}, or none"))
+}
+
+/// Parse a `--rules`/`--skip-rules` id against the registry.
+fn rule_id(s: &str) -> Result<String, String> {
+    config::check_rule_id(s.trim())
 }
 
 /// When to use colour.

@@ -59,7 +59,7 @@ fn status_rank(status: Status) -> u8 {
 /// The findings people must read (fail, not-assessed, waived), ordered by
 /// scope (organization first, then account, then region), then status,
 /// severity (most severe first) and rule.
-pub(super) fn listed(report: &Report) -> Vec<&Finding> {
+pub(super) fn listed(report: &Report, min: Option<Severity>) -> Vec<&Finding> {
     let mut out: Vec<&Finding> = report
         .findings
         .iter()
@@ -69,6 +69,7 @@ pub(super) fn listed(report: &Report) -> Vec<&Finding> {
                 Status::Fail | Status::NotAssessed | Status::Waived
             )
         })
+        .filter(|f| !below(f, min))
         .collect();
     out.sort_by_key(|f| {
         let s = &f.outcome.subject;
@@ -83,6 +84,18 @@ pub(super) fn listed(report: &Report) -> Vec<&Finding> {
         )
     });
     out
+}
+
+/// Whether `--min-severity` hides a finding from the people views: failures
+/// and waivers under the bar. Not-assessed scope is always listed.
+fn below(finding: &Finding, min: Option<Severity>) -> bool {
+    matches!(finding.status(), Status::Fail | Status::Waived)
+        && min.is_some_and(|min| finding.severity < min)
+}
+
+/// How many findings `--min-severity` hides, for the line that says so.
+pub(super) fn hidden_below(report: &Report, min: Option<Severity>) -> usize {
+    report.findings.iter().filter(|f| below(f, min)).count()
 }
 
 /// The group a finding is listed under: its account, then its region.

@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 
 use super::describe::{self, group_heading, group_of};
-use super::{Finding, Report};
+use super::{Finding, RenderOptions, Report};
 use crate::outcome::Status;
 use crate::severity::Severity;
 
@@ -17,19 +17,34 @@ pub const MAX_BYTES: usize = 1024 * 1024;
 /// Room kept for the truncation note and closing sections.
 const RESERVE: usize = 4 * 1024;
 
-/// Render the report as Markdown.
+/// Render the report as Markdown, every finding listed.
 pub fn render(report: &Report) -> String {
+    render_with(report, &RenderOptions::default())
+}
+
+/// Render the report as Markdown with `options` (`--min-severity`).
+pub fn render_with(report: &Report, options: &RenderOptions) -> String {
+    let min = options.min_severity;
     let mut head = String::new();
     verdict(&mut head, report);
     counts(&mut head, report);
     coverage(&mut head, report);
+    let hidden = describe::hidden_below(report, min);
+    if hidden > 0
+        && let Some(min) = min
+    {
+        let _ = writeln!(
+            head,
+            "_{hidden} finding(s) below {min} not listed (`--min-severity`); the JSON and SARIF reports list every finding._\n"
+        );
+    }
     let tail = warnings(report);
     let budget = MAX_BYTES.saturating_sub(head.len() + tail.len() + RESERVE);
     let mut details = Details::new(budget);
-    failures(&mut details, report);
-    routes(&mut details, report);
-    not_assessed(&mut details, report);
-    waived(&mut details, report);
+    failures(&mut details, report, min);
+    routes(&mut details, report, min);
+    not_assessed(&mut details, report, min);
+    waived(&mut details, report, min);
     let mut out = head;
     out.push_str(&details.text);
     if details.omitted > 0 {
@@ -140,8 +155,8 @@ fn coverage(out: &mut String, report: &Report) {
     );
 }
 
-fn failures(details: &mut Details, report: &Report) {
-    let failing: Vec<&Finding> = describe::listed(report)
+fn failures(details: &mut Details, report: &Report, min: Option<Severity>) {
+    let failing: Vec<&Finding> = describe::listed(report, min)
         .into_iter()
         .filter(|f| f.status() == Status::Fail)
         .collect();
@@ -172,8 +187,8 @@ fn failures(details: &mut Details, report: &Report) {
     details.push("\n");
 }
 
-fn routes(details: &mut Details, report: &Report) {
-    let routes: Vec<&Finding> = describe::listed(report)
+fn routes(details: &mut Details, report: &Report, min: Option<Severity>) {
+    let routes: Vec<&Finding> = describe::listed(report, min)
         .into_iter()
         .filter(|f| f.is_route() && !f.outcome.path.is_empty())
         .collect();
@@ -194,8 +209,8 @@ fn routes(details: &mut Details, report: &Report) {
     details.push("\n");
 }
 
-fn not_assessed(details: &mut Details, report: &Report) {
-    let items: Vec<&Finding> = describe::listed(report)
+fn not_assessed(details: &mut Details, report: &Report, min: Option<Severity>) {
+    let items: Vec<&Finding> = describe::listed(report, min)
         .into_iter()
         .filter(|f| f.status() == Status::NotAssessed)
         .collect();
@@ -215,8 +230,8 @@ fn not_assessed(details: &mut Details, report: &Report) {
     details.push("\n");
 }
 
-fn waived(details: &mut Details, report: &Report) {
-    let items: Vec<&Finding> = describe::listed(report)
+fn waived(details: &mut Details, report: &Report, min: Option<Severity>) {
+    let items: Vec<&Finding> = describe::listed(report, min)
         .into_iter()
         .filter(|f| f.status() == Status::Waived)
         .collect();

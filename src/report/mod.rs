@@ -351,8 +351,8 @@ impl Coverage {
 /// How the exit code is computed (DESIGN.md "Exit codes").
 #[derive(Debug, Clone, Copy)]
 pub struct ExitPolicy {
-    /// Failures at or above this severity give exit 1.
-    pub fail_on: Severity,
+    /// Failures at or above this severity give exit 1; `None`: failures never do.
+    pub fail_on: Option<Severity>,
     /// Not-assessed scope does not give exit 3.
     pub allow_partial: bool,
     /// 1 and 3 become 0 (2 is never masked; it never reaches here).
@@ -377,10 +377,9 @@ pub mod exit {
 impl Report {
     /// The exit code for this report under a policy.
     pub fn exit_code(&self, policy: &ExitPolicy) -> u8 {
-        let failing = self
-            .findings
-            .iter()
-            .any(|f| f.status() == Status::Fail && f.severity >= policy.fail_on);
+        let failing = self.findings.iter().any(|f| {
+            f.status() == Status::Fail && policy.fail_on.is_some_and(|min| f.severity >= min)
+        });
         let partial = self.findings.iter().any(|f| {
             f.status() == Status::NotAssessed && (policy.strict_unknowns || !f.is_soft_unknown())
         });
@@ -429,14 +428,17 @@ pub struct RenderOptions {
     pub sarif_category: Option<String>,
     /// Previous SARIF for `--baseline`: results of not-assessed scopes are carried over.
     pub baseline: Option<serde_json::Value>,
+    /// `--min-severity`: the text, Markdown and github views list failures and
+    /// waivers at or above it only. JSON and SARIF ignore it.
+    pub min_severity: Option<Severity>,
 }
 
 /// Render a report in one format.
 pub fn render(report: &Report, format: Format, options: &RenderOptions) -> anyhow::Result<String> {
     match format {
-        Format::Text => Ok(text::render(report, options.color)),
+        Format::Text => Ok(text::render_with(report, options)),
         Format::Json => json::render(report),
         Format::Sarif => sarif::render(report, options),
-        Format::Markdown => Ok(markdown::render(report)),
+        Format::Markdown => Ok(markdown::render_with(report, options)),
     }
 }

@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use super::describe::{self, group_heading, group_of};
-use super::{Finding, Report};
+use super::{Finding, RenderOptions, Report};
 use crate::outcome::Status;
 use crate::severity::Severity;
 
@@ -35,12 +35,25 @@ impl Paint {
     }
 }
 
-/// Render the report for a terminal.
+/// Render the report for a terminal, every finding listed.
 pub fn render(report: &Report, color: bool) -> String {
-    let paint = Paint { color };
+    render_with(
+        report,
+        &RenderOptions {
+            color,
+            ..RenderOptions::default()
+        },
+    )
+}
+
+/// Render the report for a terminal with `options` (colour, `--min-severity`).
+pub fn render_with(report: &Report, options: &RenderOptions) -> String {
+    let paint = Paint {
+        color: options.color,
+    };
     let mut out = String::new();
     header(&mut out, report, &paint);
-    findings(&mut out, report, &paint);
+    findings(&mut out, report, &paint, options.min_severity);
     notes(&mut out, report, &paint);
     summary(&mut out, report, &paint);
     out
@@ -56,8 +69,21 @@ fn header(out: &mut String, report: &Report, paint: &Paint) {
     let _ = writeln!(out, "{}\n", paint.paint(BOLD, &title));
 }
 
-fn findings(out: &mut String, report: &Report, paint: &Paint) {
-    let listed = describe::listed(report);
+fn findings(out: &mut String, report: &Report, paint: &Paint, min: Option<Severity>) {
+    let listed = describe::listed(report, min);
+    let hidden = describe::hidden_below(report, min);
+    if hidden > 0
+        && let Some(min) = min
+    {
+        let _ = writeln!(
+            out,
+            "{}\n",
+            paint.paint(
+                DIM,
+                &format!("{hidden} finding(s) below {min} not listed (--min-severity)")
+            )
+        );
+    }
     if listed.is_empty() {
         let _ = writeln!(
             out,

@@ -18,6 +18,7 @@ mod report_common;
 mod action;
 mod catalog;
 mod cli;
+mod cli_flags;
 mod config;
 mod endpoints;
 mod evaluator_corpus;
