@@ -18,6 +18,7 @@ mod report_common;
 mod action;
 mod catalog;
 mod cli;
+mod cli_credentials;
 mod cli_flags;
 mod config;
 mod endpoints;
