@@ -152,7 +152,9 @@ fn read_baseline(path: Option<&std::path::Path>) -> anyhow::Result<Option<serde_
 
 fn load_inventory(args: &ScanArgs, config: &Config) -> anyhow::Result<crate::inventory::Inventory> {
     if let Some(snapshot) = &args.snapshot {
-        return Ok(source::snapshot::read(snapshot)?);
+        let mut inventory = source::snapshot::read(snapshot)?;
+        inventory.source.snapshot = Some(snapshot.display().to_string());
+        return Ok(inventory);
     }
     if args.plan.is_some() || args.terraform.is_some() {
         let vars = source::terraform::hcl::VarInputs {

@@ -3,6 +3,7 @@
 use std::cmp::Reverse;
 
 use super::{Finding, Report};
+use crate::inventory::SourceKind;
 use crate::outcome::{Hop, Status, Subject};
 use crate::severity::Severity;
 
@@ -112,6 +113,166 @@ pub(super) fn group_heading(group: (Option<&str>, Option<&str>)) -> String {
         (Some(account), None) => format!("account {account}"),
         (Some(account), Some(region)) => format!("account {account} / {region}"),
     }
+}
+
+/// The report's title: the tool, the kind of scan and when it ran or when its
+/// input was collected (`live scan, 2026-…`, `snapshot replay, collected 2026-…`).
+pub(super) fn title(report: &Report) -> String {
+    let source = &report.source;
+    let what = match (source.kind, &source.snapshot) {
+        (SourceKind::Live, Some(_)) => format!(
+            "snapshot replay, collected {}",
+            source
+                .collected_at
+                .as_deref()
+                .unwrap_or("at an unknown time")
+        ),
+        (SourceKind::Live, None) => format!(
+            "live scan, {}",
+            report.started_at.as_deref().unwrap_or("unknown time")
+        ),
+        (kind, _) => {
+            let when = report
+                .finished_at
+                .as_deref()
+                .or(report.started_at.as_deref())
+                .map(|t| format!(", {t}"))
+                .unwrap_or_default();
+            format!("{} scan{when}", kind.name())
+        }
+    };
+    format!("alertpath {} — {what}", report.tool_version)
+}
+
+/// What shaped the report, one `(label, text)` per line: the input, the
+/// config file, the rules run, the waivers and, for Terraform, the stack role.
+pub(super) fn shaping(report: &Report) -> Vec<(&'static str, String)> {
+    let source = &report.source;
+    let caller = source
+        .caller
+        .as_ref()
+        .map(|c| format!(" by {}", c.arn))
+        .unwrap_or_default();
+    let input = match (source.kind, &source.snapshot) {
+        (SourceKind::Live, Some(path)) => format!(
+            "snapshot {path} (replayed: collected live{caller} at {}; nothing was read from AWS now)",
+            source.collected_at.as_deref().unwrap_or("an unknown time")
+        ),
+        (SourceKind::Live, None) => format!("live AWS{caller}"),
+        (kind, _) => {
+            let label = match kind {
+                SourceKind::Plan => "Terraform plan",
+                _ => "Terraform HCL",
+            };
+            format!("{label} {}", input_files(&source.inputs))
+        }
+    };
+    let mut lines = vec![
+        ("input", input),
+        (
+            "config",
+            report
+                .config_file
+                .clone()
+                .unwrap_or_else(|| "none (defaults)".to_string()),
+        ),
+        ("rules", rules_run(report)),
+        ("waivers", waivers(report)),
+    ];
+    if source.kind != SourceKind::Live {
+        lines.push(("stack role", stack_role(report)));
+    }
+    lines
+}
+
+/// Terraform inputs in a few words: files other than `.tf` by name, `.tf`
+/// files counted with the directories that hold them (a directory inside
+/// another listed one is not repeated): `plan.json, 12 .tf files in infra, modules/sns`.
+fn input_files(inputs: &[String]) -> String {
+    let (tf, other): (Vec<&String>, Vec<&String>) = inputs
+        .iter()
+        .partition(|i| i.ends_with(".tf") || i.ends_with(".tf.json"));
+    let mut parts: Vec<String> = other.iter().map(|s| s.to_string()).collect();
+    if !tf.is_empty() {
+        let mut dirs: Vec<&str> = tf
+            .iter()
+            .map(|f| f.rsplit_once('/').map_or(".", |(dir, _)| dir))
+            .collect();
+        dirs.sort_unstable();
+        dirs.dedup();
+        let top: Vec<&str> = dirs
+            .iter()
+            .copied()
+            .filter(|d| {
+                !dirs
+                    .iter()
+                    .any(|other| other != d && d.starts_with(&format!("{other}/")))
+            })
+            .collect();
+        parts.push(format!("{} .tf file(s) in {}", tf.len(), top.join(", ")));
+    }
+    if parts.is_empty() {
+        "(no input files recorded)".to_string()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// `41 of 41 run`, or `39 of 41 run (disabled: ROOT001, SEC001)`.
+fn rules_run(report: &Report) -> String {
+    let disabled: Vec<&str> = report
+        .rules
+        .iter()
+        .filter(|r| !r.enabled)
+        .map(|r| r.id.as_str())
+        .collect();
+    let run = format!(
+        "{} of {} run",
+        report.rules.len() - disabled.len(),
+        report.rules.len()
+    );
+    if disabled.is_empty() {
+        run
+    } else {
+        format!("{run} (disabled: {})", disabled.join(", "))
+    }
+}
+
+/// `none`, or `2 active (3 findings waived), 1 expired (its findings are reported again)`.
+fn waivers(report: &Report) -> String {
+    let w = &report.shaped_by;
+    if w.waivers == 0 {
+        return "none".to_string();
+    }
+    let mut text = format!(
+        "{} active ({} finding(s) waived)",
+        w.waivers - w.waivers_expired.min(w.waivers),
+        report.summary.waived
+    );
+    if w.waivers_expired > 0 {
+        text.push_str(&format!(
+            ", {} expired (their findings are reported again)",
+            w.waivers_expired
+        ));
+    }
+    text
+}
+
+/// The declared stack role, or why the rules that judge what a stack lacks
+/// did not apply.
+fn stack_role(report: &Report) -> String {
+    if let Some(role) = report.shaped_by.stack_role {
+        return role.as_str().to_string();
+    }
+    let kind = report.source.kind;
+    let gated = report
+        .rules
+        .iter()
+        .filter(|r| r.enabled)
+        .filter_map(|r| crate::rules::find(r.id.as_str()))
+        .filter(|r| r.meta.stack_roles.is_some() && r.meta.sources.contains(&kind))
+        .count();
+    format!("no role declared: {gated} absence rule(s) not applicable; declare `[terraform] role`")
 }
 
 /// `fail: 2 critical, 1 high`, or `none`.

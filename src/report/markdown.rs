@@ -118,13 +118,11 @@ fn verdict(out: &mut String, report: &Report) {
         "✅ GuardDuty alerting reaches a human on every assessed path".to_string()
     };
     let _ = writeln!(out, "## alertpath: {line}\n");
-    let _ = writeln!(
-        out,
-        "alertpath {} · {} source · {}\n",
-        report.tool_version,
-        report.source.kind.name(),
-        report.started_at.as_deref().unwrap_or("unknown time")
-    );
+    let _ = writeln!(out, "{}\n", describe::title(report));
+    for (label, text) in describe::shaping(report) {
+        let _ = writeln!(out, "- **{label}:** {}", text.replace('\n', " "));
+    }
+    out.push('\n');
 }
 
 fn counts(out: &mut String, report: &Report) {

@@ -14,7 +14,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Family, RuleId};
 use crate::config::Config;
-use crate::inventory::{Inventory, OutOfScopeAccount, RegionSlot, SourceInfo, UnknownKind};
+use crate::inventory::{
+    Inventory, OutOfScopeAccount, RegionSlot, SourceInfo, SourceKind, StackRole, UnknownKind,
+};
 use crate::outcome::{Outcome, Status, fingerprint};
 use crate::severity::Severity;
 
@@ -56,6 +58,25 @@ pub struct Report {
     /// API call statistics (live).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stats: Option<serde_json::Value>,
+    /// What shaped the outcomes besides the input and the rules run: the
+    /// declared stack role and the waivers.
+    #[serde(default)]
+    pub shaped_by: ShapedBy,
+}
+
+/// What shaped the outcomes besides the input and the rules run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ShapedBy {
+    /// `[terraform] role`, for Terraform input (rules judging what a stack
+    /// lacks apply only to a declared role).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stack_role: Option<StackRole>,
+    /// `[[waiver]]` entries in config.
+    #[serde(default)]
+    pub waivers: usize,
+    /// Of which had expired on the scan's day: their findings are reported again.
+    #[serde(default)]
+    pub waivers_expired: usize,
 }
 
 /// What was in scope and what could be read.
@@ -271,6 +292,14 @@ impl Report {
             warnings,
             notes: inventory.source.notes.clone(),
             stats: None,
+            shaped_by: ShapedBy {
+                stack_role: config
+                    .terraform
+                    .role
+                    .filter(|_| inventory.source.kind != SourceKind::Live),
+                waivers: config.waivers.len(),
+                waivers_expired: 0,
+            },
         }
     }
 
@@ -310,9 +339,7 @@ impl Coverage {
     pub fn of(inventory: &Inventory) -> Self {
         let organization = match (&inventory.organization_not_listed, &inventory.organization) {
             (Some(_), _) => OrganizationCoverage::NotListed,
-            _ if inventory.source.kind != crate::inventory::SourceKind::Live => {
-                OrganizationCoverage::NotApplicable
-            }
+            _ if inventory.source.kind != SourceKind::Live => OrganizationCoverage::NotApplicable,
             (None, Some(_)) => OrganizationCoverage::Listed,
             (None, None) => OrganizationCoverage::NoOrganization,
         };

@@ -60,13 +60,11 @@ pub fn render_with(report: &Report, options: &RenderOptions) -> String {
 }
 
 fn header(out: &mut String, report: &Report, paint: &Paint) {
-    let when = report.started_at.as_deref().unwrap_or("unknown time");
-    let title = format!(
-        "alertpath {} — {} scan, {when}",
-        report.tool_version,
-        report.source.kind.name()
-    );
-    let _ = writeln!(out, "{}\n", paint.paint(BOLD, &title));
+    let _ = writeln!(out, "{}", paint.paint(BOLD, &describe::title(report)));
+    for (label, text) in describe::shaping(report) {
+        let _ = writeln!(out, "  {:<11} {text}", format!("{label}:"));
+    }
+    out.push('\n');
 }
 
 fn findings(out: &mut String, report: &Report, paint: &Paint, min: Option<Severity>) {

@@ -34,6 +34,7 @@ mod live;
 mod outputs;
 mod policy;
 mod primer;
+mod report_header;
 mod rule_snapshots;
 mod rules_alm;
 mod rules_evt;
