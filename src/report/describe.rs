@@ -30,20 +30,182 @@ pub(super) fn short_kind(kind: &str) -> &str {
     kind.rsplit('-').next().unwrap_or(kind)
 }
 
-/// A walked path as one chain:
-/// `rule guardduty-finding-events → topic gd-pager → ✗ no confirmed subscription (SUB004)`.
+/// A walked path without the break's explanation, which the finding's
+/// message already gives: `rule gd-events → topic gd-pager ✗ → endpoint PagerDuty`.
 pub(super) fn hop_chain(path: &[Hop]) -> String {
-    let mut parts = Vec::new();
-    for hop in path {
-        parts.push(format!("{} {}", short_kind(hop.kind.as_str()), hop.name));
-        if !hop.ok {
-            parts.push(format!(
-                "✗ {}",
-                hop.problem.as_deref().unwrap_or("broken link")
-            ));
+    path.iter()
+        .map(|hop| {
+            let mut part = format!("{} {}", short_kind(hop.kind.as_str()), hop.name);
+            if !hop.ok {
+                part.push_str(" ✗");
+            }
+            part
+        })
+        .collect::<Vec<_>>()
+        .join(" → ")
+}
+
+/// Where a Terraform finding is: `sns.tf:160 aws_sns_topic.pagerduty_region`
+/// (the attribute's line when known), the address alone when no file is
+/// known (plan only), or `None` for live findings. A subject without a
+/// resource (a route) is placed at the hop where its path breaks.
+pub(super) fn terraform_place(finding: &Finding) -> Option<String> {
+    let subject = &finding.outcome.subject;
+    let (origin, attribute) = match &subject.resource {
+        Some(resource) => (&resource.origin, resource.attribute.as_deref()),
+        None => {
+            let hop = finding.outcome.path.iter().find(|h| !h.ok)?;
+            (&hop.origin, None)
+        }
+    };
+    let location = origin
+        .location_of(attribute)
+        .map(|l| format!("{}:{}", l.file, l.line));
+    match (location, origin.address.as_deref()) {
+        (Some(at), Some(address)) => Some(format!("{at} {address}")),
+        (Some(at), None) => Some(at),
+        (None, Some(address)) => Some(address.to_string()),
+        (None, None) => None,
+    }
+}
+
+/// The label of a finding's line: its Terraform place when it has one, else
+/// what its subject is.
+pub(super) fn finding_label(finding: &Finding) -> String {
+    terraform_place(finding).unwrap_or_else(|| subject_label(&finding.outcome.subject))
+}
+
+/// Lines of a list after identical not-assessed causes are collapsed.
+pub(super) enum Entry<'a> {
+    /// One finding on its own line.
+    One(&'a Finding),
+    /// Not-assessed findings of one group with one cause, on one line.
+    Many {
+        /// The findings (the first gives the group and the status).
+        findings: Vec<&'a Finding>,
+        /// Their shared cause.
+        cause: String,
+    },
+}
+
+impl<'a> Entry<'a> {
+    /// The first finding of the line.
+    pub(super) fn first(&self) -> &'a Finding {
+        match self {
+            Entry::One(f) => f,
+            Entry::Many { findings, .. } => findings[0],
         }
     }
-    parts.join(" → ")
+}
+
+/// The cause a not-assessed finding shares with others of its group, and
+/// how it reads on the collapsed line. A finding about a resource shares its
+/// rule and the message after the first `: ` (`SCAN004` on ten expressions:
+/// `the account is not known: set [terraform] account_id`); one about a
+/// scope shares its whole message with other rules (`region not assessed
+/// (SCAN002): …`).
+fn cause_key(finding: &Finding) -> (String, String) {
+    let message = &finding.outcome.message;
+    match (&finding.outcome.subject.resource, message.split_once(": ")) {
+        (Some(_), Some((_, tail))) => (
+            format!("{}\u{0}{tail}", finding.outcome.rule),
+            tail.to_string(),
+        ),
+        _ => (message.clone(), message.clone()),
+    }
+}
+
+/// Collapse the not-assessed findings of one group that share a cause
+/// ([`cause_key`]) into one entry, placed where the first of them was;
+/// everything else stays one line each.
+pub(super) fn collapse<'a>(listed: &[&'a Finding]) -> Vec<Entry<'a>> {
+    use std::collections::HashMap;
+    type Key<'k> = ((Option<&'k str>, Option<&'k str>), String);
+    let not_assessed = |f: &Finding| f.status() == Status::NotAssessed;
+    let mut counts: HashMap<Key<'a>, usize> = HashMap::new();
+    for f in listed.iter().filter(|f| not_assessed(f)) {
+        *counts.entry((group_of(f), cause_key(f).0)).or_default() += 1;
+    }
+    let mut out: Vec<Entry<'a>> = Vec::new();
+    let mut open: HashMap<Key<'a>, usize> = HashMap::new();
+    for f in listed.iter().copied() {
+        let (key, cause) = cause_key(f);
+        let key = (group_of(f), key);
+        if !not_assessed(f) || counts.get(&key).is_none_or(|n| *n < 2) {
+            out.push(Entry::One(f));
+            continue;
+        }
+        match open.get(&key) {
+            Some(&at) => {
+                if let Entry::Many { findings, .. } = &mut out[at] {
+                    findings.push(f);
+                }
+            }
+            None => {
+                open.insert(key, out.len());
+                out.push(Entry::Many {
+                    findings: vec![f],
+                    cause,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// What a collapsed line covers: `3 rules not judged here (GD001, GD002,
+/// SEC001)`, or `SCAN004   10 × terraform-expression (aws_sns_topic.a,
+/// aws_sns_topic.b, aws_sns_topic.c, … and 7 more)` for one rule on several
+/// resources.
+pub(super) fn collapsed_subjects(findings: &[&Finding]) -> String {
+    let mut rules: Vec<&str> = findings.iter().map(|f| f.outcome.rule.as_str()).collect();
+    rules.dedup();
+    if rules.len() > 1 {
+        return format!(
+            "{} rules not judged here ({})",
+            rules.len(),
+            rules.join(", ")
+        );
+    }
+    let labels: Vec<String> = findings.iter().map(|f| finding_label(f)).collect();
+    let kind = findings[0]
+        .outcome
+        .subject
+        .resource
+        .as_ref()
+        .map_or("subject", |r| r.kind.as_str());
+    const SHOWN: usize = 3;
+    let mut names = labels
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if labels.len() > SHOWN {
+        names.push_str(&format!(", … and {} more", labels.len() - SHOWN));
+    }
+    format!("{:<9} {} × {kind} ({names})", rules[0], labels.len())
+}
+
+/// The failures at `high` or above, most severe first (then in list order):
+/// the "top issues" people read first.
+pub(super) fn top_issues<'a>(listed: &[&'a Finding]) -> Vec<&'a Finding> {
+    let mut top: Vec<&Finding> = listed
+        .iter()
+        .copied()
+        .filter(|f| f.status() == Status::Fail && f.severity >= Severity::High)
+        .collect();
+    top.sort_by_key(|f| Reverse(f.severity));
+    top
+}
+
+/// One line of text cut to `max` characters, with `…` when cut.
+pub(super) fn one_line(text: &str, max: usize) -> String {
+    let flat = text.replace(['\n', '\r'], " ");
+    match flat.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &flat[..at]),
+        None => flat,
+    }
 }
 
 /// Failures first, then not-assessed, then waived.
@@ -366,10 +528,7 @@ mod tests {
                 Some("no confirmed subscription (SUB004)"),
             ),
         ];
-        assert_eq!(
-            hop_chain(&path),
-            "rule gd-events → topic gd-pager → ✗ no confirmed subscription (SUB004)"
-        );
+        assert_eq!(hop_chain(&path), "rule gd-events → topic gd-pager ✗");
     }
 
     #[test]

@@ -41,6 +41,7 @@ pub fn render_with(report: &Report, options: &RenderOptions) -> String {
     let tail = warnings(report);
     let budget = MAX_BYTES.saturating_sub(head.len() + tail.len() + RESERVE);
     let mut details = Details::new(budget);
+    top_issues(&mut details, report, min);
     failures(&mut details, report, min);
     routes(&mut details, report, min);
     not_assessed(&mut details, report, min);
@@ -176,10 +177,52 @@ fn failures(details: &mut Details, report: &Report, min: Option<Severity>) {
         let o = &finding.outcome;
         details.item(&format!(
             "| {} | {} | {} | {} |\n",
-            finding.severity,
+            severity_cell(finding.severity),
             o.rule,
-            cell(&describe::subject_label(&o.subject)),
+            cell(&describe::finding_label(finding)),
             cell(&o.message)
+        ));
+    }
+    details.push("\n");
+}
+
+/// A severity in a table: CRITICAL in bold capitals, so it stands apart from high.
+fn severity_cell(severity: Severity) -> String {
+    match severity {
+        Severity::Critical => "**CRITICAL**".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// How many top issues are listed.
+const TOP_ISSUES: usize = 10;
+
+/// The CRITICAL and HIGH failures first, one line each.
+fn top_issues(details: &mut Details, report: &Report, min: Option<Severity>) {
+    let listed = describe::listed(report, min);
+    let top = describe::top_issues(&listed);
+    if top.is_empty() {
+        return;
+    }
+    details.push(&format!(
+        "### Top issues\n\n{} critical or high failure(s); `alertpath explain RULE` tells how to fix each.\n\n",
+        top.len()
+    ));
+    for finding in top.iter().take(TOP_ISSUES) {
+        let place = describe::terraform_place(finding)
+            .unwrap_or_else(|| describe::scope_label(&finding.outcome.subject));
+        details.item(&format!(
+            "- {} **{}** `{}`: {}\n",
+            severity_cell(finding.severity),
+            finding.outcome.rule,
+            place.replace('`', "'"),
+            describe::one_line(&finding.outcome.message, 160)
+        ));
+    }
+    if top.len() > TOP_ISSUES {
+        details.push(&format!(
+            "- … and {} more under Failures\n",
+            top.len() - TOP_ISSUES
         ));
     }
     details.push("\n");
@@ -216,14 +259,30 @@ fn not_assessed(details: &mut Details, report: &Report, min: Option<Severity>) {
         return;
     }
     details.push("### Not assessed\n\n");
-    for finding in items {
-        let o = &finding.outcome;
-        details.item(&format!(
-            "- **{}** {}: {}\n",
-            o.rule,
-            describe::subject_label(&o.subject),
-            o.message.replace('\n', " ")
-        ));
+    for entry in describe::collapse(&items) {
+        match entry {
+            describe::Entry::One(finding) => {
+                let o = &finding.outcome;
+                details.item(&format!(
+                    "- **{}** {}: {}\n",
+                    o.rule,
+                    describe::finding_label(finding),
+                    o.message.replace('\n', " ")
+                ));
+            }
+            describe::Entry::Many { findings, cause } => {
+                let first = findings[0];
+                details.item(&format!(
+                    "- {} · {}: {}\n",
+                    describe::group_heading(group_of(first)),
+                    describe::collapsed_subjects(&findings)
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    cause.replace('\n', " ")
+                ));
+            }
+        }
     }
     details.push("\n");
 }

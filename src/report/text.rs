@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use super::describe::{self, group_heading, group_of};
+use super::describe::{self, Entry, group_heading, group_of};
 use super::{Finding, RenderOptions, Report};
 use crate::outcome::Status;
 use crate::severity::Severity;
@@ -19,6 +19,8 @@ const YELLOW: &str = "\x1b[33m";
 const BLUE: &str = "\x1b[34m";
 const MAGENTA: &str = "\x1b[35m";
 const GREEN: &str = "\x1b[32m";
+/// Bold white on red: CRITICAL stands out from HIGH's red.
+const CRITICAL: &str = "\x1b[1;97;41m";
 
 /// Paints text when colour is on.
 struct Paint {
@@ -90,15 +92,20 @@ fn findings(out: &mut String, report: &Report, paint: &Paint, min: Option<Severi
         );
         return;
     }
+    top_issues(out, &listed, paint);
     let unjudged = unjudged_by_unreached_account(&listed);
     let unlisted = unjudged_by_unlisted_organization(&listed);
+    let shown: Vec<&Finding> = listed
+        .iter()
+        .copied()
+        .filter(|f| {
+            !(folded_into_scan001(f, &unjudged)
+                || (!unlisted.is_empty() && is_unlisted_accounts(f)))
+        })
+        .collect();
     let mut current = None;
-    for finding in listed {
-        if folded_into_scan001(finding, &unjudged)
-            || (!unlisted.is_empty() && is_unlisted_accounts(finding))
-        {
-            continue;
-        }
+    for entry in describe::collapse(&shown) {
+        let finding = entry.first();
         let group = group_of(finding);
         if current != Some(group) {
             if current.is_some() {
@@ -107,12 +114,63 @@ fn findings(out: &mut String, report: &Report, paint: &Paint, min: Option<Severi
             let _ = writeln!(out, "{}", paint.paint(BOLD, &group_heading(group)));
             current = Some(group);
         }
-        let folded = if finding.outcome.rule == crate::catalog::RuleId::SCAN005 {
-            Some(&unlisted)
-        } else {
-            unjudged.get(finding_account(finding))
-        };
-        line(out, finding, paint, folded);
+        match entry {
+            Entry::One(finding) => {
+                let folded = if finding.outcome.rule == crate::catalog::RuleId::SCAN005 {
+                    Some(&unlisted)
+                } else {
+                    unjudged.get(finding_account(finding))
+                };
+                line(out, finding, paint, folded);
+            }
+            Entry::Many { findings, cause } => {
+                let tag = format!("{:<12}", describe::tag(finding));
+                let _ = writeln!(
+                    out,
+                    "  {} {}: {}",
+                    paint.paint(color_of(finding), &tag),
+                    describe::collapsed_subjects(&findings),
+                    cause.replace('\n', " ")
+                );
+            }
+        }
+    }
+    out.push('\n');
+}
+
+/// How many top issues are listed before the full list.
+const TOP_ISSUES: usize = 10;
+
+/// The CRITICAL and HIGH failures first, one line each, before the groups.
+fn top_issues(out: &mut String, listed: &[&Finding], paint: &Paint) {
+    let top = describe::top_issues(listed);
+    if top.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "{}",
+        paint.paint(
+            BOLD,
+            &format!(
+                "Top issues ({} critical or high; `alertpath explain RULE` tells how to fix each):",
+                top.len()
+            )
+        )
+    );
+    for finding in top.iter().take(TOP_ISSUES) {
+        let place = describe::terraform_place(finding)
+            .unwrap_or_else(|| describe::scope_label(&finding.outcome.subject));
+        let _ = writeln!(
+            out,
+            "  {} {:<9} {place}: {}",
+            paint.paint(color_of(finding), &format!("{:<8}", describe::tag(finding))),
+            finding.outcome.rule,
+            describe::one_line(&finding.outcome.message, 110)
+        );
+    }
+    if top.len() > TOP_ISSUES {
+        let _ = writeln!(out, "  … and {} more below", top.len() - TOP_ISSUES);
     }
     out.push('\n');
 }
@@ -201,7 +259,8 @@ fn color_of(finding: &Finding) -> &'static str {
         Status::NotAssessed => MAGENTA,
         Status::Waived => DIM,
         _ => match finding.severity {
-            Severity::Critical | Severity::High => RED,
+            Severity::Critical => CRITICAL,
+            Severity::High => RED,
             Severity::Medium => YELLOW,
             Severity::Low | Severity::Info => BLUE,
         },
@@ -211,7 +270,7 @@ fn color_of(finding: &Finding) -> &'static str {
 fn line(out: &mut String, finding: &Finding, paint: &Paint, unjudged: Option<&Vec<&str>>) {
     let outcome = &finding.outcome;
     let tag = format!("{:<12}", describe::tag(finding));
-    let subject = describe::subject_label(&outcome.subject);
+    let subject = describe::finding_label(finding);
     let mut message = outcome.message.replace('\n', "\n                 ");
     let folds = is_unreached_account(finding)
         || (finding.outcome.rule == crate::catalog::RuleId::SCAN005

@@ -35,6 +35,7 @@ mod outputs;
 mod policy;
 mod primer;
 mod report_header;
+mod report_people;
 mod rule_snapshots;
 mod rules_alm;
 mod rules_evt;

@@ -1,0 +1,140 @@
+//! Text and Markdown reports a person can act on (issue 20, items 1-3):
+//! file:line and Terraform address on Terraform findings, a "top issues"
+//! block with CRITICAL and HIGH first, identical not-assessed causes on one
+//! line, CRITICAL distinct from HIGH, and no `path:` line repeating the
+//! message. Snapshots of the whole outputs, through the CLI.
+
+use std::process::Output;
+
+use crate::common::process::{bin, example_snapshot};
+
+/// The primer stack (plan and HCL) as the guardduty-admin stack of a known
+/// account, scanned from the repository root with relative paths, so the
+/// report's paths are the same on every checkout.
+fn primer(args: &[&str]) -> Output {
+    bin()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "scan",
+            "--plan",
+            "tests/fixtures/terraform/primer/plan.json",
+            "--terraform",
+            "tests/fixtures/terraform/primer",
+            "--config",
+            "tests/fixtures/config/primer-admin.toml",
+        ])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Output without its first line (the title carries the scan's time).
+fn without_title(text: &str) -> String {
+    let (title, rest) = text.split_once('\n').unwrap();
+    assert!(title.contains("alertpath "), "{title}");
+    rest.to_string()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn terraform_text_report() {
+    let out = primer(&[]);
+    let text = stdout(&out);
+    // The issue's example: file:line and address, not `sns-topic team-alert`.
+    assert!(
+        text.contains("SNS001    tests/fixtures/terraform/primer/sns.tf:160 aws_sns_topic.pagerduty_region: rule guardduty-finding-events:"),
+        "{text}"
+    );
+    // The worst first: the top block opens with the CRITICAL route failures.
+    let top = text.split("Top issues").nth(1).unwrap();
+    assert!(
+        top.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("  CRITICAL ROUTE001"),
+        "{top}"
+    );
+    // The path line does not repeat the message's explanation.
+    for line in text.lines().filter(|l| l.trim_start().starts_with("path:")) {
+        assert!(!line.contains("policy does not allow"), "{line}");
+    }
+    insta::assert_snapshot!("terraform_text", without_title(&text));
+}
+
+#[test]
+fn terraform_markdown_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let md = tmp.path().join("r.md");
+    primer(&["-q", "-f", "markdown", "-o", md.to_str().unwrap()]);
+    let markdown = std::fs::read_to_string(md).unwrap();
+    let (verdict, rest) = markdown.split_once("\n\n").unwrap();
+    assert!(verdict.starts_with("## alertpath: ❌"), "{verdict}");
+    assert!(
+        markdown.contains("| high | SNS001 | tests/fixtures/terraform/primer/sns.tf:160 aws_sns_topic.pagerduty_region |"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("| **CRITICAL** | ROUTE001 |"),
+        "{markdown}"
+    );
+    insta::assert_snapshot!("terraform_markdown", without_title(rest));
+}
+
+#[test]
+fn hcl_without_account_collapses_identical_causes() {
+    let out = bin()
+        .arg("scan")
+        .arg("--terraform")
+        .arg("tests/fixtures/terraform/primer")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    let scan004: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("NOT-ASSESSED SCAN004"))
+        .collect();
+    assert_eq!(scan004.len(), 1, "{text}");
+    assert!(
+        scan004[0].contains("NOT-ASSESSED SCAN004   10 × terraform-expression (")
+            && scan004[0]
+                .ends_with("… and 7 more): the account is not known: set [terraform] account_id"),
+        "{}",
+        scan004[0]
+    );
+}
+
+#[test]
+fn live_replay_text_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(example_snapshot(), tmp.path().join("example-org.json")).unwrap();
+    let out = bin()
+        .current_dir(tmp.path())
+        .args(["scan", "--snapshot", "example-org.json"])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    // One line for the three rules a timed-out region leaves unjudged.
+    assert_eq!(
+        text.matches("region not assessed (SCAN002): guardduty:ListDetectors")
+            .count(),
+        1,
+        "{text}"
+    );
+    assert!(text.contains(
+        "NOT-ASSESSED 3 rules not judged here (GD001, GD002, SEC001): region not assessed"
+    ));
+    insta::assert_snapshot!("live_replay_text", text);
+}
+
+#[test]
+fn critical_is_painted_apart_from_high() {
+    let out = primer(&["--color", "always"]);
+    let text = stdout(&out);
+    assert!(text.contains("\x1b[1;97;41mCRITICAL"), "{text}");
+    assert!(text.contains("\x1b[31mHIGH"), "{text}");
+    assert!(!text.contains("\x1b[31mCRITICAL"), "{text}");
+}
