@@ -138,7 +138,8 @@ pub struct ScanArgs {
     /// Print nothing but the requested outputs and errors.
     #[arg(long, short)]
     pub quiet: bool,
-    /// Colour: auto (TTY only), always or never.
+    /// Colour: auto (a TTY, or FORCE_COLOR/CLICOLOR_FORCE set; never with
+    /// NO_COLOR), always or never.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: ColorChoice,
     /// Also write an audit evidence pack into this new (or empty) directory:
@@ -190,7 +191,7 @@ fn rule_id(s: &str) -> Result<String, String> {
 /// When to use colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorChoice {
-    /// On a TTY, unless NO_COLOR is set.
+    /// On a TTY, or with FORCE_COLOR / CLICOLOR_FORCE set; never with NO_COLOR.
     Auto,
     /// Always.
     Always,
@@ -255,14 +256,18 @@ pub fn run(cli: Cli) -> u8 {
     }
 }
 
+/// Whether to paint the text report: `--color always|never`, else `NO_COLOR`
+/// (off), then `FORCE_COLOR` or `CLICOLOR_FORCE` (on, unless `0`; CI logs are
+/// not terminals but show colour), else whether stdout is a terminal.
 fn use_color(choice: ColorChoice) -> bool {
     use std::io::IsTerminal;
+    let set = |name: &str| std::env::var(name).is_ok_and(|v| !v.is_empty() && v != "0");
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
-        }
+        ColorChoice::Auto if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) => false,
+        ColorChoice::Auto if set("FORCE_COLOR") || set("CLICOLOR_FORCE") => true,
+        ColorChoice::Auto => std::io::stdout().is_terminal(),
     }
 }
 

@@ -45,22 +45,34 @@ pub(super) fn hop_chain(path: &[Hop]) -> String {
         .join(" → ")
 }
 
+/// The origin a finding points at, and the attribute inside it: its
+/// resource, else (a route) the hop where its path breaks.
+fn pointed_origin(finding: &Finding) -> Option<(&crate::inventory::Origin, Option<&str>)> {
+    match &finding.outcome.subject.resource {
+        Some(resource) => Some((&resource.origin, resource.attribute.as_deref())),
+        None => finding
+            .outcome
+            .path
+            .iter()
+            .find(|h| !h.ok)
+            .map(|hop| (&hop.origin, None)),
+    }
+}
+
+/// The Terraform file and line a finding points at (the attribute's line
+/// when known), if any.
+pub(super) fn terraform_location(finding: &Finding) -> Option<&crate::inventory::SourceLocation> {
+    let (origin, attribute) = pointed_origin(finding)?;
+    origin.location_of(attribute)
+}
+
 /// Where a Terraform finding is: `sns.tf:160 aws_sns_topic.pagerduty_region`
 /// (the attribute's line when known), the address alone when no file is
 /// known (plan only), or `None` for live findings. A subject without a
 /// resource (a route) is placed at the hop where its path breaks.
 pub(super) fn terraform_place(finding: &Finding) -> Option<String> {
-    let subject = &finding.outcome.subject;
-    let (origin, attribute) = match &subject.resource {
-        Some(resource) => (&resource.origin, resource.attribute.as_deref()),
-        None => {
-            let hop = finding.outcome.path.iter().find(|h| !h.ok)?;
-            (&hop.origin, None)
-        }
-    };
-    let location = origin
-        .location_of(attribute)
-        .map(|l| format!("{}:{}", l.file, l.line));
+    let (origin, _) = pointed_origin(finding)?;
+    let location = terraform_location(finding).map(|l| format!("{}:{}", l.file, l.line));
     match (location, origin.address.as_deref()) {
         (Some(at), Some(address)) => Some(format!("{at} {address}")),
         (Some(at), None) => Some(at),

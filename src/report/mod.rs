@@ -2,6 +2,7 @@
 //! each output format are separate modules over this one type.
 
 mod describe;
+pub mod github;
 pub mod json;
 pub mod markdown;
 pub mod sarif;
@@ -432,6 +433,8 @@ pub enum Format {
     Sarif,
     /// Markdown for `$GITHUB_STEP_SUMMARY`.
     Markdown,
+    /// GitHub workflow-command annotations (`::error file=…,line=…::…`).
+    Github,
 }
 
 impl Format {
@@ -442,6 +445,7 @@ impl Format {
             Format::Json => "alertpath.json",
             Format::Sarif => "alertpath.sarif",
             Format::Markdown => "alertpath.md",
+            Format::Github => "alertpath.annotations.txt",
         }
     }
 }
@@ -467,5 +471,6 @@ pub fn render(report: &Report, format: Format, options: &RenderOptions) -> anyho
         Format::Json => json::render(report),
         Format::Sarif => sarif::render(report, options),
         Format::Markdown => Ok(markdown::render_with(report, options)),
+        Format::Github => Ok(github::render(report, options)),
     }
 }

@@ -243,3 +243,23 @@ fn warnings_are_printed_once() {
     assert_eq!(count(&out), 1, "{}", stderr(&out));
     assert!(stderr(&out).contains(warning));
 }
+
+#[test]
+fn force_color_paints_without_a_terminal_and_no_color_wins() {
+    let paint = |vars: &[(&str, &str)]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_alertpath"));
+        for var in ["NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE"] {
+            cmd.env_remove(var);
+        }
+        cmd.envs(vars.iter().copied())
+            .arg("scan")
+            .arg("--snapshot")
+            .arg(example_snapshot());
+        stdout(&cmd.output().unwrap()).contains('\x1b')
+    };
+    assert!(!paint(&[]), "stdout is not a terminal");
+    assert!(paint(&[("FORCE_COLOR", "1")]));
+    assert!(paint(&[("CLICOLOR_FORCE", "1")]));
+    assert!(!paint(&[("FORCE_COLOR", "0")]));
+    assert!(!paint(&[("FORCE_COLOR", "1"), ("NO_COLOR", "1")]));
+}

@@ -138,3 +138,26 @@ fn critical_is_painted_apart_from_high() {
     assert!(text.contains("\x1b[31mHIGH"), "{text}");
     assert!(!text.contains("\x1b[31mCRITICAL"), "{text}");
 }
+
+#[test]
+fn github_annotations_point_at_terraform_lines() {
+    let out = primer(&["-f", "github"]);
+    let text = stdout(&out);
+    assert!(
+        text.lines().all(|l| l.starts_with("::error ")
+            || l.starts_with("::warning ")
+            || l.starts_with("::notice ")),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "::error file=tests/fixtures/terraform/primer/sns.tf,line=160,title=SNS001 high%3A tests/fixtures/terraform/primer/sns.tf%3A160 aws_sns_topic.pagerduty_region::rule guardduty-finding-events:"
+        ),
+        "{text}"
+    );
+    insta::assert_snapshot!("terraform_github", text);
+    // --min-severity narrows it as it does the text view.
+    let high = stdout(&primer(&["-f", "github", "--min-severity", "high"]));
+    assert!(!high.contains("::notice "), "{high}");
+    assert!(high.contains("::error "), "{high}");
+}
