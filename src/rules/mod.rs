@@ -117,7 +117,41 @@ pub fn text_table() -> String {
             m.summary
         ));
     }
+    out.push('\n');
+    for line in legend() {
+        out.push_str(&line);
+        out.push('\n');
+    }
     out
+}
+
+/// What the `SOURCES` and `JUDGED` columns mean, one line each, for `alertpath
+/// rules` and the README's table (docs/terms.md has the full definitions).
+pub fn legend() -> Vec<String> {
+    use crate::catalog::JudgedIn;
+    let judged = [
+        (JudgedIn::Mgmt, "the management account's view"),
+        (
+            JudgedIn::Admin,
+            "GuardDuty's delegated administrator, per region",
+        ),
+        (JudgedIn::Chain, "the resources on a walked alert path"),
+        (JudgedIn::Every, "every in-scope active account"),
+        (JudgedIn::Scan, "the scan itself (what could not be read)"),
+    ];
+    vec![
+        "Sources (where a rule can be judged): L = live AWS (also a saved snapshot), \
+         P = Terraform plan JSON, H = Terraform HCL."
+            .to_string(),
+        format!(
+            "Judged in (whose facts a rule reads): {}.",
+            judged
+                .iter()
+                .map(|(j, what)| format!("{} = {what}", j.as_str()))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+    ]
 }
 
 /// The rule table as Markdown, as the README carries it between
@@ -140,5 +174,12 @@ pub fn markdown_table() -> String {
             m.summary
         ));
     }
+    out.push('\n');
+    for line in legend() {
+        out.push_str(&line);
+        out.push_str("\n\n");
+    }
+    out.truncate(out.trim_end().len());
+    out.push('\n');
     out
 }

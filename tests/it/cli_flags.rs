@@ -263,3 +263,19 @@ fn force_color_paints_without_a_terminal_and_no_color_wins() {
     assert!(!paint(&[("FORCE_COLOR", "0")]));
     assert!(!paint(&[("FORCE_COLOR", "1"), ("NO_COLOR", "1")]));
 }
+
+#[test]
+fn rules_table_ends_with_its_legend() {
+    let out = bin().arg("rules").output().unwrap();
+    let text = stdout(&out);
+    let tail: Vec<&str> = text.lines().rev().take(2).collect();
+    assert!(
+        tail[1].starts_with("Sources (where a rule can be judged): L = live AWS"),
+        "{text}"
+    );
+    assert!(
+        tail[0].starts_with("Judged in (whose facts a rule reads): mgmt = ")
+            && tail[0].contains("every = every in-scope active account"),
+        "{text}"
+    );
+}
