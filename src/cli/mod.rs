@@ -31,10 +31,18 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The exit codes of `scan`, shown under `scan --help`.
+const EXIT_CODES: &str = "Exit codes:\n  \
+    0  nothing failing at or above --fail-on, and everything assessed\n  \
+    1  failures at or above --fail-on\n  \
+    2  usage, config, credentials or input error (never masked)\n  \
+    3  no failures, but some scope was not assessed (--allow-partial: 0)";
+
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Judge an inventory (live, Terraform, or a saved snapshot) with every rule.
+    #[command(after_help = EXIT_CODES)]
     Scan(Box<ScanArgs>),
     /// List every rule.
     Rules(RulesArgs),
@@ -68,87 +76,116 @@ pub struct VerifyEvidenceArgs {
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// A saved inventory snapshot (from `alertpath collect`).
-    #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Input", long, value_name = "FILE")]
     pub snapshot: Option<PathBuf>,
     /// Terraform plan JSON (`terraform show -json plan.out`).
-    #[arg(long, value_name = "FILE", conflicts_with = "snapshot")]
+    #[arg(
+        help_heading = "Input",
+        long,
+        value_name = "FILE",
+        conflicts_with = "snapshot"
+    )]
     pub plan: Option<PathBuf>,
     /// Terraform source directory (HCL). With --plan, it supplies file:line locations.
-    #[arg(long, value_name = "DIR", conflicts_with = "snapshot")]
+    #[arg(
+        help_heading = "Input",
+        long,
+        value_name = "DIR",
+        conflicts_with = "snapshot"
+    )]
     pub terraform: Option<PathBuf>,
     /// A Terraform variable for --terraform, `NAME=VALUE`; repeatable.
-    #[arg(long = "var", value_name = "NAME=VALUE")]
+    #[arg(help_heading = "Input", long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
     /// A Terraform variables file for --terraform; repeatable.
-    #[arg(long = "var-file", value_name = "FILE")]
+    #[arg(help_heading = "Input", long = "var-file", value_name = "FILE")]
     pub var_files: Vec<PathBuf>,
     /// The root that report paths are relative to (default: the git top level
     /// of the --terraform tree, else the current directory); files outside it
     /// are reported as absolute `file://` URIs.
-    #[arg(long, value_name = "DIR")]
+    #[arg(help_heading = "Input", long, value_name = "DIR")]
     pub repo_root: Option<PathBuf>,
     /// The config file (default: ./alertpath.toml when present).
-    #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Input", long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Output format; repeat for several. Pairs in order with --output.
-    #[arg(short = 'f', long = "format", value_enum, value_name = "FORMAT")]
+    #[arg(
+        help_heading = "Output",
+        short = 'f',
+        long = "format",
+        value_enum,
+        value_name = "FORMAT"
+    )]
     pub formats: Vec<Format>,
     /// Output file for the --format at the same position; `-` is stdout.
-    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    #[arg(
+        help_heading = "Output",
+        short = 'o',
+        long = "output",
+        value_name = "PATH"
+    )]
     pub outputs: Vec<PathBuf>,
     /// Write every requested format (all four if none) into this directory.
-    #[arg(long, value_name = "DIR")]
+    #[arg(help_heading = "Output", long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
     /// Exit 1 when a failure at or above this severity remains; `none`: never
     /// exit 1 for failures (exit 3 for unassessed scope still applies).
-    #[arg(long, value_name = "SEVERITY|none", default_value = "high", value_parser = fail_on)]
+    #[arg(help_heading = "Exit code", long, value_name = "SEVERITY|none", default_value = "high", value_parser = fail_on)]
     pub fail_on: FailOn,
     /// Run only these rules, comma-separated (e.g. `GD001,ROUTE001`).
-    #[arg(long = "rules", value_name = "IDS", value_delimiter = ',', value_parser = rule_id)]
+    #[arg(help_heading = "Rules", long = "rules", value_name = "IDS", value_delimiter = ',', value_parser = rule_id)]
     pub only_rules: Vec<String>,
     /// Never run these rules, comma-separated (added to `[rules] disable`).
-    #[arg(long = "skip-rules", value_name = "IDS", value_delimiter = ',', value_parser = rule_id)]
+    #[arg(help_heading = "Rules", long = "skip-rules", value_name = "IDS", value_delimiter = ',', value_parser = rule_id)]
     pub skip_rules: Vec<String>,
     /// List only failures and waivers at or above this severity in the text,
     /// Markdown and github views (counts stay complete; not-assessed scope is
     /// always listed). JSON and SARIF always carry every finding.
-    #[arg(long, value_name = "SEVERITY")]
+    #[arg(help_heading = "Output", long, value_name = "SEVERITY")]
     pub min_severity: Option<Severity>,
     /// Do not exit 3 when some scope was not assessed.
-    #[arg(long)]
+    #[arg(help_heading = "Exit code", long)]
     pub allow_partial: bool,
     /// Exit 0 instead of 1 or 3 (for upload steps). Never masks 2.
-    #[arg(long)]
+    #[arg(help_heading = "Exit code", long)]
     pub exit_zero: bool,
     /// Config warnings (expired waivers) are errors.
-    #[arg(long)]
+    #[arg(help_heading = "Exit code", long)]
     pub strict_config: bool,
     /// "Known after apply" values and links to resources outside this stack
     /// count as not assessed for exit code 3.
-    #[arg(long)]
+    #[arg(help_heading = "Exit code", long)]
     pub strict_unknowns: bool,
     /// SARIF `automationDetails.id` category (default `alertpath/<source>`).
-    #[arg(long, value_name = "CATEGORY")]
+    #[arg(help_heading = "Output", long, value_name = "CATEGORY")]
     pub sarif_category: Option<String>,
     /// The previous run's SARIF of the same category: its results whose rule and
     /// subject are not assessed now are carried over, so code scanning does not
     /// close their alerts as fixed. A SARIF without alertpath's keys is refused.
-    #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Output", long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
     /// Print nothing but the requested outputs and errors.
-    #[arg(long, short)]
+    #[arg(help_heading = "Output", long, short)]
     pub quiet: bool,
     /// Colour: auto (a TTY, or FORCE_COLOR/CLICOLOR_FORCE set; never with
     /// NO_COLOR), always or never.
-    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    #[arg(
+        help_heading = "Output",
+        long,
+        value_name = "WHEN",
+        default_value = "auto"
+    )]
     pub color: ColorChoice,
     /// Also write an audit evidence pack into this new (or empty) directory:
     /// report, SARIF, Markdown, inventory and a manifest with hashes.
     /// `alertpath verify-evidence DIR` checks it.
-    #[arg(long, value_name = "DIR")]
+    #[arg(help_heading = "Output", long, value_name = "DIR")]
     pub evidence: Option<PathBuf>,
     /// Live collection (used when no --snapshot is given).
-    #[command(flatten)]
+    #[command(
+        flatten,
+        next_help_heading = "Live collection (no --snapshot, --plan or --terraform)"
+    )]
     pub live: live::LiveArgs,
 }
 

@@ -279,3 +279,18 @@ fn rules_table_ends_with_its_legend() {
         "{text}"
     );
 }
+
+#[test]
+fn scan_help_is_grouped_and_lists_the_exit_codes() {
+    let out = bin().args(["scan", "--help"]).output().unwrap();
+    let help = stdout(&out);
+    let at = |heading: &str| {
+        help.find(&format!("\n{heading}"))
+            .unwrap_or_else(|| panic!("{heading} in {help}"))
+    };
+    assert!(at("Input:") < at("Output:"));
+    assert!(at("Output:") < at("Exit code:"));
+    assert!(at("Rules:") < at("Live collection"));
+    assert!(at("Exit codes:") > at("Live collection"));
+    assert!(help.contains("3  no failures, but some scope was not assessed"));
+}
