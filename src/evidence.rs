@@ -254,6 +254,7 @@ fn pack_render_options(render: &RenderOptions) -> RenderOptions {
     RenderOptions {
         color: false,
         min_severity: None,
+        source_links: None,
         ..render.clone()
     }
 }
@@ -649,6 +650,7 @@ pub fn verify(dir: &Path) -> Result<Verification, Unreadable> {
         sarif_category: manifest.sarif_category.clone(),
         baseline,
         min_severity: None,
+        source_links: None,
     };
     for (name, format) in [
         (REPORT, Format::Json),

@@ -83,6 +83,7 @@ pub(super) fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
         sarif_category: args.sarif_category.clone(),
         baseline: read_baseline(args.baseline.as_deref())?,
         min_severity: args.min_severity,
+        source_links: RenderOptions::github_source_links(),
     };
     // Render everything (outputs and the evidence pack) before writing anything.
     let rendered = render_outputs(&report, &plan, &render_options, args.quiet)?;

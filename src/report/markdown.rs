@@ -42,7 +42,7 @@ pub fn render_with(report: &Report, options: &RenderOptions) -> String {
     let budget = MAX_BYTES.saturating_sub(head.len() + tail.len() + RESERVE);
     let mut details = Details::new(budget);
     top_issues(&mut details, report, min);
-    failures(&mut details, report, min);
+    failures(&mut details, report, min, options.source_links.as_deref());
     routes(&mut details, report, min);
     not_assessed(&mut details, report, min);
     waived(&mut details, report, min);
@@ -154,7 +154,7 @@ fn coverage(out: &mut String, report: &Report) {
     );
 }
 
-fn failures(details: &mut Details, report: &Report, min: Option<Severity>) {
+fn failures(details: &mut Details, report: &Report, min: Option<Severity>, links: Option<&str>) {
     let failing: Vec<&Finding> = describe::listed(report, min)
         .into_iter()
         .filter(|f| f.status() == Status::Fail)
@@ -179,11 +179,31 @@ fn failures(details: &mut Details, report: &Report, min: Option<Severity>) {
             "| {} | {} | {} | {} |\n",
             severity_cell(finding.severity),
             o.rule,
-            cell(&describe::finding_label(finding)),
+            linked_label(finding, links),
             cell(&o.message)
         ));
     }
     details.push("\n");
+}
+
+/// A finding's label in a table cell; with `links` (a GitHub run), its
+/// repo-relative Terraform file:line links to that line of the commit.
+fn linked_label(finding: &Finding, links: Option<&str>) -> String {
+    let label = cell(&describe::finding_label(finding));
+    let Some(base) = links else { return label };
+    let Some(location) = describe::terraform_location(finding)
+        .filter(|l| !l.file.contains("://") && !l.file.starts_with('/'))
+    else {
+        return label;
+    };
+    let at = format!("{}:{}", location.file, location.line);
+    let url = format!("{base}{}#L{}", location.file, location.line)
+        .replace(' ', "%20")
+        .replace(')', "%29");
+    match label.strip_prefix(&cell(&at)) {
+        Some(rest) => format!("[{}]({url}){rest}", cell(&at)),
+        None => label,
+    }
 }
 
 /// A severity in a table: CRITICAL in bold capitals, so it stands apart from high.

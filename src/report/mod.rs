@@ -462,6 +462,26 @@ pub struct RenderOptions {
     /// `--min-severity`: the text, Markdown and github views list failures and
     /// waivers at or above it only. JSON and SARIF ignore it.
     pub min_severity: Option<Severity>,
+    /// Where Markdown links a Terraform file:line (`…/blob/<sha>/`), from
+    /// `GITHUB_SERVER_URL`, `GITHUB_REPOSITORY` and `GITHUB_SHA` in a workflow.
+    /// Never in an evidence pack, whose Markdown must not depend on the
+    /// environment.
+    pub source_links: Option<String>,
+}
+
+impl RenderOptions {
+    /// The `source_links` base of a GitHub Actions run: all three variables
+    /// set and non-empty, else `None`.
+    pub fn github_source_links() -> Option<String> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let server = var("GITHUB_SERVER_URL")?;
+        let repo = var("GITHUB_REPOSITORY")?;
+        let sha = var("GITHUB_SHA")?;
+        Some(format!(
+            "{}/{repo}/blob/{sha}/",
+            server.trim_end_matches('/')
+        ))
+    }
 }
 
 /// Render a report in one format.

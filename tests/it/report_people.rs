@@ -161,3 +161,41 @@ fn github_annotations_point_at_terraform_lines() {
     assert!(!high.contains("::notice "), "{high}");
     assert!(high.contains("::error "), "{high}");
 }
+
+#[test]
+fn markdown_links_terraform_lines_in_a_github_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let md = tmp.path().join("r.md");
+    let mut cmd = bin();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("GITHUB_SERVER_URL", "https://github.example.com/")
+        .env("GITHUB_REPOSITORY", "acme/infra")
+        .env("GITHUB_SHA", "0123abc")
+        .args([
+            "scan",
+            "--plan",
+            "tests/fixtures/terraform/primer/plan.json",
+            "--terraform",
+            "tests/fixtures/terraform/primer",
+            "--config",
+            "tests/fixtures/config/primer-admin.toml",
+            "-q",
+            "-f",
+            "markdown",
+            "-o",
+        ])
+        .arg(&md);
+    cmd.output().unwrap();
+    let markdown = std::fs::read_to_string(md).unwrap();
+    assert!(
+        markdown.contains(
+            "| high | SNS001 | [tests/fixtures/terraform/primer/sns.tf:160](https://github.example.com/acme/infra/blob/0123abc/tests/fixtures/terraform/primer/sns.tf#L160) aws_sns_topic.pagerduty_region |"
+        ),
+        "{markdown}"
+    );
+    // A live finding has no file: no link.
+    assert!(
+        markdown.contains("| high | ROOT001 | 123456789012 / us-east-1 |"),
+        "{markdown}"
+    );
+}
