@@ -24,7 +24,7 @@ use crate::source;
 /// error; 3 no failing findings but some scope was not assessed.
 /// `verify-evidence`: 0 verified; 1 a file or an outcome differs; 2 unreadable pack.
 #[derive(Debug, Parser)]
-#[command(name = "alertpath", version, about, long_about = None)]
+#[command(name = "alertpath", version = VERSION.as_str(), about, long_about = None)]
 pub struct Cli {
     /// The command.
     #[command(subcommand)]
@@ -37,6 +37,20 @@ const EXIT_CODES: &str = "Exit codes:\n  \
     1  failures at or above --fail-on\n  \
     2  usage, config, credentials or input error (never masked)\n  \
     3  no failures, but some scope was not assessed (--allow-partial: 0)";
+
+/// `--version`: the package version, the commit it was built from (when
+/// known) and the rule catalog: `0.1.0 (commit 1a2b3c4d5e6f, 43 rules sha256:…)`.
+static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let commit = option_env!("ALERTPATH_COMMIT")
+        .map(|c| format!("commit {c}, "))
+        .unwrap_or_default();
+    format!(
+        "{} ({commit}{} rules {})",
+        env!("CARGO_PKG_VERSION"),
+        REGISTRY.len(),
+        rules::catalog_hash()
+    )
+});
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]

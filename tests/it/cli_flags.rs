@@ -294,3 +294,34 @@ fn scan_help_is_grouped_and_lists_the_exit_codes() {
     assert!(at("Exit codes:") > at("Live collection"));
     assert!(help.contains("3  no failures, but some scope was not assessed"));
 }
+
+#[test]
+fn version_names_the_commit_and_the_catalog() {
+    let out = bin().arg("--version").output().unwrap();
+    let version = stdout(&out);
+    let catalog = format!(
+        "{} rules {})",
+        alertpath::rules::REGISTRY.len(),
+        alertpath::rules::catalog_hash()
+    );
+    assert!(
+        version.starts_with(&format!("alertpath {} (", env!("CARGO_PKG_VERSION"))),
+        "{version}"
+    );
+    assert!(version.trim_end().ends_with(&catalog), "{version}");
+    let hash = alertpath::rules::catalog_hash();
+    assert!(
+        hash.len() == 19 && hash[7..].bytes().all(|b| b.is_ascii_hexdigit()),
+        "{hash}"
+    );
+    // Built from a git checkout, it names the commit.
+    let checkout = Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|o| o.status.success());
+    if checkout.is_some() && std::env::var_os("ALERTPATH_COMMIT").is_none() {
+        assert!(version.contains("(commit "), "{version}");
+    }
+}
