@@ -1,6 +1,7 @@
 //! The command line: `scan`, `rules`, `explain`, … (clap derive), and their runners.
 
 mod command_line;
+mod explain;
 mod live;
 mod scan;
 
@@ -272,6 +273,21 @@ pub enum ListFormat {
 pub struct ExplainArgs {
     /// The rule id, e.g. GD001.
     pub rule: String,
+    /// `text` (rendered for a terminal), `markdown` (the doc as written), or
+    /// `auto`: text on a terminal, Markdown when piped.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub format: ExplainFormat,
+}
+
+/// Formats for `alertpath explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExplainFormat {
+    /// Text on a terminal, Markdown when piped.
+    Auto,
+    /// Rendered for a terminal.
+    Text,
+    /// The Markdown doc as written.
+    Markdown,
 }
 
 /// An error that ends the run with exit code 2.
@@ -349,7 +365,18 @@ fn list_rules(args: &RulesArgs) -> anyhow::Result<u8> {
 fn explain(args: &ExplainArgs) -> anyhow::Result<u8> {
     match rules::find(&args.rule) {
         Some(rule) => {
-            print_stdout(rule.meta.doc);
+            use std::io::IsTerminal;
+            let text = match args.format {
+                ExplainFormat::Markdown => false,
+                ExplainFormat::Text => true,
+                ExplainFormat::Auto => std::io::stdout().is_terminal(),
+            };
+            if text {
+                let color = use_color(ColorChoice::Auto);
+                print_stdout(&explain::render(rule.meta.doc, color));
+            } else {
+                print_stdout(rule.meta.doc);
+            }
             Ok(exit::OK)
         }
         None => Err(UsageError(format!(

@@ -325,3 +325,26 @@ fn version_names_the_commit_and_the_catalog() {
         assert!(version.contains("(commit "), "{version}");
     }
 }
+
+#[test]
+fn explain_renders_for_a_terminal_and_keeps_markdown_when_piped() {
+    let run = |args: &[&str]| stdout(&bin().arg("explain").args(args).output().unwrap());
+    let text = run(&["sns001", "--format", "text"]);
+    assert!(
+        text.starts_with("SNS001: eventbridge-cannot-publish\n\n"),
+        "{text}"
+    );
+    assert!(text.contains("\nHow to fix\n"), "{text}");
+    assert!(
+        text.contains("\n    data \"aws_iam_policy_document\" \"pager\" {\n"),
+        "{text}"
+    );
+    assert!(!text.contains("```") && !text.contains("## ") && !text.contains("**"));
+    // Piped (not a terminal), the doc is printed as written.
+    let piped = run(&["SNS001"]);
+    assert!(
+        piped.starts_with("# SNS001: eventbridge-cannot-publish\n"),
+        "{piped}"
+    );
+    assert_eq!(piped, run(&["SNS001", "--format", "markdown"]));
+}
