@@ -81,6 +81,24 @@ pub(super) fn terraform_place(finding: &Finding) -> Option<String> {
     }
 }
 
+/// Where a top issue is, in one label: its Terraform place, else its scope and
+/// resource (`1111 / eu-west-1 sns-topic gd-pager`), else its scope.
+pub(super) fn top_place(finding: &Finding) -> String {
+    if let Some(place) = terraform_place(finding) {
+        return place;
+    }
+    let subject = &finding.outcome.subject;
+    match &subject.resource {
+        Some(resource) => format!(
+            "{} {} {}",
+            scope_label(subject),
+            resource.kind,
+            resource.name
+        ),
+        None => scope_label(subject),
+    }
+}
+
 /// The label of a finding's line: its Terraform place when it has one, else
 /// what its subject is.
 pub(super) fn finding_label(finding: &Finding) -> String {

@@ -229,8 +229,7 @@ fn top_issues(details: &mut Details, report: &Report, min: Option<Severity>) {
         top.len()
     ));
     for finding in top.iter().take(TOP_ISSUES) {
-        let place = describe::terraform_place(finding)
-            .unwrap_or_else(|| describe::scope_label(&finding.outcome.subject));
+        let place = describe::top_place(finding);
         details.item(&format!(
             "- {} **{}** `{}`: {}\n",
             severity_cell(finding.severity),

@@ -159,8 +159,7 @@ fn top_issues(out: &mut String, listed: &[&Finding], paint: &Paint) {
         )
     );
     for finding in top.iter().take(TOP_ISSUES) {
-        let place = describe::terraform_place(finding)
-            .unwrap_or_else(|| describe::scope_label(&finding.outcome.subject));
+        let place = describe::top_place(finding);
         let _ = writeln!(
             out,
             "  {} {:<9} {place}: {}",
