@@ -255,6 +255,7 @@ fn pack_render_options(render: &RenderOptions) -> RenderOptions {
         color: false,
         min_severity: None,
         source_links: None,
+        group_by: crate::report::GroupBy::Account,
         ..render.clone()
     }
 }
@@ -651,6 +652,7 @@ pub fn verify(dir: &Path) -> Result<Verification, Unreadable> {
         baseline,
         min_severity: None,
         source_links: None,
+        group_by: crate::report::GroupBy::Account,
     };
     for (name, format) in [
         (REPORT, Format::Json),

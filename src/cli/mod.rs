@@ -158,6 +158,16 @@ pub struct ScanArgs {
     /// always listed). JSON and SARIF always carry every finding.
     #[arg(help_heading = "Output", long, value_name = "SEVERITY")]
     pub min_severity: Option<Severity>,
+    /// Group the text and Markdown findings by account (then region) or by
+    /// rule (the rule with the most severe failure first).
+    #[arg(
+        help_heading = "Output",
+        long,
+        value_enum,
+        value_name = "BY",
+        default_value = "account"
+    )]
+    pub group_by: crate::report::GroupBy,
     /// Do not exit 3 when some scope was not assessed.
     #[arg(help_heading = "Exit code", long)]
     pub allow_partial: bool,

@@ -84,6 +84,7 @@ pub(super) fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
         baseline: read_baseline(args.baseline.as_deref())?,
         min_severity: args.min_severity,
         source_links: RenderOptions::github_source_links(),
+        group_by: args.group_by,
     };
     // Render everything (outputs and the evidence pack) before writing anything.
     let rendered = render_outputs(&report, &plan, &render_options, args.quiet)?;

@@ -297,6 +297,45 @@ pub(super) fn group_of(finding: &Finding) -> (Option<&str>, Option<&str>) {
     (s.account.as_deref(), s.region.as_deref())
 }
 
+/// A finding's group heading under `by`: its account and region, or its
+/// rule (`SUB005 pager-delivery-unwatched`).
+pub(super) fn heading_of(finding: &Finding, by: super::GroupBy) -> String {
+    match by {
+        super::GroupBy::Account => group_heading(group_of(finding)),
+        super::GroupBy::Rule => {
+            let rule = finding.outcome.rule;
+            match crate::rules::find(rule.as_str()) {
+                Some(r) => format!("{rule} {}", r.meta.name),
+                None => rule.to_string(),
+            }
+        }
+    }
+}
+
+/// Order listed findings for `by`: unchanged by account; by rule, the rules
+/// with the most severe failure first (then by id), each rule's findings in
+/// list order.
+pub(super) fn ordered(listed: Vec<&Finding>, by: super::GroupBy) -> Vec<&Finding> {
+    if by == super::GroupBy::Account {
+        return listed;
+    }
+    let mut worst: std::collections::HashMap<&str, (u8, Severity)> =
+        std::collections::HashMap::new();
+    for f in &listed {
+        let rank = (status_rank(f.status()), f.severity);
+        let entry = worst.entry(f.outcome.rule.as_str()).or_insert(rank);
+        if (rank.0, Reverse(rank.1)) < (entry.0, Reverse(entry.1)) {
+            *entry = rank;
+        }
+    }
+    let mut out = listed;
+    out.sort_by_key(|f| {
+        let (status, severity) = worst[f.outcome.rule.as_str()];
+        (status, Reverse(severity), f.outcome.rule.as_str())
+    });
+    out
+}
+
 /// The group's heading: `organization`, `account 1111`, `account 1111 / us-east-1`.
 pub(super) fn group_heading(group: (Option<&str>, Option<&str>)) -> String {
     match group {

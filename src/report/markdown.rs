@@ -7,8 +7,8 @@
 
 use std::fmt::Write as _;
 
-use super::describe::{self, group_heading, group_of};
-use super::{Finding, RenderOptions, Report};
+use super::describe::{self, group_of};
+use super::{Finding, GroupBy, RenderOptions, Report};
 use crate::outcome::Status;
 use crate::severity::Severity;
 
@@ -42,7 +42,7 @@ pub fn render_with(report: &Report, options: &RenderOptions) -> String {
     let budget = MAX_BYTES.saturating_sub(head.len() + tail.len() + RESERVE);
     let mut details = Details::new(budget);
     top_issues(&mut details, report, min);
-    failures(&mut details, report, min, options.source_links.as_deref());
+    failures(&mut details, report, options);
     routes(&mut details, report, min);
     not_assessed(&mut details, report, min);
     waived(&mut details, report, min);
@@ -154,7 +154,12 @@ fn coverage(out: &mut String, report: &Report) {
     );
 }
 
-fn failures(details: &mut Details, report: &Report, min: Option<Severity>, links: Option<&str>) {
+fn failures(details: &mut Details, report: &Report, options: &RenderOptions) {
+    let (min, by, links) = (
+        options.min_severity,
+        options.group_by,
+        options.source_links.as_deref(),
+    );
     let failing: Vec<&Finding> = describe::listed(report, min)
         .into_iter()
         .filter(|f| f.status() == Status::Fail)
@@ -163,23 +168,28 @@ fn failures(details: &mut Details, report: &Report, min: Option<Severity>, links
         return;
     }
     details.push("### Failures\n");
-    let mut current = None;
-    for finding in failing {
-        let group = group_of(finding);
-        if current != Some(group) {
-            let heading = format!(
-                "\n#### {}\n\n| Severity | Rule | Subject | Message |\n|---|---|---|---|\n",
-                group_heading(group)
-            );
-            details.push(&heading);
-            current = Some(group);
+    let mut current: Option<String> = None;
+    for finding in describe::ordered(failing, by) {
+        let heading = describe::heading_of(finding, by);
+        if current.as_ref() != Some(&heading) {
+            details.push(&format!(
+                "\n#### {heading}\n\n| Severity | Rule | Subject | Message |\n|---|---|---|---|\n"
+            ));
+            current = Some(heading);
         }
         let o = &finding.outcome;
+        let subject = match by {
+            GroupBy::Account => linked_label(finding, links),
+            GroupBy::Rule => match describe::terraform_place(finding) {
+                Some(_) => linked_label(finding, links),
+                None => cell(&describe::top_place(finding)),
+            },
+        };
         details.item(&format!(
             "| {} | {} | {} | {} |\n",
             severity_cell(finding.severity),
             o.rule,
-            linked_label(finding, links),
+            subject,
             cell(&o.message)
         ));
     }

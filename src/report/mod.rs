@@ -467,6 +467,19 @@ pub struct RenderOptions {
     /// Never in an evidence pack, whose Markdown must not depend on the
     /// environment.
     pub source_links: Option<String>,
+    /// `--group-by`: how the text and Markdown views group findings.
+    pub group_by: GroupBy,
+}
+
+/// How the text and Markdown views group findings (`--group-by`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum GroupBy {
+    /// By account, then region (organization-level first).
+    #[default]
+    Account,
+    /// By rule, the rule with the most severe failure first: one rule's
+    /// findings across accounts read as one group.
+    Rule,
 }
 
 impl RenderOptions {

@@ -6,8 +6,8 @@
 
 use std::fmt::Write as _;
 
-use super::describe::{self, Entry, group_heading, group_of};
-use super::{Finding, RenderOptions, Report};
+use super::describe::{self, Entry};
+use super::{Finding, GroupBy, RenderOptions, Report};
 use crate::outcome::Status;
 use crate::severity::Severity;
 
@@ -55,7 +55,7 @@ pub fn render_with(report: &Report, options: &RenderOptions) -> String {
     };
     let mut out = String::new();
     header(&mut out, report, &paint);
-    findings(&mut out, report, &paint, options.min_severity);
+    findings(&mut out, report, &paint, options);
     notes(&mut out, report, &paint);
     summary(&mut out, report, &paint);
     out
@@ -69,7 +69,9 @@ fn header(out: &mut String, report: &Report, paint: &Paint) {
     out.push('\n');
 }
 
-fn findings(out: &mut String, report: &Report, paint: &Paint, min: Option<Severity>) {
+fn findings(out: &mut String, report: &Report, paint: &Paint, options: &RenderOptions) {
+    let min = options.min_severity;
+    let by = options.group_by;
     let listed = describe::listed(report, min);
     let hidden = describe::hidden_below(report, min);
     if hidden > 0
@@ -103,16 +105,21 @@ fn findings(out: &mut String, report: &Report, paint: &Paint, min: Option<Severi
                 || (!unlisted.is_empty() && is_unlisted_accounts(f)))
         })
         .collect();
-    let mut current = None;
-    for entry in describe::collapse(&shown) {
+    let shown = describe::ordered(shown, by);
+    let entries = match by {
+        GroupBy::Account => describe::collapse(&shown),
+        GroupBy::Rule => shown.iter().map(|f| Entry::One(f)).collect(),
+    };
+    let mut current: Option<String> = None;
+    for entry in entries {
         let finding = entry.first();
-        let group = group_of(finding);
-        if current != Some(group) {
+        let heading = describe::heading_of(finding, by);
+        if current.as_ref() != Some(&heading) {
             if current.is_some() {
                 out.push('\n');
             }
-            let _ = writeln!(out, "{}", paint.paint(BOLD, &group_heading(group)));
-            current = Some(group);
+            let _ = writeln!(out, "{}", paint.paint(BOLD, &heading));
+            current = Some(heading);
         }
         match entry {
             Entry::One(finding) => {
@@ -121,7 +128,7 @@ fn findings(out: &mut String, report: &Report, paint: &Paint, min: Option<Severi
                 } else {
                     unjudged.get(finding_account(finding))
                 };
-                line(out, finding, paint, folded);
+                line(out, finding, paint, folded, by);
             }
             Entry::Many { findings, cause } => {
                 let tag = format!("{:<12}", describe::tag(finding));
@@ -266,10 +273,20 @@ fn color_of(finding: &Finding) -> &'static str {
     }
 }
 
-fn line(out: &mut String, finding: &Finding, paint: &Paint, unjudged: Option<&Vec<&str>>) {
+fn line(
+    out: &mut String,
+    finding: &Finding,
+    paint: &Paint,
+    unjudged: Option<&Vec<&str>>,
+    by: GroupBy,
+) {
     let outcome = &finding.outcome;
     let tag = format!("{:<12}", describe::tag(finding));
-    let subject = describe::finding_label(finding);
+    // Grouped by rule, the heading no longer names the scope: the line does.
+    let subject = match by {
+        GroupBy::Account => describe::finding_label(finding),
+        GroupBy::Rule => describe::top_place(finding),
+    };
     let mut message = outcome.message.replace('\n', "\n                 ");
     let folds = is_unreached_account(finding)
         || (finding.outcome.rule == crate::catalog::RuleId::SCAN005

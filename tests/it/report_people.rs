@@ -199,3 +199,57 @@ fn markdown_links_terraform_lines_in_a_github_run() {
         "{markdown}"
     );
 }
+
+#[test]
+fn group_by_rule_puts_one_rule_across_accounts_together() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(example_snapshot(), tmp.path().join("example-org.json")).unwrap();
+    let scan = |args: &[&str]| {
+        bin()
+            .current_dir(tmp.path())
+            .args([
+                "scan",
+                "--snapshot",
+                "example-org.json",
+                "--group-by",
+                "rule",
+            ])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let text = stdout(&scan(&[]));
+    let groups: Vec<&str> = text.split("\n\n").collect();
+    let root001: Vec<&&str> = groups
+        .iter()
+        .filter(|g| g.starts_with("ROOT001 root-login-unmonitored\n"))
+        .collect();
+    assert_eq!(root001.len(), 1, "{text}");
+    // Five accounts' failures under the one heading, each naming its scope.
+    assert_eq!(
+        root001[0]
+            .lines()
+            .filter(|l| l.starts_with("  HIGH         ROOT001   1000000000"))
+            .count(),
+        5
+    );
+    // Rules with high failures come before the medium and low ones.
+    let at = |heading: &str| text.find(&format!("\n{heading}\n")).unwrap();
+    assert!(at("ROOT001 root-login-unmonitored") < at("GD004 org-auto-enable-off"));
+    assert!(at("GD004 org-auto-enable-off") < at("GD005 slow-finding-updates"));
+
+    let md = tmp.path().join("r.md");
+    scan(&["-q", "-f", "markdown", "-o", md.to_str().unwrap()]);
+    let markdown = std::fs::read_to_string(md).unwrap();
+    assert_eq!(
+        markdown
+            .matches("#### ROOT001 root-login-unmonitored")
+            .count(),
+        1,
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("| high | ROOT001 | 100000000006 / us-east-1 |"),
+        "{markdown}"
+    );
+}
