@@ -253,3 +253,45 @@ fn group_by_rule_puts_one_rule_across_accounts_together() {
         "{markdown}"
     );
 }
+
+#[test]
+fn a_plan_and_a_tree_that_do_not_belong_together_are_noted() {
+    let scan = |dir: &str| {
+        stdout(
+            &bin()
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .args([
+                    "scan",
+                    "--plan",
+                    "tests/fixtures/terraform/primer/plan.json",
+                    "--terraform",
+                    dir,
+                ])
+                .output()
+                .unwrap(),
+        )
+    };
+    let wrong = scan("tests/fixtures/terraform/healthy");
+    assert!(
+        wrong.contains(
+            "note: --plan and --terraform tests/fixtures/terraform/healthy share only 1 of the plan's 56 resource addresses"
+        ),
+        "{wrong}"
+    );
+    assert!(!scan("tests/fixtures/terraform/primer").contains("share only"));
+    // A block whose count HCL cannot expand still matches its plan instances.
+    let flagged = stdout(
+        &bin()
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args([
+                "scan",
+                "--plan",
+                "tests/fixtures/terraform/flag-count/plan.json",
+                "--terraform",
+                "tests/fixtures/terraform/flag-count",
+            ])
+            .output()
+            .unwrap(),
+    );
+    assert!(!flagged.contains("share only"), "{flagged}");
+}
