@@ -84,5 +84,45 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let dest = Path::new(&std::env::var("OUT_DIR")?).join("rule_ids.rs");
     std::fs::write(dest, out)?;
+    commit();
     Ok(())
+}
+
+/// `ALERTPATH_COMMIT` for `--version`: the environment's (a release build
+/// sets it), else `git rev-parse` of the source tree when it is a checkout;
+/// rebuilt when HEAD or its branch moves. Absent outside a checkout.
+fn commit() {
+    println!("cargo:rerun-if-env-changed=ALERTPATH_COMMIT");
+    if let Ok(commit) = std::env::var("ALERTPATH_COMMIT") {
+        println!("cargo:rustc-env=ALERTPATH_COMMIT={commit}");
+        return;
+    }
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    let Some(commit) = git(&["rev-parse", "--short=12", "HEAD"]) else {
+        return;
+    };
+    for watched in [
+        Some("HEAD".to_string()),
+        git(&["symbolic-ref", "-q", "HEAD"]),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if let Some(path) = git(&["rev-parse", "--git-path", &watched]) {
+            println!("cargo:rerun-if-changed={path}");
+        }
+    }
+    if let Some(packed) = git(&["rev-parse", "--git-path", "packed-refs"]) {
+        println!("cargo:rerun-if-changed={packed}");
+    }
+    println!("cargo:rustc-env=ALERTPATH_COMMIT={commit}");
 }

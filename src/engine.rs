@@ -66,7 +66,9 @@ pub fn run(
     if options.strict_config && !expired.is_empty() {
         return Err(EngineError::ExpiredWaivers(expired));
     }
-    Ok(Report::new(inventory, config, rules, findings, warnings))
+    let mut report = Report::new(inventory, config, rules, findings, warnings);
+    report.shaped_by.waivers_expired = expired.len();
+    Ok(report)
 }
 
 /// Two findings with one fingerprint would collapse into one code-scanning

@@ -253,6 +253,9 @@ impl Pack {
 fn pack_render_options(render: &RenderOptions) -> RenderOptions {
     RenderOptions {
         color: false,
+        min_severity: None,
+        source_links: None,
+        group_by: crate::report::GroupBy::Account,
         ..render.clone()
     }
 }
@@ -647,6 +650,9 @@ pub fn verify(dir: &Path) -> Result<Verification, Unreadable> {
         color: false,
         sarif_category: manifest.sarif_category.clone(),
         baseline,
+        min_severity: None,
+        source_links: None,
+        group_by: crate::report::GroupBy::Account,
     };
     for (name, format) in [
         (REPORT, Format::Json),

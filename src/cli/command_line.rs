@@ -28,7 +28,10 @@ pub(crate) fn shape(args: &[String]) -> Vec<String> {
                 Some((name, _)) => (name, true),
                 None => (long, false),
             };
-            let Some(arg) = command.get_arguments().find(|a| a.get_long() == Some(name)) else {
+            let Some(arg) = command.get_arguments().find(|a| {
+                a.get_long() == Some(name)
+                    || a.get_all_aliases().is_some_and(|all| all.contains(&name))
+            }) else {
                 out.push(format!("--{}", flag_name(name)));
                 continue;
             };

@@ -23,7 +23,7 @@ pub struct LiveArgs {
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
     /// Only these regions, comma-separated (default: every region enabled per account).
-    #[arg(long, value_name = "REGIONS", value_delimiter = ',')]
+    #[arg(long, value_name = "REGIONS", value_delimiter = ',', value_parser = region_name)]
     pub regions: Vec<String>,
     /// Only these accounts, comma-separated.
     #[arg(long, value_name = "IDS", value_delimiter = ',', value_parser = account_id)]
@@ -65,6 +65,12 @@ fn account_id(id: &str) -> Result<String, String> {
     } else {
         Err(format!("`{id}` is not a 12-digit account id"))
     }
+}
+
+/// `--regions` values: known region names, checked by the same function as
+/// `[scope] regions` in config ([`crate::config::check_region`]).
+fn region_name(name: &str) -> Result<String, String> {
+    crate::config::check_region(name.trim())
 }
 
 impl LiveArgs {
@@ -134,9 +140,9 @@ pub(crate) fn run_live(args: &LiveArgs, config: &Config, quiet: bool) -> anyhow:
     Ok(collected)
 }
 
-/// `alertpath collect --out FILE`.
+/// `alertpath collect --output FILE`.
 pub(crate) fn collect(args: &CollectArgs) -> anyhow::Result<u8> {
-    let target = crate::output::target::resolve(&args.out).map_err(UsageError)?;
+    let target = crate::output::target::resolve(&args.output).map_err(UsageError)?;
     let config_file = args
         .config
         .clone()
@@ -151,7 +157,7 @@ pub(crate) fn collect(args: &CollectArgs) -> anyhow::Result<u8> {
     let text = crate::source::snapshot::to_json(&collected.inventory)?;
     target.write(text.as_bytes())?;
     if !args.quiet {
-        eprintln!("wrote {}", args.out.display());
+        eprintln!("wrote {}", args.output.display());
     }
     Ok(exit::OK)
 }

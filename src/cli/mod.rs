@@ -1,6 +1,7 @@
 //! The command line: `scan`, `rules`, `explain`, … (clap derive), and their runners.
 
 mod command_line;
+mod explain;
 mod live;
 mod scan;
 
@@ -24,17 +25,39 @@ use crate::source;
 /// error; 3 no failing findings but some scope was not assessed.
 /// `verify-evidence`: 0 verified; 1 a file or an outcome differs; 2 unreadable pack.
 #[derive(Debug, Parser)]
-#[command(name = "alertpath", version, about, long_about = None)]
+#[command(name = "alertpath", version = VERSION.as_str(), about, long_about = None)]
 pub struct Cli {
     /// The command.
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The exit codes of `scan`, shown under `scan --help`.
+const EXIT_CODES: &str = "Exit codes:\n  \
+    0  nothing failing at or above --fail-on, and everything assessed\n  \
+    1  failures at or above --fail-on\n  \
+    2  usage, config, credentials or input error (never masked)\n  \
+    3  no failures, but some scope was not assessed (--allow-partial: 0)";
+
+/// `--version`: the package version, the commit it was built from (when
+/// known) and the rule catalog: `0.1.0 (commit 1a2b3c4d5e6f, 43 rules sha256:…)`.
+static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let commit = option_env!("ALERTPATH_COMMIT")
+        .map(|c| format!("commit {c}, "))
+        .unwrap_or_default();
+    format!(
+        "{} ({commit}{} rules {})",
+        env!("CARGO_PKG_VERSION"),
+        REGISTRY.len(),
+        rules::catalog_hash()
+    )
+});
+
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Judge an inventory (live, Terraform, or a saved snapshot) with every rule.
+    #[command(after_help = EXIT_CODES)]
     Scan(Box<ScanArgs>),
     /// List every rule.
     Rules(RulesArgs),
@@ -68,83 +91,135 @@ pub struct VerifyEvidenceArgs {
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// A saved inventory snapshot (from `alertpath collect`).
-    #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Input", long, value_name = "FILE")]
     pub snapshot: Option<PathBuf>,
     /// Terraform plan JSON (`terraform show -json plan.out`).
-    #[arg(long, value_name = "FILE", conflicts_with = "snapshot")]
+    #[arg(
+        help_heading = "Input",
+        long,
+        value_name = "FILE",
+        conflicts_with = "snapshot"
+    )]
     pub plan: Option<PathBuf>,
     /// Terraform source directory (HCL). With --plan, it supplies file:line locations.
-    #[arg(long, value_name = "DIR", conflicts_with = "snapshot")]
+    #[arg(
+        help_heading = "Input",
+        long,
+        value_name = "DIR",
+        conflicts_with = "snapshot"
+    )]
     pub terraform: Option<PathBuf>,
     /// A Terraform variable for --terraform, `NAME=VALUE`; repeatable.
-    #[arg(long = "var", value_name = "NAME=VALUE")]
+    #[arg(help_heading = "Input", long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
     /// A Terraform variables file for --terraform; repeatable.
-    #[arg(long = "var-file", value_name = "FILE")]
+    #[arg(help_heading = "Input", long = "var-file", value_name = "FILE")]
     pub var_files: Vec<PathBuf>,
     /// The root that report paths are relative to (default: the git top level
     /// of the --terraform tree, else the current directory); files outside it
     /// are reported as absolute `file://` URIs.
-    #[arg(long, value_name = "DIR")]
+    #[arg(help_heading = "Input", long, value_name = "DIR")]
     pub repo_root: Option<PathBuf>,
     /// The config file (default: ./alertpath.toml when present).
-    #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Input", long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Output format; repeat for several. Pairs in order with --output.
-    #[arg(long = "format", value_enum, value_name = "FORMAT")]
+    #[arg(
+        help_heading = "Output",
+        short = 'f',
+        long = "format",
+        value_enum,
+        value_name = "FORMAT"
+    )]
     pub formats: Vec<Format>,
     /// Output file for the --format at the same position; `-` is stdout.
-    #[arg(long = "output", value_name = "PATH")]
+    #[arg(
+        help_heading = "Output",
+        short = 'o',
+        long = "output",
+        value_name = "PATH"
+    )]
     pub outputs: Vec<PathBuf>,
     /// Write every requested format (all four if none) into this directory.
-    #[arg(long, value_name = "DIR")]
+    #[arg(help_heading = "Output", long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
-    /// Exit 1 when a failure at or above this severity remains.
-    #[arg(long, value_name = "SEVERITY", default_value = "high")]
-    pub fail_on: Severity,
+    /// Exit 1 when a failure at or above this severity remains; `none`: never
+    /// exit 1 for failures (exit 3 for unassessed scope still applies).
+    #[arg(help_heading = "Exit code", long, value_name = "SEVERITY|none", default_value = "high", value_parser = fail_on)]
+    pub fail_on: FailOn,
+    /// Run only these rules, comma-separated (e.g. `GD001,ROUTE001`).
+    #[arg(help_heading = "Rules", long = "rules", value_name = "IDS", value_delimiter = ',', value_parser = rule_id)]
+    pub only_rules: Vec<String>,
+    /// Never run these rules, comma-separated (added to `[rules] disable`).
+    #[arg(help_heading = "Rules", long = "skip-rules", value_name = "IDS", value_delimiter = ',', value_parser = rule_id)]
+    pub skip_rules: Vec<String>,
+    /// List only failures and waivers at or above this severity in the text,
+    /// Markdown and github views (counts stay complete; not-assessed scope is
+    /// always listed). JSON and SARIF always carry every finding.
+    #[arg(help_heading = "Output", long, value_name = "SEVERITY")]
+    pub min_severity: Option<Severity>,
+    /// Group the text and Markdown findings by account (then region) or by
+    /// rule (the rule with the most severe failure first).
+    #[arg(
+        help_heading = "Output",
+        long,
+        value_enum,
+        value_name = "BY",
+        default_value = "account"
+    )]
+    pub group_by: crate::report::GroupBy,
     /// Do not exit 3 when some scope was not assessed.
-    #[arg(long)]
+    #[arg(help_heading = "Exit code", long)]
     pub allow_partial: bool,
     /// Exit 0 instead of 1 or 3 (for upload steps). Never masks 2.
-    #[arg(long)]
+    #[arg(help_heading = "Exit code", long)]
     pub exit_zero: bool,
     /// Config warnings (expired waivers) are errors.
-    #[arg(long)]
+    #[arg(help_heading = "Exit code", long)]
     pub strict_config: bool,
     /// "Known after apply" values and links to resources outside this stack
     /// count as not assessed for exit code 3.
-    #[arg(long)]
+    #[arg(help_heading = "Exit code", long)]
     pub strict_unknowns: bool,
     /// SARIF `automationDetails.id` category (default `alertpath/<source>`).
-    #[arg(long, value_name = "CATEGORY")]
+    #[arg(help_heading = "Output", long, value_name = "CATEGORY")]
     pub sarif_category: Option<String>,
     /// The previous run's SARIF of the same category: its results whose rule and
     /// subject are not assessed now are carried over, so code scanning does not
     /// close their alerts as fixed. A SARIF without alertpath's keys is refused.
-    #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Output", long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
     /// Print nothing but the requested outputs and errors.
-    #[arg(long, short)]
+    #[arg(help_heading = "Output", long, short)]
     pub quiet: bool,
-    /// Colour: auto (TTY only), always or never.
-    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    /// Colour: auto (a TTY, or FORCE_COLOR/CLICOLOR_FORCE set; never with
+    /// NO_COLOR), always or never.
+    #[arg(
+        help_heading = "Output",
+        long,
+        value_name = "WHEN",
+        default_value = "auto"
+    )]
     pub color: ColorChoice,
     /// Also write an audit evidence pack into this new (or empty) directory:
     /// report, SARIF, Markdown, inventory and a manifest with hashes.
     /// `alertpath verify-evidence DIR` checks it.
-    #[arg(long, value_name = "DIR")]
+    #[arg(help_heading = "Output", long, value_name = "DIR")]
     pub evidence: Option<PathBuf>,
     /// Live collection (used when no --snapshot is given).
-    #[command(flatten)]
+    #[command(
+        flatten,
+        next_help_heading = "Live collection (no --snapshot, --plan or --terraform)"
+    )]
     pub live: live::LiveArgs,
 }
 
 /// `alertpath collect`.
 #[derive(Debug, Args)]
 pub struct CollectArgs {
-    /// Where to write the snapshot.
-    #[arg(long, value_name = "FILE")]
-    pub out: PathBuf,
+    /// Where to write the snapshot (`--out` is accepted too).
+    #[arg(short = 'o', long = "output", alias = "out", value_name = "FILE")]
+    pub output: PathBuf,
     /// The config file (default: ./alertpath.toml when present).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -156,10 +231,29 @@ pub struct CollectArgs {
     pub live: live::LiveArgs,
 }
 
+/// `--fail-on`: a severity, or `none` (failures never give exit 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FailOn(pub Option<Severity>);
+
+/// Parse `--fail-on`: a severity name or `none`.
+fn fail_on(s: &str) -> Result<FailOn, String> {
+    if s.eq_ignore_ascii_case("none") {
+        return Ok(FailOn(None));
+    }
+    s.parse::<Severity>()
+        .map(|sev| FailOn(Some(sev)))
+        .map_err(|e| format!("{e}, or none"))
+}
+
+/// Parse a `--rules`/`--skip-rules` id against the registry.
+fn rule_id(s: &str) -> Result<String, String> {
+    config::check_rule_id(s.trim())
+}
+
 /// When to use colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorChoice {
-    /// On a TTY, unless NO_COLOR is set.
+    /// On a TTY, or with FORCE_COLOR / CLICOLOR_FORCE set; never with NO_COLOR.
     Auto,
     /// Always.
     Always,
@@ -189,6 +283,21 @@ pub enum ListFormat {
 pub struct ExplainArgs {
     /// The rule id, e.g. GD001.
     pub rule: String,
+    /// `text` (rendered for a terminal), `markdown` (the doc as written), or
+    /// `auto`: text on a terminal, Markdown when piped.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub format: ExplainFormat,
+}
+
+/// Formats for `alertpath explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExplainFormat {
+    /// Text on a terminal, Markdown when piped.
+    Auto,
+    /// Rendered for a terminal.
+    Text,
+    /// The Markdown doc as written.
+    Markdown,
 }
 
 /// An error that ends the run with exit code 2.
@@ -224,14 +333,18 @@ pub fn run(cli: Cli) -> u8 {
     }
 }
 
+/// Whether to paint the text report: `--color always|never`, else `NO_COLOR`
+/// (off), then `FORCE_COLOR` or `CLICOLOR_FORCE` (on, unless `0`; CI logs are
+/// not terminals but show colour), else whether stdout is a terminal.
 fn use_color(choice: ColorChoice) -> bool {
     use std::io::IsTerminal;
+    let set = |name: &str| std::env::var(name).is_ok_and(|v| !v.is_empty() && v != "0");
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
-        }
+        ColorChoice::Auto if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) => false,
+        ColorChoice::Auto if set("FORCE_COLOR") || set("CLICOLOR_FORCE") => true,
+        ColorChoice::Auto => std::io::stdout().is_terminal(),
     }
 }
 
@@ -262,7 +375,18 @@ fn list_rules(args: &RulesArgs) -> anyhow::Result<u8> {
 fn explain(args: &ExplainArgs) -> anyhow::Result<u8> {
     match rules::find(&args.rule) {
         Some(rule) => {
-            print_stdout(rule.meta.doc);
+            use std::io::IsTerminal;
+            let text = match args.format {
+                ExplainFormat::Markdown => false,
+                ExplainFormat::Text => true,
+                ExplainFormat::Auto => std::io::stdout().is_terminal(),
+            };
+            if text {
+                let color = use_color(ColorChoice::Auto);
+                print_stdout(&explain::render(rule.meta.doc, color));
+            } else {
+                print_stdout(rule.meta.doc);
+            }
             Ok(exit::OK)
         }
         None => Err(UsageError(format!(

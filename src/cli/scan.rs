@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use super::*;
 
 fn load_config(args: &ScanArgs) -> anyhow::Result<Config> {
-    load_config_file(args.config.as_deref())
+    let mut config = load_config_file(args.config.as_deref())?;
+    config.select_rules(&args.only_rules, &args.skip_rules);
+    Ok(config)
 }
 
 /// The files and directories a scan reads, which no output may replace.
@@ -70,13 +72,19 @@ pub(super) fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
     }
     let finished_at = chrono::Utc::now();
     report.finished_at = Some(finished_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
-    for warning in &report.warnings {
-        eprintln!("warning: {warning}");
+    // The text report on stdout lists the warnings: print them once.
+    if !text_on_stdout(&plan, args.quiet) {
+        for warning in &report.warnings {
+            eprintln!("warning: {warning}");
+        }
     }
     let render_options = RenderOptions {
         color: use_color(args.color),
         sarif_category: args.sarif_category.clone(),
         baseline: read_baseline(args.baseline.as_deref())?,
+        min_severity: args.min_severity,
+        source_links: RenderOptions::github_source_links(),
+        group_by: args.group_by,
     };
     // Render everything (outputs and the evidence pack) before writing anything.
     let rendered = render_outputs(&report, &plan, &render_options, args.quiet)?;
@@ -121,7 +129,7 @@ pub(super) fn scan(args: &ScanArgs) -> anyhow::Result<u8> {
     }
     crate::heap::mark("reports written");
     Ok(report.exit_code(&ExitPolicy {
-        fail_on: args.fail_on,
+        fail_on: args.fail_on.0,
         allow_partial: args.allow_partial,
         exit_zero: args.exit_zero,
         strict_unknowns: args.strict_unknowns,
@@ -146,7 +154,9 @@ fn read_baseline(path: Option<&std::path::Path>) -> anyhow::Result<Option<serde_
 
 fn load_inventory(args: &ScanArgs, config: &Config) -> anyhow::Result<crate::inventory::Inventory> {
     if let Some(snapshot) = &args.snapshot {
-        return Ok(source::snapshot::read(snapshot)?);
+        let mut inventory = source::snapshot::read(snapshot)?;
+        inventory.source.snapshot = Some(snapshot.display().to_string());
+        return Ok(inventory);
     }
     if args.plan.is_some() || args.terraform.is_some() {
         let vars = source::terraform::hcl::VarInputs {
@@ -176,6 +186,16 @@ fn load_inventory(args: &ScanArgs, config: &Config) -> anyhow::Result<crate::inv
     )
 }
 
+/// Whether the text report goes to stdout: asked for there, or the summary
+/// printed when no output goes to stdout (and not `--quiet`).
+fn text_on_stdout(plan: &[(Format, Target)], quiet: bool) -> bool {
+    let stdout = plan.iter().find(|(_, t)| *t == Target::Stdout);
+    match stdout {
+        Some((format, _)) => *format == Format::Text,
+        None => !quiet,
+    }
+}
+
 /// Render every planned output, plus the text summary on stdout when no
 /// output goes there (and not `--quiet`). Nothing is written here.
 fn render_outputs(
@@ -196,7 +216,10 @@ fn render_outputs(
         ));
     }
     if !quiet && !plan.iter().any(|(_, t)| *t == Target::Stdout) {
-        rendered.push((Target::Stdout, report::text::render(report, options.color)));
+        rendered.push((
+            Target::Stdout,
+            report::render(report, Format::Text, options)?,
+        ));
     }
     Ok(rendered)
 }

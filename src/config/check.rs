@@ -46,22 +46,85 @@ fn account(s: &str) -> Result<String, String> {
     }
 }
 
+/// Every region alertpath knows, across the partitions (commercial, GovCloud,
+/// China, the ISO partitions and the European Sovereign Cloud). A name not
+/// here is refused with the closest known one suggested: a typo would
+/// otherwise scan nothing (`account:ListRegions` never lists it).
+pub const KNOWN_REGIONS: &[&str] = &[
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "ca-central-1",
+    "ca-west-1",
+    "cn-north-1",
+    "cn-northwest-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-isoe-west-1",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eusc-de-east-1",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-gov-east-1",
+    "us-gov-west-1",
+    "us-iso-east-1",
+    "us-iso-west-1",
+    "us-isob-east-1",
+    "us-isof-east-1",
+    "us-isof-south-1",
+    "us-west-1",
+    "us-west-2",
+];
+
+/// A region name alertpath knows ([`KNOWN_REGIONS`]); anything else is refused
+/// with a suggestion. The one check for regions from config and command line.
+pub fn region(s: &str) -> Result<String, String> {
+    if KNOWN_REGIONS.contains(&s) {
+        return Ok(s.to_string());
+    }
+    let hint = did_you_mean(s, KNOWN_REGIONS.iter().copied());
+    if is_region_shaped(s) {
+        Err(format!("`{s}` is not a known AWS region{hint}"))
+    } else {
+        Err(format!(
+            "`{s}` is not a region name (like `eu-west-1`){hint}"
+        ))
+    }
+}
+
 /// `xx-name-N`, with optional extra name parts (`us-gov-west-1`, `us-isob-east-1`).
-fn region(s: &str) -> Result<String, String> {
+fn is_region_shaped(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
     let lower = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase());
-    let ok = parts.len() >= 3
-        && parts[0].len() == 2
+    parts.len() >= 3
+        && (2..=4).contains(&parts[0].len())
         && lower(parts[0])
         && parts[1..parts.len() - 1].iter().all(|p| lower(p))
         && parts
             .last()
-            .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
-    if ok {
-        Ok(s.to_string())
-    } else {
-        Err(format!("`{s}` is not a region name (like `eu-west-1`)"))
-    }
+            .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn org_unit(s: &str) -> Result<String, String> {
@@ -90,7 +153,7 @@ fn topic_arn(s: &str) -> Result<String, String> {
     let ok = parts.len() == 6
         && parts[0] == "arn"
         && parts[2] == "sns"
-        && region(parts[3]).is_ok()
+        && is_region_shaped(parts[3])
         && account(parts[4]).is_ok()
         && !parts[5].is_empty();
     if ok {
@@ -102,8 +165,9 @@ fn topic_arn(s: &str) -> Result<String, String> {
     }
 }
 
-/// A registry rule id, in its canonical spelling.
-pub(super) fn rule_id(s: &str) -> Result<String, String> {
+/// A registry rule id, in its canonical spelling; an unknown one is refused
+/// with the closest id suggested.
+pub fn rule_id(s: &str) -> Result<String, String> {
     s.parse::<RuleId>().map(|id| id.to_string()).map_err(|_| {
         let ids = RuleId::ALL.iter().map(|id| id.as_str());
         format!("unknown rule id `{s}`{}", did_you_mean(s, ids))
@@ -238,6 +302,14 @@ mod tests {
         ] {
             assert!(region(bad).is_err(), "{bad}");
         }
+        assert_eq!(
+            region("useast1").unwrap_err(),
+            "`useast1` is not a region name (like `eu-west-1`); did you mean `us-east-1`?"
+        );
+        assert_eq!(
+            region("us-east-9").unwrap_err(),
+            "`us-east-9` is not a known AWS region; did you mean `us-east-1`?"
+        );
     }
 
     #[test]

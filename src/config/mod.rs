@@ -25,6 +25,7 @@ use crate::catalog::RuleId;
 use crate::inventory::StackRole;
 use crate::severity::Severity;
 
+pub use check::{KNOWN_REGIONS, region as check_region, rule_id as check_rule_id};
 pub use load::{
     ConfigError, ConfigErrors, DEFAULT_FILE, discover, discover_in, load_file, parse_str,
 };
@@ -216,6 +217,32 @@ impl Config {
             .get(rule.as_str())
             .copied()
             .unwrap_or(default)
+    }
+
+    /// Apply `--rules` (run only these; empty = all) and `--skip-rules` (never
+    /// these) to `[rules] disable`, so the one [`Config::is_disabled`] answers
+    /// for config and command line alike. Ids are already checked.
+    pub fn select_rules(&mut self, only: &[String], skip: &[String]) {
+        let mut disable = |id: &str| {
+            if !self
+                .rules
+                .disable
+                .iter()
+                .any(|d| d.eq_ignore_ascii_case(id))
+            {
+                self.rules.disable.push(id.to_string());
+            }
+        };
+        if !only.is_empty() {
+            for id in RuleId::ALL {
+                if !only.iter().any(|o| o.eq_ignore_ascii_case(id.as_str())) {
+                    disable(id.as_str());
+                }
+            }
+        }
+        for id in skip {
+            disable(id);
+        }
     }
 
     /// Whether a rule is disabled.

@@ -83,6 +83,10 @@ pub struct SourceInfo {
     /// The input files (plan, HCL directory), repo-relative.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub inputs: Vec<String>,
+    /// The snapshot file this inventory was replayed from (`scan --snapshot`),
+    /// as given on the command line; `None` when collected or read now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<String>,
     /// Statements the source wants in the report, e.g. "no organization visible:
     /// scanned the caller's account alone and treated it as the admin".
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -437,6 +441,7 @@ impl Inventory {
                 partition: default_partition(),
                 caller: None,
                 inputs: Vec::new(),
+                snapshot: None,
                 notes: Vec::new(),
             },
             organization: None,

@@ -3,6 +3,7 @@
 use std::cmp::Reverse;
 
 use super::{Finding, Report};
+use crate::inventory::SourceKind;
 use crate::outcome::{Hop, Status, Subject};
 use crate::severity::Severity;
 
@@ -29,20 +30,212 @@ pub(super) fn short_kind(kind: &str) -> &str {
     kind.rsplit('-').next().unwrap_or(kind)
 }
 
-/// A walked path as one chain:
-/// `rule guardduty-finding-events → topic gd-pager → ✗ no confirmed subscription (SUB004)`.
+/// A walked path without the break's explanation, which the finding's
+/// message already gives: `rule gd-events → topic gd-pager ✗ → endpoint PagerDuty`.
 pub(super) fn hop_chain(path: &[Hop]) -> String {
-    let mut parts = Vec::new();
-    for hop in path {
-        parts.push(format!("{} {}", short_kind(hop.kind.as_str()), hop.name));
-        if !hop.ok {
-            parts.push(format!(
-                "✗ {}",
-                hop.problem.as_deref().unwrap_or("broken link")
-            ));
+    path.iter()
+        .map(|hop| {
+            let mut part = format!("{} {}", short_kind(hop.kind.as_str()), hop.name);
+            if !hop.ok {
+                part.push_str(" ✗");
+            }
+            part
+        })
+        .collect::<Vec<_>>()
+        .join(" → ")
+}
+
+/// The origin a finding points at, and the attribute inside it: its
+/// resource, else (a route) the hop where its path breaks.
+fn pointed_origin(finding: &Finding) -> Option<(&crate::inventory::Origin, Option<&str>)> {
+    match &finding.outcome.subject.resource {
+        Some(resource) => Some((&resource.origin, resource.attribute.as_deref())),
+        None => finding
+            .outcome
+            .path
+            .iter()
+            .find(|h| !h.ok)
+            .map(|hop| (&hop.origin, None)),
+    }
+}
+
+/// The Terraform file and line a finding points at (the attribute's line
+/// when known), if any.
+pub(super) fn terraform_location(finding: &Finding) -> Option<&crate::inventory::SourceLocation> {
+    let (origin, attribute) = pointed_origin(finding)?;
+    origin.location_of(attribute)
+}
+
+/// Where a Terraform finding is: `sns.tf:160 aws_sns_topic.pagerduty_region`
+/// (the attribute's line when known), the address alone when no file is
+/// known (plan only), or `None` for live findings. A subject without a
+/// resource (a route) is placed at the hop where its path breaks.
+pub(super) fn terraform_place(finding: &Finding) -> Option<String> {
+    let (origin, _) = pointed_origin(finding)?;
+    let location = terraform_location(finding).map(|l| format!("{}:{}", l.file, l.line));
+    match (location, origin.address.as_deref()) {
+        (Some(at), Some(address)) => Some(format!("{at} {address}")),
+        (Some(at), None) => Some(at),
+        (None, Some(address)) => Some(address.to_string()),
+        (None, None) => None,
+    }
+}
+
+/// Where a top issue is, in one label: its Terraform place, else its scope and
+/// resource (`1111 / eu-west-1 sns-topic gd-pager`), else its scope.
+pub(super) fn top_place(finding: &Finding) -> String {
+    if let Some(place) = terraform_place(finding) {
+        return place;
+    }
+    let subject = &finding.outcome.subject;
+    match &subject.resource {
+        Some(resource) => format!(
+            "{} {} {}",
+            scope_label(subject),
+            resource.kind,
+            resource.name
+        ),
+        None => scope_label(subject),
+    }
+}
+
+/// The label of a finding's line: its Terraform place when it has one, else
+/// what its subject is.
+pub(super) fn finding_label(finding: &Finding) -> String {
+    terraform_place(finding).unwrap_or_else(|| subject_label(&finding.outcome.subject))
+}
+
+/// Lines of a list after identical not-assessed causes are collapsed.
+pub(super) enum Entry<'a> {
+    /// One finding on its own line.
+    One(&'a Finding),
+    /// Not-assessed findings of one group with one cause, on one line.
+    Many {
+        /// The findings (the first gives the group and the status).
+        findings: Vec<&'a Finding>,
+        /// Their shared cause.
+        cause: String,
+    },
+}
+
+impl<'a> Entry<'a> {
+    /// The first finding of the line.
+    pub(super) fn first(&self) -> &'a Finding {
+        match self {
+            Entry::One(f) => f,
+            Entry::Many { findings, .. } => findings[0],
         }
     }
-    parts.join(" → ")
+}
+
+/// The cause a not-assessed finding shares with others of its group, and
+/// how it reads on the collapsed line. A finding about a resource shares its
+/// rule and the message after the first `: ` (`SCAN004` on ten expressions:
+/// `the account is not known: set [terraform] account_id`); one about a
+/// scope shares its whole message with other rules (`region not assessed
+/// (SCAN002): …`).
+fn cause_key(finding: &Finding) -> (String, String) {
+    let message = &finding.outcome.message;
+    match (&finding.outcome.subject.resource, message.split_once(": ")) {
+        (Some(_), Some((_, tail))) => (
+            format!("{}\u{0}{tail}", finding.outcome.rule),
+            tail.to_string(),
+        ),
+        _ => (message.clone(), message.clone()),
+    }
+}
+
+/// Collapse the not-assessed findings of one group that share a cause
+/// ([`cause_key`]) into one entry, placed where the first of them was;
+/// everything else stays one line each.
+pub(super) fn collapse<'a>(listed: &[&'a Finding]) -> Vec<Entry<'a>> {
+    use std::collections::HashMap;
+    type Key<'k> = ((Option<&'k str>, Option<&'k str>), String);
+    let not_assessed = |f: &Finding| f.status() == Status::NotAssessed;
+    let mut counts: HashMap<Key<'a>, usize> = HashMap::new();
+    for f in listed.iter().filter(|f| not_assessed(f)) {
+        *counts.entry((group_of(f), cause_key(f).0)).or_default() += 1;
+    }
+    let mut out: Vec<Entry<'a>> = Vec::new();
+    let mut open: HashMap<Key<'a>, usize> = HashMap::new();
+    for f in listed.iter().copied() {
+        let (key, cause) = cause_key(f);
+        let key = (group_of(f), key);
+        if !not_assessed(f) || counts.get(&key).is_none_or(|n| *n < 2) {
+            out.push(Entry::One(f));
+            continue;
+        }
+        match open.get(&key) {
+            Some(&at) => {
+                if let Entry::Many { findings, .. } = &mut out[at] {
+                    findings.push(f);
+                }
+            }
+            None => {
+                open.insert(key, out.len());
+                out.push(Entry::Many {
+                    findings: vec![f],
+                    cause,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// What a collapsed line covers: `3 rules not judged here (GD001, GD002,
+/// SEC001)`, or `SCAN004   10 × terraform-expression (aws_sns_topic.a,
+/// aws_sns_topic.b, aws_sns_topic.c, … and 7 more)` for one rule on several
+/// resources.
+pub(super) fn collapsed_subjects(findings: &[&Finding]) -> String {
+    let mut rules: Vec<&str> = findings.iter().map(|f| f.outcome.rule.as_str()).collect();
+    rules.dedup();
+    if rules.len() > 1 {
+        return format!(
+            "{} rules not judged here ({})",
+            rules.len(),
+            rules.join(", ")
+        );
+    }
+    let labels: Vec<String> = findings.iter().map(|f| finding_label(f)).collect();
+    let kind = findings[0]
+        .outcome
+        .subject
+        .resource
+        .as_ref()
+        .map_or("subject", |r| r.kind.as_str());
+    const SHOWN: usize = 3;
+    let mut names = labels
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if labels.len() > SHOWN {
+        names.push_str(&format!(", … and {} more", labels.len() - SHOWN));
+    }
+    format!("{:<9} {} × {kind} ({names})", rules[0], labels.len())
+}
+
+/// The failures at `high` or above, most severe first (then in list order):
+/// the "top issues" people read first.
+pub(super) fn top_issues<'a>(listed: &[&'a Finding]) -> Vec<&'a Finding> {
+    let mut top: Vec<&Finding> = listed
+        .iter()
+        .copied()
+        .filter(|f| f.status() == Status::Fail && f.severity >= Severity::High)
+        .collect();
+    top.sort_by_key(|f| Reverse(f.severity));
+    top
+}
+
+/// One line of text cut to `max` characters, with `…` when cut.
+pub(super) fn one_line(text: &str, max: usize) -> String {
+    let flat = text.replace(['\n', '\r'], " ");
+    match flat.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &flat[..at]),
+        None => flat,
+    }
 }
 
 /// Failures first, then not-assessed, then waived.
@@ -59,7 +252,7 @@ fn status_rank(status: Status) -> u8 {
 /// The findings people must read (fail, not-assessed, waived), ordered by
 /// scope (organization first, then account, then region), then status,
 /// severity (most severe first) and rule.
-pub(super) fn listed(report: &Report) -> Vec<&Finding> {
+pub(super) fn listed(report: &Report, min: Option<Severity>) -> Vec<&Finding> {
     let mut out: Vec<&Finding> = report
         .findings
         .iter()
@@ -69,6 +262,7 @@ pub(super) fn listed(report: &Report) -> Vec<&Finding> {
                 Status::Fail | Status::NotAssessed | Status::Waived
             )
         })
+        .filter(|f| !below(f, min))
         .collect();
     out.sort_by_key(|f| {
         let s = &f.outcome.subject;
@@ -85,10 +279,61 @@ pub(super) fn listed(report: &Report) -> Vec<&Finding> {
     out
 }
 
+/// Whether `--min-severity` hides a finding from the people views: failures
+/// and waivers under the bar. Not-assessed scope is always listed.
+fn below(finding: &Finding, min: Option<Severity>) -> bool {
+    matches!(finding.status(), Status::Fail | Status::Waived)
+        && min.is_some_and(|min| finding.severity < min)
+}
+
+/// How many findings `--min-severity` hides, for the line that says so.
+pub(super) fn hidden_below(report: &Report, min: Option<Severity>) -> usize {
+    report.findings.iter().filter(|f| below(f, min)).count()
+}
+
 /// The group a finding is listed under: its account, then its region.
 pub(super) fn group_of(finding: &Finding) -> (Option<&str>, Option<&str>) {
     let s = &finding.outcome.subject;
     (s.account.as_deref(), s.region.as_deref())
+}
+
+/// A finding's group heading under `by`: its account and region, or its
+/// rule (`SUB005 pager-delivery-unwatched`).
+pub(super) fn heading_of(finding: &Finding, by: super::GroupBy) -> String {
+    match by {
+        super::GroupBy::Account => group_heading(group_of(finding)),
+        super::GroupBy::Rule => {
+            let rule = finding.outcome.rule;
+            match crate::rules::find(rule.as_str()) {
+                Some(r) => format!("{rule} {}", r.meta.name),
+                None => rule.to_string(),
+            }
+        }
+    }
+}
+
+/// Order listed findings for `by`: unchanged by account; by rule, the rules
+/// with the most severe failure first (then by id), each rule's findings in
+/// list order.
+pub(super) fn ordered(listed: Vec<&Finding>, by: super::GroupBy) -> Vec<&Finding> {
+    if by == super::GroupBy::Account {
+        return listed;
+    }
+    let mut worst: std::collections::HashMap<&str, (u8, Severity)> =
+        std::collections::HashMap::new();
+    for f in &listed {
+        let rank = (status_rank(f.status()), f.severity);
+        let entry = worst.entry(f.outcome.rule.as_str()).or_insert(rank);
+        if (rank.0, Reverse(rank.1)) < (entry.0, Reverse(entry.1)) {
+            *entry = rank;
+        }
+    }
+    let mut out = listed;
+    out.sort_by_key(|f| {
+        let (status, severity) = worst[f.outcome.rule.as_str()];
+        (status, Reverse(severity), f.outcome.rule.as_str())
+    });
+    out
 }
 
 /// The group's heading: `organization`, `account 1111`, `account 1111 / us-east-1`.
@@ -99,6 +344,166 @@ pub(super) fn group_heading(group: (Option<&str>, Option<&str>)) -> String {
         (Some(account), None) => format!("account {account}"),
         (Some(account), Some(region)) => format!("account {account} / {region}"),
     }
+}
+
+/// The report's title: the tool, the kind of scan and when it ran or when its
+/// input was collected (`live scan, 2026-…`, `snapshot replay, collected 2026-…`).
+pub(super) fn title(report: &Report) -> String {
+    let source = &report.source;
+    let what = match (source.kind, &source.snapshot) {
+        (SourceKind::Live, Some(_)) => format!(
+            "snapshot replay, collected {}",
+            source
+                .collected_at
+                .as_deref()
+                .unwrap_or("at an unknown time")
+        ),
+        (SourceKind::Live, None) => format!(
+            "live scan, {}",
+            report.started_at.as_deref().unwrap_or("unknown time")
+        ),
+        (kind, _) => {
+            let when = report
+                .finished_at
+                .as_deref()
+                .or(report.started_at.as_deref())
+                .map(|t| format!(", {t}"))
+                .unwrap_or_default();
+            format!("{} scan{when}", kind.name())
+        }
+    };
+    format!("alertpath {} — {what}", report.tool_version)
+}
+
+/// What shaped the report, one `(label, text)` per line: the input, the
+/// config file, the rules run, the waivers and, for Terraform, the stack role.
+pub(super) fn shaping(report: &Report) -> Vec<(&'static str, String)> {
+    let source = &report.source;
+    let caller = source
+        .caller
+        .as_ref()
+        .map(|c| format!(" by {}", c.arn))
+        .unwrap_or_default();
+    let input = match (source.kind, &source.snapshot) {
+        (SourceKind::Live, Some(path)) => format!(
+            "snapshot {path} (replayed: collected live{caller} at {}; nothing was read from AWS now)",
+            source.collected_at.as_deref().unwrap_or("an unknown time")
+        ),
+        (SourceKind::Live, None) => format!("live AWS{caller}"),
+        (kind, _) => {
+            let label = match kind {
+                SourceKind::Plan => "Terraform plan",
+                _ => "Terraform HCL",
+            };
+            format!("{label} {}", input_files(&source.inputs))
+        }
+    };
+    let mut lines = vec![
+        ("input", input),
+        (
+            "config",
+            report
+                .config_file
+                .clone()
+                .unwrap_or_else(|| "none (defaults)".to_string()),
+        ),
+        ("rules", rules_run(report)),
+        ("waivers", waivers(report)),
+    ];
+    if source.kind != SourceKind::Live {
+        lines.push(("stack role", stack_role(report)));
+    }
+    lines
+}
+
+/// Terraform inputs in a few words: files other than `.tf` by name, `.tf`
+/// files counted with the directories that hold them (a directory inside
+/// another listed one is not repeated): `plan.json, 12 .tf files in infra, modules/sns`.
+fn input_files(inputs: &[String]) -> String {
+    let (tf, other): (Vec<&String>, Vec<&String>) = inputs
+        .iter()
+        .partition(|i| i.ends_with(".tf") || i.ends_with(".tf.json"));
+    let mut parts: Vec<String> = other.iter().map(|s| s.to_string()).collect();
+    if !tf.is_empty() {
+        let mut dirs: Vec<&str> = tf
+            .iter()
+            .map(|f| f.rsplit_once('/').map_or(".", |(dir, _)| dir))
+            .collect();
+        dirs.sort_unstable();
+        dirs.dedup();
+        let top: Vec<&str> = dirs
+            .iter()
+            .copied()
+            .filter(|d| {
+                !dirs
+                    .iter()
+                    .any(|other| other != d && d.starts_with(&format!("{other}/")))
+            })
+            .collect();
+        parts.push(format!("{} .tf file(s) in {}", tf.len(), top.join(", ")));
+    }
+    if parts.is_empty() {
+        "(no input files recorded)".to_string()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// `41 of 41 run`, or `39 of 41 run (disabled: ROOT001, SEC001)`.
+fn rules_run(report: &Report) -> String {
+    let disabled: Vec<&str> = report
+        .rules
+        .iter()
+        .filter(|r| !r.enabled)
+        .map(|r| r.id.as_str())
+        .collect();
+    let run = format!(
+        "{} of {} run",
+        report.rules.len() - disabled.len(),
+        report.rules.len()
+    );
+    if disabled.is_empty() {
+        run
+    } else {
+        format!("{run} (disabled: {})", disabled.join(", "))
+    }
+}
+
+/// `none`, or `2 active (3 findings waived), 1 expired (its findings are reported again)`.
+fn waivers(report: &Report) -> String {
+    let w = &report.shaped_by;
+    if w.waivers == 0 {
+        return "none".to_string();
+    }
+    let mut text = format!(
+        "{} active ({} finding(s) waived)",
+        w.waivers - w.waivers_expired.min(w.waivers),
+        report.summary.waived
+    );
+    if w.waivers_expired > 0 {
+        text.push_str(&format!(
+            ", {} expired (their findings are reported again)",
+            w.waivers_expired
+        ));
+    }
+    text
+}
+
+/// The declared stack role, or why the rules that judge what a stack lacks
+/// did not apply.
+fn stack_role(report: &Report) -> String {
+    if let Some(role) = report.shaped_by.stack_role {
+        return role.as_str().to_string();
+    }
+    let kind = report.source.kind;
+    let gated = report
+        .rules
+        .iter()
+        .filter(|r| r.enabled)
+        .filter_map(|r| crate::rules::find(r.id.as_str()))
+        .filter(|r| r.meta.stack_roles.is_some() && r.meta.sources.contains(&kind))
+        .count();
+    format!("no role declared: {gated} absence rule(s) not applicable; declare `[terraform] role`")
 }
 
 /// `fail: 2 critical, 1 high`, or `none`.
@@ -192,10 +597,7 @@ mod tests {
                 Some("no confirmed subscription (SUB004)"),
             ),
         ];
-        assert_eq!(
-            hop_chain(&path),
-            "rule gd-events → topic gd-pager → ✗ no confirmed subscription (SUB004)"
-        );
+        assert_eq!(hop_chain(&path), "rule gd-events → topic gd-pager ✗");
     }
 
     #[test]

@@ -7,8 +7,8 @@
 
 use std::fmt::Write as _;
 
-use super::describe::{self, group_heading, group_of};
-use super::{Finding, Report};
+use super::describe::{self, group_of};
+use super::{Finding, GroupBy, RenderOptions, Report};
 use crate::outcome::Status;
 use crate::severity::Severity;
 
@@ -17,19 +17,35 @@ pub const MAX_BYTES: usize = 1024 * 1024;
 /// Room kept for the truncation note and closing sections.
 const RESERVE: usize = 4 * 1024;
 
-/// Render the report as Markdown.
+/// Render the report as Markdown, every finding listed.
 pub fn render(report: &Report) -> String {
+    render_with(report, &RenderOptions::default())
+}
+
+/// Render the report as Markdown with `options` (`--min-severity`).
+pub fn render_with(report: &Report, options: &RenderOptions) -> String {
+    let min = options.min_severity;
     let mut head = String::new();
     verdict(&mut head, report);
     counts(&mut head, report);
     coverage(&mut head, report);
+    let hidden = describe::hidden_below(report, min);
+    if hidden > 0
+        && let Some(min) = min
+    {
+        let _ = writeln!(
+            head,
+            "_{hidden} finding(s) below {min} not listed (`--min-severity`); the JSON and SARIF reports list every finding._\n"
+        );
+    }
     let tail = warnings(report);
     let budget = MAX_BYTES.saturating_sub(head.len() + tail.len() + RESERVE);
     let mut details = Details::new(budget);
-    failures(&mut details, report);
-    routes(&mut details, report);
-    not_assessed(&mut details, report);
-    waived(&mut details, report);
+    top_issues(&mut details, report, min);
+    failures(&mut details, report, options);
+    routes(&mut details, report, min);
+    not_assessed(&mut details, report, min);
+    waived(&mut details, report, min);
     let mut out = head;
     out.push_str(&details.text);
     if details.omitted > 0 {
@@ -103,13 +119,11 @@ fn verdict(out: &mut String, report: &Report) {
         "✅ GuardDuty alerting reaches a human on every assessed path".to_string()
     };
     let _ = writeln!(out, "## alertpath: {line}\n");
-    let _ = writeln!(
-        out,
-        "alertpath {} · {} source · {}\n",
-        report.tool_version,
-        report.source.kind.name(),
-        report.started_at.as_deref().unwrap_or("unknown time")
-    );
+    let _ = writeln!(out, "{}\n", describe::title(report));
+    for (label, text) in describe::shaping(report) {
+        let _ = writeln!(out, "- **{label}:** {}", text.replace('\n', " "));
+    }
+    out.push('\n');
 }
 
 fn counts(out: &mut String, report: &Report) {
@@ -140,8 +154,13 @@ fn coverage(out: &mut String, report: &Report) {
     );
 }
 
-fn failures(details: &mut Details, report: &Report) {
-    let failing: Vec<&Finding> = describe::listed(report)
+fn failures(details: &mut Details, report: &Report, options: &RenderOptions) {
+    let (min, by, links) = (
+        options.min_severity,
+        options.group_by,
+        options.source_links.as_deref(),
+    );
+    let failing: Vec<&Finding> = describe::listed(report, min)
         .into_iter()
         .filter(|f| f.status() == Status::Fail)
         .collect();
@@ -149,31 +168,97 @@ fn failures(details: &mut Details, report: &Report) {
         return;
     }
     details.push("### Failures\n");
-    let mut current = None;
-    for finding in failing {
-        let group = group_of(finding);
-        if current != Some(group) {
-            let heading = format!(
-                "\n#### {}\n\n| Severity | Rule | Subject | Message |\n|---|---|---|---|\n",
-                group_heading(group)
-            );
-            details.push(&heading);
-            current = Some(group);
+    let mut current: Option<String> = None;
+    for finding in describe::ordered(failing, by) {
+        let heading = describe::heading_of(finding, by);
+        if current.as_ref() != Some(&heading) {
+            details.push(&format!(
+                "\n#### {heading}\n\n| Severity | Rule | Subject | Message |\n|---|---|---|---|\n"
+            ));
+            current = Some(heading);
         }
         let o = &finding.outcome;
+        let subject = match by {
+            GroupBy::Account => linked_label(finding, links),
+            GroupBy::Rule => match describe::terraform_place(finding) {
+                Some(_) => linked_label(finding, links),
+                None => cell(&describe::top_place(finding)),
+            },
+        };
         details.item(&format!(
             "| {} | {} | {} | {} |\n",
-            finding.severity,
+            severity_cell(finding.severity),
             o.rule,
-            cell(&describe::subject_label(&o.subject)),
+            subject,
             cell(&o.message)
         ));
     }
     details.push("\n");
 }
 
-fn routes(details: &mut Details, report: &Report) {
-    let routes: Vec<&Finding> = describe::listed(report)
+/// A finding's label in a table cell; with `links` (a GitHub run), its
+/// repo-relative Terraform file:line links to that line of the commit.
+fn linked_label(finding: &Finding, links: Option<&str>) -> String {
+    let label = cell(&describe::finding_label(finding));
+    let Some(base) = links else { return label };
+    let Some(location) = describe::terraform_location(finding)
+        .filter(|l| !l.file.contains("://") && !l.file.starts_with('/'))
+    else {
+        return label;
+    };
+    let at = format!("{}:{}", location.file, location.line);
+    let url = format!("{base}{}#L{}", location.file, location.line)
+        .replace(' ', "%20")
+        .replace(')', "%29");
+    match label.strip_prefix(&cell(&at)) {
+        Some(rest) => format!("[{}]({url}){rest}", cell(&at)),
+        None => label,
+    }
+}
+
+/// A severity in a table: CRITICAL in bold capitals, so it stands apart from high.
+fn severity_cell(severity: Severity) -> String {
+    match severity {
+        Severity::Critical => "**CRITICAL**".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// How many top issues are listed.
+const TOP_ISSUES: usize = 10;
+
+/// The CRITICAL and HIGH failures first, one line each.
+fn top_issues(details: &mut Details, report: &Report, min: Option<Severity>) {
+    let listed = describe::listed(report, min);
+    let top = describe::top_issues(&listed);
+    if top.is_empty() {
+        return;
+    }
+    details.push(&format!(
+        "### Top issues\n\n{} critical or high failure(s); `alertpath explain RULE` tells how to fix each.\n\n",
+        top.len()
+    ));
+    for finding in top.iter().take(TOP_ISSUES) {
+        let place = describe::top_place(finding);
+        details.item(&format!(
+            "- {} **{}** `{}`: {}\n",
+            severity_cell(finding.severity),
+            finding.outcome.rule,
+            place.replace('`', "'"),
+            describe::one_line(&finding.outcome.message, 160)
+        ));
+    }
+    if top.len() > TOP_ISSUES {
+        details.push(&format!(
+            "- … and {} more under Failures\n",
+            top.len() - TOP_ISSUES
+        ));
+    }
+    details.push("\n");
+}
+
+fn routes(details: &mut Details, report: &Report, min: Option<Severity>) {
+    let routes: Vec<&Finding> = describe::listed(report, min)
         .into_iter()
         .filter(|f| f.is_route() && !f.outcome.path.is_empty())
         .collect();
@@ -194,8 +279,8 @@ fn routes(details: &mut Details, report: &Report) {
     details.push("\n");
 }
 
-fn not_assessed(details: &mut Details, report: &Report) {
-    let items: Vec<&Finding> = describe::listed(report)
+fn not_assessed(details: &mut Details, report: &Report, min: Option<Severity>) {
+    let items: Vec<&Finding> = describe::listed(report, min)
         .into_iter()
         .filter(|f| f.status() == Status::NotAssessed)
         .collect();
@@ -203,20 +288,36 @@ fn not_assessed(details: &mut Details, report: &Report) {
         return;
     }
     details.push("### Not assessed\n\n");
-    for finding in items {
-        let o = &finding.outcome;
-        details.item(&format!(
-            "- **{}** {}: {}\n",
-            o.rule,
-            describe::subject_label(&o.subject),
-            o.message.replace('\n', " ")
-        ));
+    for entry in describe::collapse(&items) {
+        match entry {
+            describe::Entry::One(finding) => {
+                let o = &finding.outcome;
+                details.item(&format!(
+                    "- **{}** {}: {}\n",
+                    o.rule,
+                    describe::finding_label(finding),
+                    o.message.replace('\n', " ")
+                ));
+            }
+            describe::Entry::Many { findings, cause } => {
+                let first = findings[0];
+                details.item(&format!(
+                    "- {} · {}: {}\n",
+                    describe::group_heading(group_of(first)),
+                    describe::collapsed_subjects(&findings)
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    cause.replace('\n', " ")
+                ));
+            }
+        }
     }
     details.push("\n");
 }
 
-fn waived(details: &mut Details, report: &Report) {
-    let items: Vec<&Finding> = describe::listed(report)
+fn waived(details: &mut Details, report: &Report, min: Option<Severity>) {
+    let items: Vec<&Finding> = describe::listed(report, min)
         .into_iter()
         .filter(|f| f.status() == Status::Waived)
         .collect();

@@ -2,6 +2,7 @@
 //! each output format are separate modules over this one type.
 
 mod describe;
+pub mod github;
 pub mod json;
 pub mod markdown;
 pub mod sarif;
@@ -14,7 +15,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Family, RuleId};
 use crate::config::Config;
-use crate::inventory::{Inventory, OutOfScopeAccount, RegionSlot, SourceInfo, UnknownKind};
+use crate::inventory::{
+    Inventory, OutOfScopeAccount, RegionSlot, SourceInfo, SourceKind, StackRole, UnknownKind,
+};
 use crate::outcome::{Outcome, Status, fingerprint};
 use crate::severity::Severity;
 
@@ -56,6 +59,25 @@ pub struct Report {
     /// API call statistics (live).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stats: Option<serde_json::Value>,
+    /// What shaped the outcomes besides the input and the rules run: the
+    /// declared stack role and the waivers.
+    #[serde(default)]
+    pub shaped_by: ShapedBy,
+}
+
+/// What shaped the outcomes besides the input and the rules run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ShapedBy {
+    /// `[terraform] role`, for Terraform input (rules judging what a stack
+    /// lacks apply only to a declared role).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stack_role: Option<StackRole>,
+    /// `[[waiver]]` entries in config.
+    #[serde(default)]
+    pub waivers: usize,
+    /// Of which had expired on the scan's day: their findings are reported again.
+    #[serde(default)]
+    pub waivers_expired: usize,
 }
 
 /// What was in scope and what could be read.
@@ -271,6 +293,14 @@ impl Report {
             warnings,
             notes: inventory.source.notes.clone(),
             stats: None,
+            shaped_by: ShapedBy {
+                stack_role: config
+                    .terraform
+                    .role
+                    .filter(|_| inventory.source.kind != SourceKind::Live),
+                waivers: config.waivers.len(),
+                waivers_expired: 0,
+            },
         }
     }
 
@@ -310,9 +340,7 @@ impl Coverage {
     pub fn of(inventory: &Inventory) -> Self {
         let organization = match (&inventory.organization_not_listed, &inventory.organization) {
             (Some(_), _) => OrganizationCoverage::NotListed,
-            _ if inventory.source.kind != crate::inventory::SourceKind::Live => {
-                OrganizationCoverage::NotApplicable
-            }
+            _ if inventory.source.kind != SourceKind::Live => OrganizationCoverage::NotApplicable,
             (None, Some(_)) => OrganizationCoverage::Listed,
             (None, None) => OrganizationCoverage::NoOrganization,
         };
@@ -351,8 +379,8 @@ impl Coverage {
 /// How the exit code is computed (DESIGN.md "Exit codes").
 #[derive(Debug, Clone, Copy)]
 pub struct ExitPolicy {
-    /// Failures at or above this severity give exit 1.
-    pub fail_on: Severity,
+    /// Failures at or above this severity give exit 1; `None`: failures never do.
+    pub fail_on: Option<Severity>,
     /// Not-assessed scope does not give exit 3.
     pub allow_partial: bool,
     /// 1 and 3 become 0 (2 is never masked; it never reaches here).
@@ -377,10 +405,9 @@ pub mod exit {
 impl Report {
     /// The exit code for this report under a policy.
     pub fn exit_code(&self, policy: &ExitPolicy) -> u8 {
-        let failing = self
-            .findings
-            .iter()
-            .any(|f| f.status() == Status::Fail && f.severity >= policy.fail_on);
+        let failing = self.findings.iter().any(|f| {
+            f.status() == Status::Fail && policy.fail_on.is_some_and(|min| f.severity >= min)
+        });
         let partial = self.findings.iter().any(|f| {
             f.status() == Status::NotAssessed && (policy.strict_unknowns || !f.is_soft_unknown())
         });
@@ -406,6 +433,8 @@ pub enum Format {
     Sarif,
     /// Markdown for `$GITHUB_STEP_SUMMARY`.
     Markdown,
+    /// GitHub workflow-command annotations (`::error file=…,line=…::…`).
+    Github,
 }
 
 impl Format {
@@ -416,6 +445,7 @@ impl Format {
             Format::Json => "alertpath.json",
             Format::Sarif => "alertpath.sarif",
             Format::Markdown => "alertpath.md",
+            Format::Github => "alertpath.annotations.txt",
         }
     }
 }
@@ -429,14 +459,51 @@ pub struct RenderOptions {
     pub sarif_category: Option<String>,
     /// Previous SARIF for `--baseline`: results of not-assessed scopes are carried over.
     pub baseline: Option<serde_json::Value>,
+    /// `--min-severity`: the text, Markdown and github views list failures and
+    /// waivers at or above it only. JSON and SARIF ignore it.
+    pub min_severity: Option<Severity>,
+    /// Where Markdown links a Terraform file:line (`…/blob/<sha>/`), from
+    /// `GITHUB_SERVER_URL`, `GITHUB_REPOSITORY` and `GITHUB_SHA` in a workflow.
+    /// Never in an evidence pack, whose Markdown must not depend on the
+    /// environment.
+    pub source_links: Option<String>,
+    /// `--group-by`: how the text and Markdown views group findings.
+    pub group_by: GroupBy,
+}
+
+/// How the text and Markdown views group findings (`--group-by`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum GroupBy {
+    /// By account, then region (organization-level first).
+    #[default]
+    Account,
+    /// By rule, the rule with the most severe failure first: one rule's
+    /// findings across accounts read as one group.
+    Rule,
+}
+
+impl RenderOptions {
+    /// The `source_links` base of a GitHub Actions run: all three variables
+    /// set and non-empty, else `None`.
+    pub fn github_source_links() -> Option<String> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let server = var("GITHUB_SERVER_URL")?;
+        let repo = var("GITHUB_REPOSITORY")?;
+        let sha = var("GITHUB_SHA")?;
+        Some(format!(
+            "{}/{repo}/blob/{sha}/",
+            server.trim_end_matches('/')
+        ))
+    }
 }
 
 /// Render a report in one format.
 pub fn render(report: &Report, format: Format, options: &RenderOptions) -> anyhow::Result<String> {
     match format {
-        Format::Text => Ok(text::render(report, options.color)),
+        Format::Text => Ok(text::render_with(report, options)),
         Format::Json => json::render(report),
         Format::Sarif => sarif::render(report, options),
-        Format::Markdown => Ok(markdown::render(report)),
+        Format::Markdown => Ok(markdown::render_with(report, options)),
+        Format::Github => Ok(github::render(report, options)),
     }
 }

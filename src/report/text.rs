@@ -6,8 +6,8 @@
 
 use std::fmt::Write as _;
 
-use super::describe::{self, group_heading, group_of};
-use super::{Finding, Report};
+use super::describe::{self, Entry};
+use super::{Finding, GroupBy, RenderOptions, Report};
 use crate::outcome::Status;
 use crate::severity::Severity;
 
@@ -19,6 +19,8 @@ const YELLOW: &str = "\x1b[33m";
 const BLUE: &str = "\x1b[34m";
 const MAGENTA: &str = "\x1b[35m";
 const GREEN: &str = "\x1b[32m";
+/// Bold white on red: CRITICAL stands out from HIGH's red.
+const CRITICAL: &str = "\x1b[1;97;41m";
 
 /// Paints text when colour is on.
 struct Paint {
@@ -35,29 +37,55 @@ impl Paint {
     }
 }
 
-/// Render the report for a terminal.
+/// Render the report for a terminal, every finding listed.
 pub fn render(report: &Report, color: bool) -> String {
-    let paint = Paint { color };
+    render_with(
+        report,
+        &RenderOptions {
+            color,
+            ..RenderOptions::default()
+        },
+    )
+}
+
+/// Render the report for a terminal with `options` (colour, `--min-severity`).
+pub fn render_with(report: &Report, options: &RenderOptions) -> String {
+    let paint = Paint {
+        color: options.color,
+    };
     let mut out = String::new();
     header(&mut out, report, &paint);
-    findings(&mut out, report, &paint);
+    findings(&mut out, report, &paint, options);
     notes(&mut out, report, &paint);
     summary(&mut out, report, &paint);
     out
 }
 
 fn header(out: &mut String, report: &Report, paint: &Paint) {
-    let when = report.started_at.as_deref().unwrap_or("unknown time");
-    let title = format!(
-        "alertpath {} — {} scan, {when}",
-        report.tool_version,
-        report.source.kind.name()
-    );
-    let _ = writeln!(out, "{}\n", paint.paint(BOLD, &title));
+    let _ = writeln!(out, "{}", paint.paint(BOLD, &describe::title(report)));
+    for (label, text) in describe::shaping(report) {
+        let _ = writeln!(out, "  {:<11} {text}", format!("{label}:"));
+    }
+    out.push('\n');
 }
 
-fn findings(out: &mut String, report: &Report, paint: &Paint) {
-    let listed = describe::listed(report);
+fn findings(out: &mut String, report: &Report, paint: &Paint, options: &RenderOptions) {
+    let min = options.min_severity;
+    let by = options.group_by;
+    let listed = describe::listed(report, min);
+    let hidden = describe::hidden_below(report, min);
+    if hidden > 0
+        && let Some(min) = min
+    {
+        let _ = writeln!(
+            out,
+            "{}\n",
+            paint.paint(
+                DIM,
+                &format!("{hidden} finding(s) below {min} not listed (--min-severity)")
+            )
+        );
+    }
     if listed.is_empty() {
         let _ = writeln!(
             out,
@@ -66,29 +94,89 @@ fn findings(out: &mut String, report: &Report, paint: &Paint) {
         );
         return;
     }
+    top_issues(out, &listed, paint);
     let unjudged = unjudged_by_unreached_account(&listed);
     let unlisted = unjudged_by_unlisted_organization(&listed);
-    let mut current = None;
-    for finding in listed {
-        if folded_into_scan001(finding, &unjudged)
-            || (!unlisted.is_empty() && is_unlisted_accounts(finding))
-        {
-            continue;
-        }
-        let group = group_of(finding);
-        if current != Some(group) {
+    let shown: Vec<&Finding> = listed
+        .iter()
+        .copied()
+        .filter(|f| {
+            !(folded_into_scan001(f, &unjudged)
+                || (!unlisted.is_empty() && is_unlisted_accounts(f)))
+        })
+        .collect();
+    let shown = describe::ordered(shown, by);
+    let entries = match by {
+        GroupBy::Account => describe::collapse(&shown),
+        GroupBy::Rule => shown.iter().map(|f| Entry::One(f)).collect(),
+    };
+    let mut current: Option<String> = None;
+    for entry in entries {
+        let finding = entry.first();
+        let heading = describe::heading_of(finding, by);
+        if current.as_ref() != Some(&heading) {
             if current.is_some() {
                 out.push('\n');
             }
-            let _ = writeln!(out, "{}", paint.paint(BOLD, &group_heading(group)));
-            current = Some(group);
+            let _ = writeln!(out, "{}", paint.paint(BOLD, &heading));
+            current = Some(heading);
         }
-        let folded = if finding.outcome.rule == crate::catalog::RuleId::SCAN005 {
-            Some(&unlisted)
-        } else {
-            unjudged.get(finding_account(finding))
-        };
-        line(out, finding, paint, folded);
+        match entry {
+            Entry::One(finding) => {
+                let folded = if finding.outcome.rule == crate::catalog::RuleId::SCAN005 {
+                    Some(&unlisted)
+                } else {
+                    unjudged.get(finding_account(finding))
+                };
+                line(out, finding, paint, folded, by);
+            }
+            Entry::Many { findings, cause } => {
+                let tag = format!("{:<12}", describe::tag(finding));
+                let _ = writeln!(
+                    out,
+                    "  {} {}: {}",
+                    paint.paint(color_of(finding), &tag),
+                    describe::collapsed_subjects(&findings),
+                    cause.replace('\n', " ")
+                );
+            }
+        }
+    }
+    out.push('\n');
+}
+
+/// How many top issues are listed before the full list.
+const TOP_ISSUES: usize = 10;
+
+/// The CRITICAL and HIGH failures first, one line each, before the groups.
+fn top_issues(out: &mut String, listed: &[&Finding], paint: &Paint) {
+    let top = describe::top_issues(listed);
+    if top.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "{}",
+        paint.paint(
+            BOLD,
+            &format!(
+                "Top issues ({} critical or high; `alertpath explain RULE` tells how to fix each):",
+                top.len()
+            )
+        )
+    );
+    for finding in top.iter().take(TOP_ISSUES) {
+        let place = describe::top_place(finding);
+        let _ = writeln!(
+            out,
+            "  {} {:<9} {place}: {}",
+            paint.paint(color_of(finding), &format!("{:<8}", describe::tag(finding))),
+            finding.outcome.rule,
+            describe::one_line(&finding.outcome.message, 110)
+        );
+    }
+    if top.len() > TOP_ISSUES {
+        let _ = writeln!(out, "  … and {} more below", top.len() - TOP_ISSUES);
     }
     out.push('\n');
 }
@@ -177,17 +265,28 @@ fn color_of(finding: &Finding) -> &'static str {
         Status::NotAssessed => MAGENTA,
         Status::Waived => DIM,
         _ => match finding.severity {
-            Severity::Critical | Severity::High => RED,
+            Severity::Critical => CRITICAL,
+            Severity::High => RED,
             Severity::Medium => YELLOW,
             Severity::Low | Severity::Info => BLUE,
         },
     }
 }
 
-fn line(out: &mut String, finding: &Finding, paint: &Paint, unjudged: Option<&Vec<&str>>) {
+fn line(
+    out: &mut String,
+    finding: &Finding,
+    paint: &Paint,
+    unjudged: Option<&Vec<&str>>,
+    by: GroupBy,
+) {
     let outcome = &finding.outcome;
     let tag = format!("{:<12}", describe::tag(finding));
-    let subject = describe::subject_label(&outcome.subject);
+    // Grouped by rule, the heading no longer names the scope: the line does.
+    let subject = match by {
+        GroupBy::Account => describe::finding_label(finding),
+        GroupBy::Rule => describe::top_place(finding),
+    };
     let mut message = outcome.message.replace('\n', "\n                 ");
     let folds = is_unreached_account(finding)
         || (finding.outcome.rule == crate::catalog::RuleId::SCAN005

@@ -122,7 +122,77 @@ pub fn text_table() -> String {
             m.summary
         ));
     }
+    out.push('\n');
+    for line in legend() {
+        out.push_str(&line);
+        out.push('\n');
+    }
     out
+}
+
+/// A short hash of the rule catalog (each rule's id, severity, scope, sources,
+/// stack roles, summary and doc), so `--version` tells two builds whose
+/// verdicts may differ apart: `sha256:` and 12 hex digits.
+pub fn catalog_hash() -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for rule in REGISTRY.iter() {
+        let m = &rule.meta;
+        let roles = m
+            .stack_roles
+            .map(|roles| {
+                roles
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            })
+            .unwrap_or_default();
+        for part in [
+            m.id.as_str(),
+            m.severity.as_str(),
+            m.judged_in.as_str(),
+            &m.source_letters(),
+            &roles,
+            m.summary,
+            m.doc,
+        ] {
+            hasher.update(part.as_bytes());
+            hasher.update([0u8]);
+        }
+    }
+    let digest = hasher.finalize();
+    let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+/// What the `SOURCES` and `JUDGED` columns mean, one line each, for `alertpath
+/// rules` and the README's table (docs/terms.md has the full definitions).
+pub fn legend() -> Vec<String> {
+    use crate::catalog::JudgedIn;
+    let judged = [
+        (JudgedIn::Mgmt, "the management account's view"),
+        (
+            JudgedIn::Admin,
+            "GuardDuty's delegated administrator, per region",
+        ),
+        (JudgedIn::Chain, "the resources on a walked alert path"),
+        (JudgedIn::Every, "every in-scope active account"),
+        (JudgedIn::Scan, "the scan itself (what could not be read)"),
+    ];
+    vec![
+        "Sources (where a rule can be judged): L = live AWS (also a saved snapshot), \
+         P = Terraform plan JSON, H = Terraform HCL."
+            .to_string(),
+        format!(
+            "Judged in (whose facts a rule reads): {}.",
+            judged
+                .iter()
+                .map(|(j, what)| format!("{} = {what}", j.as_str()))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+    ]
 }
 
 /// The rule table as Markdown, as the README carries it between
@@ -145,5 +215,12 @@ pub fn markdown_table() -> String {
             m.summary
         ));
     }
+    out.push('\n');
+    for line in legend() {
+        out.push_str(&line);
+        out.push_str("\n\n");
+    }
+    out.truncate(out.trim_end().len());
+    out.push('\n');
     out
 }

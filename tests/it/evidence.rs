@@ -74,9 +74,12 @@ fn round_trip_verifies() {
         ]
     );
     // The judged inventory, as alertpath stores it (never the input's raw bytes).
+    // It names the snapshot it was replayed from, as the report header does.
+    let mut judged = snapshot::read(&example()).unwrap();
+    judged.source.snapshot = Some(example().display().to_string());
     assert_eq!(
         std::fs::read_to_string(pack.join("inventory.json")).unwrap(),
-        snapshot::to_json(&snapshot::read(&example()).unwrap()).unwrap()
+        snapshot::to_json(&judged).unwrap()
     );
     let manifest = evidence::read_manifest(&pack).unwrap();
     assert_eq!(manifest.rule_catalog_sha256, evidence::rule_catalog_hash());

@@ -235,10 +235,17 @@ fn collect_refuses_a_directory_or_its_config_as_out_before_any_work() {
     let config = tmp.path().join("alertpath.toml");
     std::fs::write(&config, "").unwrap();
     // An endpoint nothing listens on: reaching it would fail differently.
-    for out_path in [tmp.path().to_path_buf(), config.clone()] {
+    // `--output`, and `--out`, its alias.
+    let cases = [
+        ("--output", tmp.path().to_path_buf()),
+        ("--out", tmp.path().to_path_buf()),
+        ("--output", config.clone()),
+        ("-o", config.clone()),
+    ];
+    for (flag, out_path) in cases {
         let out = bin()
             .arg("collect")
-            .arg("--out")
+            .arg(flag)
             .arg(&out_path)
             .arg("--config")
             .arg(&config)

@@ -287,7 +287,7 @@ fn unlisted_regions_are_a_gap_never_silently_skipped() {
         .collect();
     let report = run_with(&inv, &config);
     let code = report.exit_code(&alertpath::report::ExitPolicy {
-        fail_on: alertpath::severity::Severity::Critical,
+        fail_on: Some(alertpath::severity::Severity::Critical),
         allow_partial: false,
         exit_zero: false,
         strict_unknowns: false,

@@ -35,7 +35,7 @@ fn text_lists_failures_first_and_only_counts_passes() {
         .expect("admin group");
     assert!(org < admin, "organization-level findings come first");
     assert!(out.contains(
-        "rule guardduty-finding-events → topic gd-pager → subscription pagerduty → ✗ no confirmed PagerDuty subscription (SUB004)"
+        "path: rule guardduty-finding-events → topic gd-pager → subscription pagerduty ✗"
     ));
     assert!(out.contains("Summary: 4 fail, 2 pass, 3 not-assessed, 1 not-applicable, 1 waived"));
     assert!(out.contains("accounts 2/3 assessed, regions 5/6 enabled assessed"));

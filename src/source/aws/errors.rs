@@ -2,6 +2,7 @@
 //! action), throttled after retries, timeout, endpoint error, unsupported
 //! operation. A failed call is always a gap, never an empty list.
 
+use aws_credential_types::provider::error::CredentialsError;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::http::Response as HttpResponse;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
@@ -78,6 +79,113 @@ pub fn readable(err: &(dyn std::error::Error + 'static)) -> String {
         next = e.source();
     }
     parts.join(": ")
+}
+
+/// Why the caller could not be identified (`sts:GetCallerIdentity` failed),
+/// as one line that names the cause and the command that fixes it: no
+/// credentials, an unknown profile, an expired or missing SSO session, expired
+/// or invalid keys. Anything else is the call's classified gap. `profile` is
+/// `--profile`, else `AWS_PROFILE`, when one was named.
+pub fn caller_problem<E>(err: &SdkError<E, HttpResponse>, profile: Option<&str>) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let chain = readable(err);
+    let credentials = credentials_error(err);
+    let login = match profile {
+        Some(p) => format!("aws sso login --profile {p}"),
+        None => "aws sso login --profile NAME".to_string(),
+    };
+    if let Some(p) = profile
+        && (chain.contains(&format!("profile `{p}` was not defined"))
+            || (matches!(credentials, Some(CredentialsError::CredentialsNotLoaded(_)))
+                && !profile_is_defined(p)))
+    {
+        return format!(
+            "AWS profile `{p}` is not defined in the AWS config or credentials file; \
+             create it with `aws configure --profile {p}` (or `aws configure sso --profile {p}`), \
+             or name another with --profile"
+        );
+    }
+    let sso = ["SSO token", "SSO session", "cached SSO token"];
+    if sso.iter().any(|s| chain.contains(s))
+        || code(err).is_some_and(|c| c == "UnauthorizedException") && chain.contains("SSO")
+    {
+        return format!(
+            "the AWS SSO session{} has expired or was never started; run `{login}`",
+            profile
+                .map(|p| format!(" of profile `{p}`"))
+                .unwrap_or_default()
+        );
+    }
+    if let Some(c) = code(err) {
+        if c == "ExpiredToken" || c == "ExpiredTokenException" {
+            return format!(
+                "the AWS session credentials have expired; refresh them (`{login}` for SSO, \
+                 or new temporary keys)"
+            );
+        }
+        if c == "InvalidClientTokenId"
+            || c == "SignatureDoesNotMatch"
+            || c == "UnrecognizedClientException"
+        {
+            return format!(
+                "AWS rejected the access key ({c}); check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY \
+                 or the profile's keys (`aws configure{}`)",
+                profile
+                    .map(|p| format!(" --profile {p}"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    if matches!(credentials, Some(CredentialsError::CredentialsNotLoaded(_))) {
+        return "no AWS credentials found (environment, AWS config files, SSO, web identity, \
+                container or instance metadata); run `aws configure`, or `aws sso login --profile NAME` \
+                and pass --profile NAME"
+            .to_string();
+    }
+    classify("sts:GetCallerIdentity", err).describe()
+}
+
+/// The credentials provider's error inside an SDK error, if that is what failed.
+fn credentials_error<'a>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a CredentialsError> {
+    let mut next = Some(err);
+    while let Some(e) = next {
+        if let Some(found) = e.downcast_ref::<CredentialsError>() {
+            return Some(found);
+        }
+        next = e.source();
+    }
+    None
+}
+
+/// Whether a profile is named in the AWS config or credentials file
+/// (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/…`) as a
+/// `[profile NAME]` or `[NAME]` section header. Only used to explain a chain
+/// that found no credentials, never to decide what to load.
+fn profile_is_defined(profile: &str) -> bool {
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let file = |var: &str, default: &str| {
+        std::env::var_os(var)
+            .map(std::path::PathBuf::from)
+            .or_else(|| home.as_ref().map(|h| h.join(".aws").join(default)))
+    };
+    let headers = [format!("[profile {profile}]"), format!("[{profile}]")];
+    [
+        file("AWS_CONFIG_FILE", "config"),
+        file("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(|path| std::fs::read_to_string(path).ok())
+    .any(|text| {
+        text.lines().any(|line| {
+            let squeezed: String = line.split_whitespace().collect::<Vec<_>>().join(" ");
+            headers.contains(&squeezed)
+        })
+    })
 }
 
 /// A gap for a credentials failure that is not an SDK error (e.g. no credentials).

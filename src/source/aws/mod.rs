@@ -209,6 +209,15 @@ enum Done {
     Region(RegionJob, Box<RegionFacts>, Vec<FollowUp>),
 }
 
+/// The profile the caller's credentials come from, when one is named.
+fn caller_profile(options: &LiveOptions) -> Option<String> {
+    options
+        .connect
+        .profile
+        .clone()
+        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
+}
+
 /// Collect the organization. Accounts and regions are pipelined: an
 /// account's regions are collected as soon as its role is assumed and its
 /// regions listed, while other accounts are still being reached; at most
@@ -227,7 +236,12 @@ pub async fn collect(options: &LiveOptions) -> Result<Collected, LiveError> {
         .get_caller_identity()
         .send()
         .await
-        .map_err(|e| LiveError::Caller(errors::classify("sts:GetCallerIdentity", &e).describe()))?;
+        .map_err(|e| {
+            LiveError::Caller(errors::caller_problem(
+                &e,
+                caller_profile(options).as_deref(),
+            ))
+        })?;
     let caller = Caller {
         account: identity.account().unwrap_or_default().to_string(),
         arn: identity.arn().unwrap_or_default().to_string(),

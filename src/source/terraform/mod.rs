@@ -33,10 +33,12 @@ pub fn read(
         }
         None => None,
     };
+    let mut pair_note = None;
     let (mut stack, kind) = match (plan_file, hcl) {
         (Some(file), hcl) => {
             let mut stack = plan::read(file)?;
             if let Some(hcl) = &hcl {
+                pair_note = mismatch_note(&stack, hcl, dir);
                 merge_locations(&mut stack, hcl);
                 merge_placement(&mut stack, hcl);
                 merge_arn_templates(&mut stack, hcl);
@@ -47,12 +49,51 @@ pub fn read(
         (None, None) => anyhow::bail!("give --plan FILE and/or --terraform DIR"),
     };
     stack.environment_region = vars.environment_region.clone();
-    Ok(adapt::adapt_with_pager_patterns(
-        &stack,
-        config,
-        kind,
-        pager_patterns,
-    ))
+    let mut inventory = adapt::adapt_with_pager_patterns(&stack, config, kind, pager_patterns);
+    inventory.source.notes.extend(pair_note);
+    Ok(inventory)
+}
+
+/// A note when `--plan` and `--terraform` do not look like one configuration:
+/// fewer than half of the plan's resource addresses are declared in the HCL.
+/// Their findings then have no `.tf` file and line (they point at
+/// `terraform/<address>`), which is otherwise silent.
+fn mismatch_note(
+    plan: &model::TfStack,
+    hcl: &model::TfStack,
+    dir: Option<&Path>,
+) -> Option<String> {
+    // Instance keys aside: HCL whose `count` is unknown declares `x.y`, the
+    // plan expands it to `x.y[0]`.
+    let block = |address: &str| {
+        let mut out = String::with_capacity(address.len());
+        let mut depth = 0usize;
+        for c in address.chars() {
+            match c {
+                '[' => depth += 1,
+                ']' => depth = depth.saturating_sub(1),
+                c if depth == 0 => out.push(c),
+                _ => {}
+            }
+        }
+        out
+    };
+    let declared: std::collections::HashSet<String> =
+        hcl.resources.iter().map(|r| block(&r.address)).collect();
+    let total = plan.resources.len();
+    let shared = plan
+        .resources
+        .iter()
+        .filter(|r| declared.contains(&block(&r.address)))
+        .count();
+    (total > 0 && shared * 2 < total).then(|| {
+        format!(
+            "--plan and --terraform {} share only {shared} of the plan's {total} resource addresses: \
+             is this the configuration the plan was made from? Findings on the others have no .tf \
+             file and line",
+            dir.map(|d| d.display().to_string()).unwrap_or_default()
+        )
+    })
 }
 
 /// The region the AWS provider would take from the environment:

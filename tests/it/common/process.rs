@@ -5,10 +5,20 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-/// The alertpath binary, colour off.
+/// The alertpath binary, colour off, outside any GitHub run (no source links
+/// in Markdown), whatever the environment the tests run in.
 pub fn bin() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_alertpath"));
     cmd.env("NO_COLOR", "1");
+    for var in [
+        "GITHUB_SERVER_URL",
+        "GITHUB_REPOSITORY",
+        "GITHUB_SHA",
+        "FORCE_COLOR",
+        "CLICOLOR_FORCE",
+    ] {
+        cmd.env_remove(var);
+    }
     cmd
 }
 

@@ -218,7 +218,7 @@ fn parity_and_secrets() {
         "collect",
         "--regions",
         REGIONS,
-        "--out",
+        "--output",
         snapshot.to_str().unwrap(),
         "--stats",
     ]);

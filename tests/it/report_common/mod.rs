@@ -259,6 +259,7 @@ pub fn report_with(findings: Vec<Finding>) -> Report {
             partition: "aws".to_string(),
             caller: None,
             inputs: Vec::new(),
+            snapshot: None,
             notes: Vec::new(),
         },
         started_at: Some("2025-01-02T03:04:05Z".to_string()),
@@ -282,6 +283,7 @@ pub fn report_with(findings: Vec<Finding>) -> Report {
         warnings: Vec::new(),
         notes: Vec::new(),
         stats: None,
+        shaped_by: alertpath::report::ShapedBy::default(),
     }
 }
 
