@@ -30,7 +30,7 @@
 //! `sts:GetCallerIdentity`, `organizations:DescribeOrganization`,
 //! `ListAccounts` (20 a page), `ListDelegatedAdministrators`, and
 //! `guardduty:ListOrganizationAdminAccounts` per region. Target: ≤ 15
-//! (measured: 10.1, docs/scale.md).
+//! (measured: 11.1 with Security Hub's `DescribeHub`, docs/scale.md).
 //!
 //! # Memory
 //! Every client shares one HTTPS client ([`clients::shared_http_client`]) and
