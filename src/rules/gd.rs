@@ -210,6 +210,10 @@ fn check_gd003(ctx: &Context<'_>, out: &mut Outcomes) {
         out.not_applicable(Subject::global(), "no organization visible");
         return;
     }
+    // An account alertpath could not reach: whether a region is enabled for
+    // it is unknown, so its membership is not judged (once, for the account:
+    // the report folds it into SCAN001's line), never "not enabled".
+    let mut unreached = std::collections::BTreeSet::new();
     for region in ctx.all_regions() {
         let region_subject = Subject {
             region: Some(region.to_string()),
@@ -230,6 +234,20 @@ fn check_gd003(ctx: &Context<'_>, out: &mut Outcomes) {
             }
         };
         for account in ctx.inventory.accounts.keys().filter(|a| **a != admin) {
+            let access_gap = ctx
+                .inventory
+                .accounts
+                .get(account)
+                .and_then(|a| a.access.gap());
+            if let Some(gap) = access_gap {
+                if unreached.insert(account.clone()) {
+                    out.not_assessed(
+                        Subject::account(account),
+                        format!("account not assessed (SCAN001): {}", gap.describe()),
+                    );
+                }
+                continue;
+            }
             let subject = member_subject(&admin, region, account, members);
             if !ctx.region_enabled(account, region) {
                 out.not_applicable(subject, format!("{region} is not enabled for {account}"));
