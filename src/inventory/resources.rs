@@ -284,6 +284,14 @@ pub struct Function {
     pub log_group: Known<Option<String>>,
 }
 
+impl Function {
+    /// The log group a function writes to unless its logging config names
+    /// another: `/aws/lambda/<name>` (one owner for live, plan, HCL and rules).
+    pub fn default_log_group(name: &str) -> String {
+        format!("/aws/lambda/{name}")
+    }
+}
+
 /// What an environment variable's value is, never the value itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

@@ -528,7 +528,7 @@ fn alm004_alarm(alarm: Located<'_, Alarm>, note: &str, out: &mut Outcomes) {
 fn log_group(function: &Function) -> Result<String, (String, UnknownKind)> {
     match (&function.log_group, &function.name) {
         (Known::Value(Some(group)), _) => Ok(group.clone()),
-        (Known::Value(None), Known::Value(name)) => Ok(format!("/aws/lambda/{name}")),
+        (Known::Value(None), Known::Value(name)) => Ok(Function::default_log_group(name)),
         (Known::Unknown(u), _) | (Known::Value(None), Known::Unknown(u)) => Err((
             format!("log group: {}", u.unknown.describe()),
             u.unknown.kind,

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use crate::inventory::arn::Arn;
-use crate::inventory::{Observed, RegionFacts};
+use crate::inventory::{Function, Observed, RegionFacts};
 use crate::source::aws::clients::Clients;
 use crate::source::aws::management::ManagementReader;
 use crate::source::aws::services::guardduty::AdminRole;
@@ -322,7 +322,7 @@ fn trail_log_groups(
 fn default_log_group(function_arn: &str) -> Option<String> {
     let resource = Arn::parse(function_arn)?.resource;
     let name = resource.strip_prefix("function:")?.split(':').next()?;
-    Some(format!("/aws/lambda/{name}"))
+    Some(Function::default_log_group(name))
 }
 
 /// `log-group:NAME[:*]` → `NAME`.

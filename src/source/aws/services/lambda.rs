@@ -63,7 +63,7 @@ async fn function(client: &aws_sdk_lambda::Client, arn: &str) -> Result<Option<F
         .logging_config()
         .and_then(|l| l.log_group())
         .map(str::to_string)
-        .or_else(|| Some(format!("/aws/lambda/{name}")));
+        .or_else(|| Some(Function::default_log_group(&name)));
     let reserved = match concurrency {
         Ok(c) => c.reserved_concurrent_executions().map(i64::from),
         Err(e) if is_not_found(&e) => None,

@@ -478,7 +478,7 @@ pub(super) fn function(r: &TfResource, module_env: Option<BTreeMap<String, EnvVa
     let name = req_str(r, "function_name");
     let log_group = match opt_str(r, &["logging_config", "0", "log_group"]) {
         Known::Value(Some(g)) => Known::Value(Some(g)),
-        _ => name.map(|n| Some(format!("/aws/lambda/{n}"))),
+        _ => name.map(|n| Some(Function::default_log_group(n))),
     };
     let reserved = match slot(r, &["reserved_concurrent_executions"]) {
         Slot::Value(v) => Known::Value(v.as_i64().filter(|n| *n >= 0)),
