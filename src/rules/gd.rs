@@ -250,7 +250,25 @@ fn check_gd003(ctx: &Context<'_>, out: &mut Outcomes) {
             }
             let subject = member_subject(&admin, region, account, members);
             if !ctx.region_enabled(account, region) {
-                out.not_applicable(subject, format!("{region} is not enabled for {account}"));
+                // A region absent because the account's regions could not be
+                // listed is unknown, not "not enabled".
+                let unlisted = ctx
+                    .inventory
+                    .accounts
+                    .get(account)
+                    .filter(|a| !a.regions.contains_key(region))
+                    .and_then(|a| a.region_discovery.as_ref());
+                match unlisted {
+                    Some(gap) => out.not_assessed(
+                        subject,
+                        format!(
+                            "whether {region} is enabled for {account} is unknown: {}",
+                            gap.describe()
+                        ),
+                    ),
+                    None => out
+                        .not_applicable(subject, format!("{region} is not enabled for {account}")),
+                };
                 continue;
             }
             match enrolment(members, account) {

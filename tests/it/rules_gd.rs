@@ -173,6 +173,68 @@ fn gd003_missing_member_fails_and_gap_is_not_assessed() {
     assert_eq!(statuses(&report, "GD003"), vec![NotAssessed]);
 }
 
+/// What GD003 cannot know is not assessed: an account that could not be
+/// reached (once, at the account, the SCAN001 form), and a region missing
+/// because the account's regions could not be listed. A region known to be
+/// off stays not applicable.
+#[test]
+fn gd003_unreached_accounts_and_unlisted_regions_are_not_assessed() {
+    const UNREACHED: &str = "100000000009";
+    let org = Org::new()
+        .account(ADMIN, &[UE, EW])
+        .account(MEMBER, &[UE])
+        .account(UNREACHED, &[])
+        .admin(ADMIN, &[UE, EW])
+        .detector(ADMIN, UE, "ENABLED", "FIFTEEN_MINUTES")
+        .detector(ADMIN, EW, "ENABLED", "FIFTEEN_MINUTES")
+        .members(ADMIN, UE, &[(MEMBER, "Enabled")])
+        .members(ADMIN, EW, &[]);
+    let mut inv = org.build();
+    inv.accounts.get_mut(UNREACHED).expect("account").access =
+        Observed::Gap(denied("sts:AssumeRole"));
+    let before = run(&inv);
+    assert_eq!(
+        status_at(&before, "GD003", Some(ADMIN), Some(EW), Some(MEMBER)),
+        vec![NotApplicable],
+        "eu-west-1 is absent with no gap: not enabled"
+    );
+    inv.accounts
+        .get_mut(MEMBER)
+        .expect("account")
+        .region_discovery = Some(denied("account:ListRegions"));
+    let report = run(&inv);
+    assert_eq!(
+        status_at(&report, "GD003", Some(ADMIN), Some(EW), Some(MEMBER)),
+        vec![NotAssessed]
+    );
+    assert_eq!(
+        status_at(&report, "GD003", Some(ADMIN), Some(UE), Some(MEMBER)),
+        vec![Pass]
+    );
+    let unreached: Vec<_> = of(&report, "GD003")
+        .into_iter()
+        .filter(|f| {
+            f.outcome.subject.account.as_deref() == Some(UNREACHED)
+                || f.outcome
+                    .subject
+                    .resource
+                    .as_ref()
+                    .is_some_and(|r| r.name == UNREACHED)
+        })
+        .collect();
+    assert_eq!(unreached.len(), 1, "one outcome for the unreached account");
+    assert_eq!(unreached[0].status(), NotAssessed);
+    assert!(
+        unreached[0].outcome.subject.region.is_none()
+            && unreached[0]
+                .outcome
+                .message
+                .starts_with("account not assessed (SCAN001)"),
+        "{:?}",
+        unreached[0].outcome
+    );
+}
+
 #[test]
 fn gd003_waiver_and_no_org() {
     let inv = base().members(ADMIN, UE, &[]).build();
