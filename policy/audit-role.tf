@@ -1,12 +1,17 @@
 # Deploys alertpath's read-only audit role in one account. Apply it in every
-# account of the organization (for example with a provider per account, or
-# through a StackSet-like pipeline); the policy is policy/alertpath-audit-policy.json,
-# which `alertpath init-policy` prints.
+# account of the organization but the one alertpath runs from (for example with
+# a provider per account, or through a StackSet-like pipeline); the policy is
+# policy/alertpath-audit-policy.json, which `alertpath init-policy` prints. In
+# the management account set `management_policy = true`: the role then may also
+# list the organization (policy/alertpath-management-policy.json, `alertpath
+# init-policy --for management`), and scans pass `--management-role
+# alertpath-audit`.
 #
 #   module "alertpath_audit" {
 #     source            = "./policy"          # this directory
 #     trusted_principal = "arn:aws:iam::111111111111:role/ci-security-scanner"
 #     external_id       = "choose-one"        # optional
+#     management_policy = false               # true in the management account
 #   }
 
 variable "role_name" {
@@ -24,6 +29,12 @@ variable "external_id" {
   description = "External id the caller must present (alertpath --external-id); empty for none."
   type        = string
   default     = ""
+}
+
+variable "management_policy" {
+  description = "Also attach the management policy (set it in the management account only)."
+  type        = bool
+  default     = false
 }
 
 data "aws_iam_policy_document" "trust" {
@@ -55,6 +66,13 @@ resource "aws_iam_role_policy" "alertpath_audit" {
   name   = "alertpath-audit"
   role   = aws_iam_role.alertpath_audit.id
   policy = file("${path.module}/alertpath-audit-policy.json")
+}
+
+resource "aws_iam_role_policy" "alertpath_management" {
+  count  = var.management_policy ? 1 : 0
+  name   = "alertpath-management"
+  role   = aws_iam_role.alertpath_audit.id
+  policy = file("${path.module}/alertpath-management-policy.json")
 }
 
 output "role_arn" {

@@ -65,8 +65,10 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Collect the live inventory and save it as a snapshot (for `scan --snapshot`).
     Collect(Box<CollectArgs>),
-    /// Print the IAM policy the audit role needs.
-    InitPolicy,
+    /// Print the IAM policy a principal of the set-up needs: the caller that
+    /// runs alertpath, the audit role in every account, or the management
+    /// account's role (README, "IAM set-up").
+    InitPolicy(InitPolicyArgs),
     /// Check an evidence pack (`scan --evidence DIR`): its files (regular files
     /// directly inside it, exactly those in the manifest) and hashes, then a
     /// re-run of the rules on its inventory with the clock frozen at the scan's
@@ -77,6 +79,34 @@ pub enum Command {
     /// is missing, extra, altered or not a regular file, or the outcomes differ;
     /// 2 the pack cannot be read.
     VerifyEvidence(VerifyEvidenceArgs),
+}
+
+/// `alertpath init-policy`.
+#[derive(Debug, Args)]
+pub struct InitPolicyArgs {
+    /// Whose policy: `caller` (runs alertpath: reads its own account, finds the
+    /// organization, assumes the roles), `audit` (every other account),
+    /// `management` (Organizations and the organization-wide administrators, in
+    /// the management account). Several, comma-separated, give one policy for
+    /// a principal that plays several parts (e.g. `caller,management` when
+    /// alertpath runs in the management account).
+    #[arg(
+        long = "for",
+        value_enum,
+        value_delimiter = ',',
+        default_value = "audit"
+    )]
+    pub for_: Vec<crate::source::aws::operations::PolicyFor>,
+    /// The audit role's name, which the caller's policy may assume.
+    #[arg(long, default_value = "alertpath-audit")]
+    pub role_name: String,
+    /// The management role (a name, or an ARN), which the caller's policy may
+    /// assume too.
+    #[arg(long)]
+    pub management_role: Option<String>,
+    /// The partition of the roles' ARNs.
+    #[arg(long, default_value = "aws", value_parser = ["aws", "aws-us-gov", "aws-cn"])]
+    pub partition: String,
 }
 
 /// `alertpath verify-evidence`.
@@ -318,8 +348,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::Rules(args) => list_rules(&args),
         Command::Explain(args) => explain(&args),
         Command::Collect(args) => live::collect(&args),
-        Command::InitPolicy => {
-            print_stdout(&crate::source::aws::operations::policy_json());
+        Command::InitPolicy(args) => {
+            print_stdout(&init_policy(&args));
             Ok(exit::OK)
         }
         Command::VerifyEvidence(args) => verify_evidence(&args),
@@ -331,6 +361,20 @@ pub fn run(cli: Cli) -> u8 {
             exit::ERROR
         }
     }
+}
+
+/// The policy `init-policy` prints.
+fn init_policy(args: &InitPolicyArgs) -> String {
+    use crate::source::aws::operations::{AssumableRoles, policy_json};
+    let mut principals = args.for_.clone();
+    principals.sort();
+    principals.dedup();
+    let roles = AssumableRoles {
+        partition: args.partition.clone(),
+        audit: args.role_name.clone(),
+        management: args.management_role.clone(),
+    };
+    policy_json(&principals, &roles)
 }
 
 /// Whether to paint the text report: `--color always|never`, else `NO_COLOR`

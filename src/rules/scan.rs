@@ -137,9 +137,21 @@ fn check_scan003(ctx: &Context<'_>, out: &mut Outcomes) {
             .map(|(_, g)| g)
             .filter(|g| is_denied(g))
             .collect();
-        report_denied(out, subject, &denied);
+        let caller_is_management = ctx
+            .inventory
+            .source
+            .caller
+            .as_ref()
+            .is_some_and(|c| c.account == org.management_account);
+        let policy = if caller_is_management {
+            "the policy of the principal that runs alertpath (`alertpath init-policy --for caller,management` prints it)"
+        } else {
+            "the management role's policy (`alertpath init-policy --for management` prints it)"
+        };
+        report_denied(out, subject, &denied, policy);
     }
     for (id, account) in &ctx.inventory.accounts {
+        let policy = whose_policy(ctx, id);
         if account.access.gap().is_some() {
             continue;
         }
@@ -147,7 +159,7 @@ fn check_scan003(ctx: &Context<'_>, out: &mut Outcomes) {
             let outcome = out.fail(
                 Subject::account(id),
                 format!(
-                    "{} was denied, so only {} of {id} were scanned; add it to the audit role's policy",
+                    "{} was denied, so only {} of {id} were scanned; add it to {policy}",
                     gap.call.as_deref().unwrap_or("account:ListRegions"),
                     scanned_regions(account)
                 ),
@@ -173,13 +185,25 @@ fn check_scan003(ctx: &Context<'_>, out: &mut Outcomes) {
             .into_iter()
             .filter(|g| is_denied(g))
             .collect();
-            report_denied(out, Subject::region(id, region), &denied);
+            report_denied(out, Subject::region(id, region), &denied, policy);
         }
     }
 }
 
-/// One finding per denied IAM action in a scope; a pass when none.
-fn report_denied(out: &mut Outcomes, subject: Subject, denied: &[&Gap]) {
+/// Whose policy lacks an action denied in `account`: the caller reads its own
+/// account with its own credentials, every other account through the audit role.
+fn whose_policy(ctx: &Context<'_>, account: &str) -> &'static str {
+    let caller = ctx.inventory.source.caller.as_ref();
+    if caller.is_some_and(|c| c.account == account) {
+        "the policy of the principal that runs alertpath (`alertpath init-policy --for caller` prints it)"
+    } else {
+        "the audit role's policy (`alertpath init-policy` prints it)"
+    }
+}
+
+/// One finding per denied IAM action in a scope, naming the policy to add it
+/// to; a pass when none.
+fn report_denied(out: &mut Outcomes, subject: Subject, denied: &[&Gap], policy: &str) {
     if denied.is_empty() {
         out.pass(subject, "no call was denied");
         return;
@@ -198,10 +222,7 @@ fn report_denied(out: &mut Outcomes, subject: Subject, denied: &[&Gap]) {
             origin: Default::default(),
             attribute: None,
         });
-        out.fail(
-            s,
-            format!("{action} was denied; add it to the audit role's policy (`alertpath init-policy` prints it)"),
-        );
+        out.fail(s, format!("{action} was denied; add it to {policy}"));
     }
 }
 

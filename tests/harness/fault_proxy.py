@@ -8,7 +8,8 @@ Control API (served by the proxy itself; never forwarded):
   POST /_fault/rules   JSON list of rules; replaces the rules (?append=1 adds)
   GET  /_fault/rules   current rules with their remaining counts
   POST /_fault/reset   clear rules and stats (learned access keys are kept)
-  GET  /_fault/stats   request and fault counters
+  GET  /_fault/stats   request and fault counters (also by caller account, and by
+                       principal ARN with the role ARNs each principal assumed)
   GET  /_fault/keys    learned access key -> account / principal ARN
 
 Rule (every field optional except kind; absent field = match anything):
@@ -42,7 +43,7 @@ DEFAULT_ACCOUNT = "123456789012"
 SERVICE_ALIASES = {"monitoring": "cloudwatch", "eventbridge": "events"}
 IAM_PREFIX = {"cloudwatch": "cloudwatch", "account": "account"}
 QUERY_SERVICES = {"sts", "sns", "cloudwatch", "iam", "sqs", "ec2", "rds", "autoscaling", "elasticloadbalancing"}
-REST_JSON_SERVICES = {"guardduty", "lambda", "account"}
+REST_JSON_SERVICES = {"guardduty", "lambda", "account", "securityhub"}
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
               "transfer-encoding", "upgrade", "content-length"}
 
@@ -53,7 +54,8 @@ _ID = r"[^/]+"
 def _routes(table):
     out = []
     for method, pattern, op in table:
-        rx = "^" + re.sub(r"\{[A-Za-z]+\}", _ID, pattern) + "/?$"
+        rx = re.sub(r"\{[A-Za-z]+\+\}", ".+", pattern)  # greedy label: an ARN with slashes
+        rx = "^" + re.sub(r"\{[A-Za-z]+\}", _ID, rx) + "/?$"
         out.append((method, re.compile(rx), op))
     return out
 
@@ -108,6 +110,23 @@ REST_ROUTES = {
         ("POST", "/getContactInformation", "GetContactInformation"),
         ("POST", "/getAccountInformation", "GetAccountInformation"),
     ]),
+    "securityhub": _routes([
+        ("GET", "/accounts", "DescribeHub"), ("POST", "/accounts", "EnableSecurityHub"),
+        ("GET", "/productSubscriptions", "ListEnabledProductsForImport"),
+        ("POST", "/productSubscriptions", "EnableImportFindingsForProduct"),
+        ("GET", "/findingAggregator/list", "ListFindingAggregators"),
+        ("GET", "/findingAggregator/get/{arn+}", "GetFindingAggregator"),
+        ("POST", "/findingAggregator/create", "CreateFindingAggregator"),
+        ("GET", "/members", "ListMembers"), ("POST", "/members", "CreateMembers"),
+        ("POST", "/members/invite", "InviteMembers"),
+        ("GET", "/administrator", "GetAdministratorAccount"),
+        ("POST", "/administrator", "AcceptAdministratorInvitation"), ("GET", "/master", "GetMasterAccount"),
+        ("GET", "/automationrules/list", "ListAutomationRules"),
+        ("POST", "/automationrules/get", "BatchGetAutomationRules"),
+        ("POST", "/automationrules/create", "CreateAutomationRule"),
+        ("GET", "/organization/admin", "ListOrganizationAdminAccounts"),
+        ("POST", "/organization/admin/enable", "EnableOrganizationAdminAccount"),
+    ]),
 }
 
 
@@ -155,7 +174,8 @@ class Proxy:
     def reset_stats(self):
         with self.lock:
             self.stats = {"requests_total": 0, "faults_total": 0, "requests": {}, "faults": {},
-                          "requests_by_account": {}, "upstream_errors": 0, "started": time.time()}
+                          "requests_by_account": {}, "requests_by_principal": {},
+                          "roles_assumed_by_principal": {}, "upstream_errors": 0, "started": time.time()}
 
     def set_rules(self, rules: list, append: bool):
         norm = []
@@ -196,6 +216,12 @@ class Proxy:
             s["requests"][key] = s["requests"].get(key, 0) + 1
             acc = s["requests_by_account"].setdefault(info["account"], {})
             acc[key] = acc.get(key, 0) + 1
+            who = s["requests_by_principal"].setdefault(info["principal"], {})
+            who[key] = who.get(key, 0) + 1
+            if info.get("role_arn"):
+                roles = s["roles_assumed_by_principal"].setdefault(info["principal"], [])
+                if info["role_arn"] not in roles:
+                    roles.append(info["role_arn"])
             if fault:
                 s["faults_total"] += 1
                 fk = f"{fault}:{key}"

@@ -5,27 +5,92 @@ use std::path::Path;
 
 use alertpath::source::aws::operations::{self, actions};
 
-#[test]
-fn committed_policy_equals_generated() {
-    let committed = std::fs::read_to_string("policy/alertpath-audit-policy.json").unwrap();
-    assert_eq!(
-        committed,
-        operations::policy_json(),
-        "policy/alertpath-audit-policy.json is stale: run `alertpath init-policy > policy/alertpath-audit-policy.json`"
-    );
+/// `init-policy` with these arguments.
+fn init_policy(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_alertpath"))
+        .arg("init-policy")
+        .args(args)
+        .output()
+        .unwrap()
 }
 
+/// Each committed policy is what `init-policy --for …` prints, and the default
+/// is the audit role's.
 #[test]
-fn init_policy_prints_the_policy() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_alertpath"))
-        .arg("init-policy")
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+fn committed_policies_equal_generated() {
+    for (principal, file) in [
+        ("audit", "policy/alertpath-audit-policy.json"),
+        ("caller", "policy/alertpath-caller-policy.json"),
+        ("management", "policy/alertpath-management-policy.json"),
+    ] {
+        let committed = std::fs::read_to_string(file).unwrap();
+        let printed = init_policy(&["--for", principal]);
+        assert!(printed.status.success());
+        assert_eq!(
+            String::from_utf8(printed.stdout).unwrap(),
+            committed,
+            "{file} is stale: run `alertpath init-policy --for {principal} > {file}`"
+        );
+        let default = operations::policy_json(
+            &[operations::PolicyFor::Audit],
+            &operations::AssumableRoles::default(),
+        );
+        if principal == "audit" {
+            assert_eq!(committed, default);
+            assert_eq!(String::from_utf8(init_policy(&[]).stdout).unwrap(), default);
+        }
+    }
+}
+
+/// The caller may assume only the roles it is told of; the audit role may
+/// assume nothing; several principals make one policy; a wrong name is a
+/// usage error.
+#[test]
+fn init_policy_scopes_each_principal() {
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = init_policy(args);
+        assert!(out.status.success(), "{args:?}");
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let statements = |v: &serde_json::Value| v["Statement"].as_array().unwrap().clone();
+    let caller = json(&[
+        "--for",
+        "caller",
+        "--role-name",
+        "AuditRO",
+        "--management-role",
+        "OrgRO",
+        "--partition",
+        "aws-us-gov",
+    ]);
+    let assume = statements(&caller)
+        .into_iter()
+        .find(|s| s["Action"] == serde_json::json!(["sts:AssumeRole"]))
+        .expect("an AssumeRole statement");
     assert_eq!(
-        String::from_utf8(out.stdout).unwrap(),
-        operations::policy_json()
+        assume["Resource"],
+        serde_json::json!([
+            "arn:aws-us-gov:iam::*:role/AuditRO",
+            "arn:aws-us-gov:iam::*:role/OrgRO"
+        ])
     );
+    let audit = json(&["--for", "audit"]).to_string();
+    assert!(
+        !audit.contains("sts:") && !audit.contains("organizations:"),
+        "{audit}"
+    );
+    let both = json(&["--for", "audit,management"]);
+    let sids: Vec<String> = statements(&both)
+        .iter()
+        .map(|s| s["Sid"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        sids,
+        ["AlertpathReadOneAccount", "AlertpathReadOrganization"]
+    );
+    let bad = init_policy(&["--for", "auditor"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("caller, audit, management"));
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

@@ -36,8 +36,51 @@ pub struct Discovered {
     pub not_listed: Option<Gap>,
 }
 
-/// Find the organization and the accounts in scope. Only
-/// `AWSOrganizationsNotInUseException` means "no organization"; any other
+/// What `DescribeOrganization` answered.
+#[derive(Debug, Clone)]
+pub enum Described {
+    /// The caller is in no organization.
+    NoOrganization,
+    /// The call failed: whether there is an organization is unknown.
+    Unknown(Gap),
+    /// The organization: its id (when given) and management account.
+    Organization {
+        /// The organization's id.
+        id: Option<String>,
+        /// The management account's id.
+        management: String,
+    },
+}
+
+/// `organizations:DescribeOrganization` (any account of an organization may
+/// call it). Only `AWSOrganizationsNotInUseException` means "no organization".
+pub async fn describe(org: &aws_sdk_organizations::Client) -> Described {
+    match org.describe_organization().send().await {
+        Ok(d) => described(d.organization()),
+        Err(e) if code(&e) == Some("AWSOrganizationsNotInUseException") => {
+            Described::NoOrganization
+        }
+        Err(e) => Described::Unknown(classify("organizations:DescribeOrganization", &e)),
+    }
+}
+
+fn described(organization: Option<&aws_sdk_organizations::types::Organization>) -> Described {
+    match organization {
+        Some(o) => Described::Organization {
+            id: o.id().map(str::to_string),
+            management: o.master_account_id().unwrap_or_default().to_string(),
+        },
+        None => Described::Unknown(Gap {
+            reason: crate::inventory::GapReason::Other,
+            call: Some("organizations:DescribeOrganization".to_string()),
+            message: "the answer named no organization".to_string(),
+        }),
+    }
+}
+
+/// Find the organization and the accounts in scope with one client (the
+/// caller's, when it is the management account or an Organizations delegated
+/// administrator): `DescribeOrganization` and `ListAccounts` at once. Any
 /// failure of `DescribeOrganization`, `ListAccounts` or the `--ou` resolution
 /// (after the SDK's retries) leaves the caller's account alone in scope with
 /// [`Discovered::not_listed`] set (SCAN005), never a one-account organization.
@@ -48,53 +91,78 @@ pub async fn discover(
 ) -> Discovered {
     // Both at once: ListAccounts does not need DescribeOrganization's answer
     // (without an organization it fails too, and its answer is dropped).
-    let (described, listed) = tokio::join!(
-        org.describe_organization().send(),
-        org.list_accounts().into_paginator().send().try_collect()
-    );
-    let organization = match described {
-        Ok(d) => d.organization().map(|o| {
-            (
-                o.id().map(str::to_string),
-                o.master_account_id().unwrap_or_default().to_string(),
-            )
-        }),
-        Err(e) if code(&e) == Some("AWSOrganizationsNotInUseException") => {
-            return no_organization(caller_account);
+    let (described, listed) = tokio::join!(describe(org), list_accounts(org));
+    match described {
+        Described::Organization { id, management } => {
+            let hint = (management != caller_account).then(|| {
+                format!(
+                    "the caller ({caller_account}) is not the management account ({management}): give --management-role, a role there that may list the accounts (`alertpath init-policy --for management` prints its policy)"
+                )
+            });
+            list(org, (id, management), listed, caller_account, filter, hint).await
         }
-        Err(e) => {
-            let gap = classify("organizations:DescribeOrganization", &e);
-            return not_listed(caller_account, None, gap);
-        }
-    };
-    let Some((org_id, management)) = organization else {
-        let gap = Gap {
-            reason: crate::inventory::GapReason::Other,
-            call: Some("organizations:DescribeOrganization".to_string()),
-            message: "the answer named no organization".to_string(),
-        };
-        return not_listed(caller_account, None, gap);
-    };
-    let organization = Some((org_id, management));
-    let listed = listed.map(|pages| {
-        pages
-            .iter()
-            .flat_map(|p| p.accounts().to_vec())
-            .collect::<Vec<_>>()
-    });
+        other => undescribed(other, caller_account),
+    }
+}
+
+/// What discovery found when `DescribeOrganization` named no organization.
+pub fn undescribed(described: Described, caller_account: &str) -> Discovered {
+    match described {
+        Described::NoOrganization => no_organization(caller_account),
+        Described::Unknown(gap) => not_listed(caller_account, None, gap, None),
+        Described::Organization { id, management } => not_listed(
+            caller_account,
+            Some((id, management)),
+            Gap {
+                reason: crate::inventory::GapReason::Other,
+                call: None,
+                message: "the accounts were not listed".to_string(),
+            },
+            None,
+        ),
+    }
+}
+
+/// Every account of the organization (`ListAccounts`, all pages).
+pub async fn list_accounts(
+    org: &aws_sdk_organizations::Client,
+) -> Result<Vec<aws_sdk_organizations::types::Account>, Gap> {
+    org.list_accounts()
+        .into_paginator()
+        .send()
+        .try_collect()
+        .await
+        .map(|pages| {
+            pages
+                .iter()
+                .flat_map(|p| p.accounts().to_vec())
+                .collect::<Vec<_>>()
+        })
+        .map_err(|e| classify("organizations:ListAccounts", &e))
+}
+
+/// The accounts in scope of a described organization, from `listed` (its
+/// `ListAccounts` answer) and, for `--ou`, more calls through `org`. A
+/// failure is SCAN005; `hint` says how to fix it.
+pub async fn list(
+    org: &aws_sdk_organizations::Client,
+    organization: (Option<String>, String),
+    listed: Result<Vec<aws_sdk_organizations::types::Account>, Gap>,
+    caller_account: &str,
+    filter: &ScopeFilter,
+    hint: Option<String>,
+) -> Discovered {
+    let organization = Some(organization);
     let listed = match listed {
         Ok(l) => l,
-        Err(e) => {
-            let gap = classify("organizations:ListAccounts", &e);
-            return not_listed(caller_account, organization, gap);
-        }
+        Err(gap) => return not_listed(caller_account, organization, gap, hint),
     };
     let under_ous = if filter.ous.is_empty() {
         None
     } else {
         match accounts_under(org, &filter.ous).await {
             Ok(set) => Some(set),
-            Err(gap) => return not_listed(caller_account, organization, gap),
+            Err(gap) => return not_listed(caller_account, organization, gap, hint),
         }
     };
     let mut accounts = BTreeMap::new();
@@ -162,8 +230,13 @@ fn no_organization(caller: &str) -> Discovered {
 fn not_listed(
     caller: &str,
     organization: Option<(Option<String>, String)>,
-    gap: Gap,
+    mut gap: Gap,
+    hint: Option<String>,
 ) -> Discovered {
+    // A denial is what a missing role or permission looks like; a timeout is not.
+    if let Some(hint) = hint.filter(|_| gap.reason == crate::inventory::GapReason::AccessDenied) {
+        gap.message = format!("{}; {hint}", gap.message);
+    }
     Discovered {
         organization,
         accounts: BTreeMap::from([(caller.to_string(), None)]),

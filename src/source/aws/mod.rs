@@ -250,25 +250,26 @@ pub async fn collect(options: &LiveOptions) -> Result<Collected, LiveError> {
     let progress = progress::Progress::new(stats.clone());
     let drawer = options.progress.then(|| progress.spawn());
 
-    let found = discovery::discover(
-        &caller_clients.organizations(),
-        &caller.account,
-        &options.scope,
-    )
-    .await;
+    let (found, listed_with) =
+        find_organization(options, &base, &stats, &caller, &caller_clients, &partition).await;
     progress.set_accounts(found.accounts.len());
     crate::heap::mark("discovered");
-    let management = match &found.organization {
-        None if found.not_listed.is_some() => {
+    let management = match (&found.organization, listed_with) {
+        (None, _) if found.not_listed.is_some() => {
             Management::Unlisted(Arc::new(ManagementReader::new(caller_clients.clone())))
         }
-        None => Management::Standalone,
-        Some((id, management)) => Management::Listed {
+        (None, _) => Management::Standalone,
+        (Some((id, management)), clients) => Management::Listed {
             id: id.clone(),
             management: management.clone(),
-            reader: management_clients(options, &base, &stats, &caller, management, &partition)
-                .await
-                .map(|clients| Arc::new(ManagementReader::new(clients))),
+            reader: match clients {
+                Some(clients) => clients,
+                None => {
+                    management_clients(options, &base, &stats, &caller, management, &partition)
+                        .await
+                }
+            }
+            .map(|clients| Arc::new(ManagementReader::new(clients))),
         },
     };
     let admin = management.admin_source();
@@ -653,6 +654,56 @@ async fn setup_account(
         regions,
         note,
         region_discovery,
+    }
+}
+
+/// Finds the organization and the accounts in scope. The accounts are listed
+/// with the management account's clients when `--management-role` is given
+/// (the caller's when it is the management account), else with the caller's
+/// (the management account, or an Organizations delegated administrator), so
+/// a scan from a security account lists the whole organization. Returns the
+/// management account's clients too, when they were needed.
+async fn find_organization(
+    options: &LiveOptions,
+    base: &aws_config::SdkConfig,
+    stats: &Arc<Stats>,
+    caller: &Caller,
+    caller_clients: &Clients,
+    partition: &str,
+) -> (discovery::Discovered, Option<Result<Clients, Gap>>) {
+    let caller_org = caller_clients.organizations();
+    if options.management_role.is_none() {
+        // DescribeOrganization and ListAccounts at once, with the caller's credentials.
+        let found = discovery::discover(&caller_org, &caller.account, &options.scope).await;
+        return (found, None);
+    }
+    match discovery::describe(&caller_org).await {
+        discovery::Described::Organization { id, management } => {
+            let clients =
+                management_clients(options, base, stats, caller, &management, partition).await;
+            let (lister, hint) = match &clients {
+                Ok(clients) => (clients.organizations(), None),
+                Err(gap) => (
+                    caller_org,
+                    Some(format!(
+                        "the management role could not be assumed ({}), so the caller's own credentials were used",
+                        gap.describe()
+                    )),
+                ),
+            };
+            let listed = discovery::list_accounts(&lister).await;
+            let found = discovery::list(
+                &lister,
+                (id, management),
+                listed,
+                &caller.account,
+                &options.scope,
+                hint,
+            )
+            .await;
+            (found, Some(clients))
+        }
+        other => (discovery::undescribed(other, &caller.account), None),
     }
 }
 

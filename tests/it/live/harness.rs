@@ -141,7 +141,22 @@ impl Harness {
 
     /// Run alertpath with test credentials, pointed at the proxy.
     pub fn alertpath(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_alertpath"))
+        self.command(args).output().expect("cannot run alertpath")
+    }
+
+    /// Run alertpath as another principal (credentials from [`Harness::assume`]).
+    pub fn alertpath_as(&self, credentials: &Credentials, args: &[&str]) -> Output {
+        self.command(args)
+            .env("AWS_ACCESS_KEY_ID", &credentials.access_key_id)
+            .env("AWS_SECRET_ACCESS_KEY", &credentials.secret_access_key)
+            .env("AWS_SESSION_TOKEN", &credentials.session_token)
+            .output()
+            .expect("cannot run alertpath")
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_alertpath"));
+        command
             .args(args)
             .args(["--endpoint-url", &self.proxy])
             .env("AWS_ACCESS_KEY_ID", "test")
@@ -155,10 +170,65 @@ impl Harness {
                 "AWS_SHARED_CREDENTIALS_FILE",
                 self.dir.path().join("no-credentials"),
             )
-            .current_dir(self.dir.path())
-            .output()
-            .expect("cannot run alertpath")
+            .current_dir(self.dir.path());
+        command
     }
+
+    /// Assume `role_arn` with the test credentials, through the proxy (which
+    /// so learns the credentials' account and principal).
+    pub fn assume(&self, role_arn: &str) -> Credentials {
+        let script = "import boto3, json, sys\n\
+            c = boto3.client('sts', endpoint_url=sys.argv[1], region_name='us-east-1',\n\
+                aws_access_key_id='test', aws_secret_access_key='test')\n\
+            r = c.assume_role(RoleArn=sys.argv[2], RoleSessionName='alertpath-ci')['Credentials']\n\
+            print(json.dumps([r['AccessKeyId'], r['SecretAccessKey'], r['SessionToken']]))\n";
+        let out = Command::new(&self.python)
+            .args(["-c", script, &self.proxy, role_arn])
+            .stderr(Stdio::inherit())
+            .output()
+            .expect("cannot run the harness python");
+        assert!(out.status.success(), "AssumeRole {role_arn} failed");
+        let [access_key_id, secret_access_key, session_token]: [String; 3] =
+            serde_json::from_slice(&out.stdout).expect("AssumeRole printed no credentials");
+        Credentials {
+            access_key_id,
+            secret_access_key,
+            session_token,
+        }
+    }
+
+    /// The proxy's counters (`GET /_fault/stats`): requests by operation, by
+    /// account, and by principal ARN with the roles each principal assumed.
+    pub fn proxy_stats(&self) -> Value {
+        serde_json::from_str(&get(&self.proxy, "/_fault/stats")).expect("stats are JSON")
+    }
+
+    /// Clear the proxy's rules and counters.
+    pub fn reset_proxy(&self) {
+        post(&self.proxy, "/_fault/reset", "");
+    }
+}
+
+/// Temporary credentials of an assumed role.
+pub struct Credentials {
+    /// `AWS_ACCESS_KEY_ID`.
+    pub access_key_id: String,
+    /// `AWS_SECRET_ACCESS_KEY`.
+    pub secret_access_key: String,
+    /// `AWS_SESSION_TOKEN`.
+    pub session_token: String,
+}
+
+/// A minimal HTTP/1.0 GET; returns the body.
+fn get(base: &str, path: &str) -> String {
+    let host = base.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(host).expect("connect to harness control API");
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n").expect("write");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    let (head, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
+    assert!(head.contains(" 200 "), "GET {path} failed: {head}");
+    body.to_string()
 }
 
 /// A minimal HTTP/1.0 POST (the control APIs are plain HTTP on localhost).

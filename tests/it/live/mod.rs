@@ -5,6 +5,7 @@ mod harness;
 mod latency;
 mod scope;
 mod security_hub;
+mod setup;
 mod terraform_parity;
 
 use alertpath::outcome::Outcome;
