@@ -40,7 +40,9 @@ pub struct LiveArgs {
     /// The external id the role requires.
     #[arg(long, value_name = "ID")]
     pub external_id: Option<String>,
-    /// A role (name or ARN) in the management account, when the caller is not it.
+    /// A role (name or ARN) in the management account, when the caller is not
+    /// it: the accounts are listed and the organization-wide views read
+    /// through it (`alertpath init-policy --for management`).
     #[arg(long, value_name = "ROLE")]
     pub management_role: Option<String>,
     /// Collection tasks (account set-ups and account × regions) at once.
