@@ -421,7 +421,7 @@ pub(super) fn repeats<'a>(listed: &[&'a Finding]) -> Vec<Entry<'a>> {
 }
 
 /// The heading of the failures that repeat in several accounts or regions.
-pub(super) const REPEATED_HEADING: &str = "in several accounts or regions";
+const REPEATED_HEADING: &str = "in several accounts or regions";
 
 /// The lines of the default grouping (by account): identical not-assessed
 /// causes collapsed per group ([`collapse`]), and failures repeated in
