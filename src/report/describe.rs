@@ -487,6 +487,30 @@ pub(super) fn top_entries<'a>(listed: &[&'a Finding]) -> Vec<Entry<'a>> {
     entries
 }
 
+/// How many places a repeated top issue names before `… and N more`.
+const TOP_PLACES: usize = 3;
+
+/// A top issue's place and message ([`top_entries`]): a failure repeated in
+/// several scopes names the first of them and how many more.
+pub(super) fn top_line(entry: &Entry<'_>) -> (String, String) {
+    match entry {
+        Entry::Repeated(r) => (r.place(Some(TOP_PLACES)), r.message()),
+        _ => {
+            let finding = entry.first();
+            (top_place(finding), finding.outcome.message.clone())
+        }
+    }
+}
+
+/// Whether the top issue at `i` is the last of its rule's lines, which its
+/// fix follows.
+pub(super) fn ends_rule(lines: &[Entry<'_>], i: usize) -> bool {
+    let rule = lines[i].first().outcome.rule;
+    lines
+        .get(i + 1)
+        .is_none_or(|next| next.first().outcome.rule != rule)
+}
+
 /// The failures at `high` or above, most severe first (then in list order):
 /// the "top issues" people read first.
 pub(super) fn top_issues<'a>(listed: &[&'a Finding]) -> Vec<&'a Finding> {

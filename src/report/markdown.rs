@@ -251,9 +251,6 @@ fn severity_cell(severity: Severity) -> String {
 /// How many top issues are listed.
 const TOP_ISSUES: usize = 10;
 
-/// How many places a repeated top issue names before `… and N more`.
-const TOP_PLACES: usize = 3;
-
 /// The CRITICAL and HIGH failures first, one line each (a failure repeated in
 /// several scopes on one line), and after each rule's lines its fix.
 fn top_issues(details: &mut Details, report: &Report, min: Option<Severity>) {
@@ -269,13 +266,7 @@ fn top_issues(details: &mut Details, report: &Report, min: Option<Severity>) {
     let shown = &top[..top.len().min(TOP_ISSUES)];
     for (i, entry) in shown.iter().enumerate() {
         let finding = entry.first();
-        let (place, message) = match entry {
-            describe::Entry::Repeated(r) => (r.place(Some(TOP_PLACES)), r.message()),
-            _ => (
-                describe::top_place(finding),
-                finding.outcome.message.clone(),
-            ),
-        };
+        let (place, message) = describe::top_line(entry);
         let rule = finding.outcome.rule;
         let mut block = format!(
             "- {} **{}** `{}`: {}\n",
@@ -284,10 +275,7 @@ fn top_issues(details: &mut Details, report: &Report, min: Option<Severity>) {
             place.replace('`', "'"),
             describe::one_line(&message, 160)
         );
-        if shown
-            .get(i + 1)
-            .is_none_or(|next| next.first().outcome.rule != rule)
-        {
+        if describe::ends_rule(shown, i) {
             block.push_str(&format!(
                 "  - **Fix:** {}\n",
                 describe::one_line(&describe::fix_of(rule), 320)

@@ -162,9 +162,6 @@ fn findings(out: &mut String, report: &Report, paint: &Paint, options: &RenderOp
 /// How many top issues are listed before the full list.
 const TOP_ISSUES: usize = 10;
 
-/// How many places a repeated top issue names before `… and N more`.
-const TOP_PLACES: usize = 3;
-
 /// The CRITICAL and HIGH failures first, one line each, before the groups; a
 /// failure repeated in several scopes on one line; after each rule's lines,
 /// its fix.
@@ -187,13 +184,7 @@ fn top_issues(out: &mut String, listed: &[&Finding], paint: &Paint) {
     let shown = &top[..top.len().min(TOP_ISSUES)];
     for (i, entry) in shown.iter().enumerate() {
         let finding = entry.first();
-        let (place, message) = match entry {
-            Entry::Repeated(r) => (r.place(Some(TOP_PLACES)), r.message()),
-            _ => (
-                describe::top_place(finding),
-                finding.outcome.message.clone(),
-            ),
-        };
+        let (place, message) = describe::top_line(entry);
         let _ = writeln!(
             out,
             "  {} {:<9} {place}: {}",
@@ -201,17 +192,13 @@ fn top_issues(out: &mut String, listed: &[&Finding], paint: &Paint) {
             finding.outcome.rule,
             describe::one_line(&message, 110)
         );
-        let rule = finding.outcome.rule;
-        if shown
-            .get(i + 1)
-            .is_none_or(|next| next.first().outcome.rule != rule)
-        {
+        if describe::ends_rule(shown, i) {
             let _ = writeln!(
                 out,
                 "{:11}{} {}",
                 "",
                 paint.paint(GREEN, "fix:"),
-                describe::one_line(&describe::fix_of(rule), 320)
+                describe::one_line(&describe::fix_of(finding.outcome.rule), 320)
             );
         }
     }
