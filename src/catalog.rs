@@ -181,6 +181,28 @@ pub struct RuleMeta {
     pub doc: &'static str,
 }
 
+/// Where the first sentence of `text` ends: after the first `.` that ends
+/// the text or is followed by a space, outside backticks and not in
+/// `e.g.`/`i.e.`; the whole text when none does.
+fn first_sentence_end(text: &str) -> usize {
+    let mut in_code = false;
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'`' => in_code = !in_code,
+            b'.' if !in_code => {
+                let at_break = bytes.get(i + 1).is_none_or(|n| *n == b' ');
+                let abbreviation = text[..=i].ends_with("e.g.") || text[..=i].ends_with("i.e.");
+                if at_break && !abbreviation {
+                    return i + 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    text.len()
+}
+
 impl RuleMeta {
     /// `L P H` style source letters.
     pub fn source_letters(&self) -> String {
@@ -200,6 +222,30 @@ impl RuleMeta {
             .unwrap_or(self.summary)
     }
 
+    /// The fix in one sentence: the first sentence of the doc's `## How to
+    /// fix` section, on one line (a sentence that introduces an example with
+    /// `:` ends with `.`). The doc is the one place a rule's fix is written;
+    /// reports quote this, `alertpath explain` prints the whole section.
+    pub fn fix(&self) -> String {
+        let section = self
+            .doc
+            .split_once("\n## How to fix\n")
+            .map_or("", |(_, rest)| rest);
+        let paragraph: Vec<&str> = section
+            .lines()
+            .skip_while(|l| l.trim().is_empty())
+            .take_while(|l| !l.trim().is_empty() && !l.starts_with("## "))
+            .map(str::trim)
+            .collect();
+        let text = paragraph.join(" ");
+        let end = first_sentence_end(&text);
+        let sentence = text[..end].trim_end();
+        match sentence.strip_suffix(':') {
+            Some(intro) => format!("{}.", intro.trim_end()),
+            None => sentence.to_string(),
+        }
+    }
+
     /// The public URL of the rule's doc.
     pub fn help_uri(&self) -> String {
         format!(
@@ -207,5 +253,26 @@ impl RuleMeta {
             self.family.as_str().to_lowercase(),
             self.id
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_sentence_end;
+
+    fn first(text: &str) -> &str {
+        &text[..first_sentence_end(text)]
+    }
+
+    #[test]
+    fn a_sentence_ends_at_a_stop_outside_code_and_abbreviations() {
+        assert_eq!(first("Use `a.b. c` here. Then more."), "Use `a.b. c` here.");
+        assert_eq!(first("Set it, e.g. to 1. More."), "Set it, e.g. to 1.");
+        assert_eq!(
+            first("Use version 0.1.0 now. More."),
+            "Use version 0.1.0 now."
+        );
+        assert_eq!(first("Do this: that. More."), "Do this: that.");
+        assert_eq!(first("no stop"), "no stop");
     }
 }

@@ -3,6 +3,7 @@
 mod command_line;
 mod explain;
 mod live;
+pub mod packaging;
 mod scan;
 
 use std::path::PathBuf;
@@ -79,6 +80,11 @@ pub enum Command {
     /// is missing, extra, altered or not a regular file, or the outcomes differ;
     /// 2 the pack cannot be read.
     VerifyEvidence(VerifyEvidenceArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(packaging::CompletionsArgs),
+    /// Print the man page (`alertpath man`, `alertpath man scan`), or write
+    /// every page with `--dir DIR`.
+    Man(packaging::ManArgs),
 }
 
 /// `alertpath init-policy`.
@@ -353,6 +359,8 @@ pub fn run(cli: Cli) -> u8 {
             Ok(exit::OK)
         }
         Command::VerifyEvidence(args) => verify_evidence(&args),
+        Command::Completions(args) => packaging::completions(&args),
+        Command::Man(args) => packaging::man(&args),
     };
     match result {
         Ok(code) => code,

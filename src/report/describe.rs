@@ -105,10 +105,14 @@ pub(super) fn finding_label(finding: &Finding) -> String {
     terraform_place(finding).unwrap_or_else(|| subject_label(&finding.outcome.subject))
 }
 
-/// Lines of a list after identical not-assessed causes are collapsed.
+/// Lines of a list after identical not-assessed causes, and identical
+/// failures in several scopes, are collapsed.
 pub(super) enum Entry<'a> {
     /// One finding on its own line.
     One(&'a Finding),
+    /// One failure that reads the same in several accounts or regions
+    /// ([`repeats`]), on one line listing where.
+    Repeated(Repeated<'a>),
     /// Not-assessed findings of one group with one cause, on one line.
     Many {
         /// The findings (the first gives the group and the status).
@@ -119,10 +123,20 @@ pub(super) enum Entry<'a> {
 }
 
 impl<'a> Entry<'a> {
+    /// How many findings the line stands for.
+    pub(super) fn len(&self) -> usize {
+        match self {
+            Entry::One(_) => 1,
+            Entry::Repeated(r) => r.findings.len(),
+            Entry::Many { findings, .. } => findings.len(),
+        }
+    }
+
     /// The first finding of the line.
     pub(super) fn first(&self) -> &'a Finding {
         match self {
             Entry::One(f) => f,
+            Entry::Repeated(r) => r.findings[0],
             Entry::Many { findings, .. } => findings[0],
         }
     }
@@ -215,6 +229,286 @@ pub(super) fn collapsed_subjects(findings: &[&Finding]) -> String {
         names.push_str(&format!(", … and {} more", labels.len() - SHOWN));
     }
     format!("{:<9} {} × {kind} ({names})", rules[0], labels.len())
+}
+
+/// What stands for an account or a region in a failure repeated across
+/// scopes: `root console sign-in of account ‹account› reaches no human`.
+const ACCOUNT_MARK: &str = "‹account›";
+/// See [`ACCOUNT_MARK`].
+const REGION_MARK: &str = "‹region›";
+
+/// `text` with the finding's account and region (as `replace_account` and
+/// `replace_region` say) replaced by their marks.
+fn marked(text: &str, finding: &Finding, replace_account: bool, replace_region: bool) -> String {
+    let s = &finding.outcome.subject;
+    let mut out = text.to_string();
+    if replace_account && let Some(account) = s.account.as_deref().filter(|a| !a.is_empty()) {
+        out = out.replace(account, ACCOUNT_MARK);
+    }
+    if replace_region && let Some(region) = s.region.as_deref().filter(|r| !r.is_empty()) {
+        out = out.replace(region, REGION_MARK);
+    }
+    out
+}
+
+/// What a repeated failure shares with its repeats: the rule, severity, what
+/// it is about (without its scope), message and walked path, with the
+/// account and region marked.
+fn repeat_key(finding: &Finding) -> (&'static str, Severity, String, String, String) {
+    let o = &finding.outcome;
+    let about = match (&o.subject.resource, terraform_place(finding)) {
+        (_, Some(place)) => place,
+        (Some(resource), None) => format!("{} {}", resource.kind, resource.name),
+        (None, None) => String::new(),
+    };
+    (
+        o.rule.as_str(),
+        finding.severity,
+        marked(&about, finding, true, true),
+        marked(&o.message, finding, true, true),
+        marked(&hop_chain(&o.path), finding, true, true),
+    )
+}
+
+/// One failure that reads the same in several accounts or regions: the same
+/// rule, severity, resource, message and path once the account and region
+/// are set aside (SUB005 on one topic name in every account).
+pub(super) struct Repeated<'a> {
+    /// The findings, in list order.
+    pub(super) findings: Vec<&'a Finding>,
+}
+
+impl Repeated<'_> {
+    fn scopes(&self) -> Vec<(Option<&str>, Option<&str>)> {
+        let mut seen = std::collections::HashSet::new();
+        self.findings
+            .iter()
+            .map(|f| group_of(f))
+            .filter(|scope| seen.insert(*scope))
+            .collect()
+    }
+
+    fn accounts_differ(&self) -> bool {
+        let first = self.findings[0].outcome.subject.account.as_deref();
+        self.findings
+            .iter()
+            .any(|f| f.outcome.subject.account.as_deref() != first)
+    }
+
+    fn regions_differ(&self) -> bool {
+        let first = self.findings[0].outcome.subject.region.as_deref();
+        self.findings
+            .iter()
+            .any(|f| f.outcome.subject.region.as_deref() != first)
+    }
+
+    /// The message, with the account (or region) marked where it differs.
+    pub(super) fn message(&self) -> String {
+        let first = self.findings[0];
+        marked(
+            &first.outcome.message,
+            first,
+            self.accounts_differ(),
+            self.regions_differ(),
+        )
+    }
+
+    /// The walked path of each repeat, marked likewise.
+    pub(super) fn path(&self) -> String {
+        let first = self.findings[0];
+        marked(
+            &hop_chain(&first.outcome.path),
+            first,
+            self.accounts_differ(),
+            self.regions_differ(),
+        )
+    }
+
+    /// What it is about and where, listing at most `shown` of the places:
+    /// `sns-topic root-login in 7 accounts / us-east-1 (1111, 2222, … and 5
+    /// more)`; every place with `None`.
+    pub(super) fn place(&self, shown: Option<usize>) -> String {
+        let first = self.findings[0];
+        let (accounts, regions) = (self.accounts_differ(), self.regions_differ());
+        let about = match (&first.outcome.subject.resource, terraform_place(first)) {
+            (_, Some(place)) => format!("{} ", marked(&place, first, accounts, regions)),
+            (Some(resource), None) => format!(
+                "{} ",
+                marked(
+                    &format!("{} {}", resource.kind, resource.name),
+                    first,
+                    accounts,
+                    regions
+                )
+            ),
+            (None, None) => String::new(),
+        };
+        let scopes = self.scopes();
+        let account = |a: Option<&str>| a.unwrap_or("organization").to_string();
+        let (what, places): (String, Vec<String>) = match (accounts, regions) {
+            (true, false) => (
+                match scopes[0].1 {
+                    Some(region) => format!("{} accounts / {region}", scopes.len()),
+                    None => format!("{} accounts", scopes.len()),
+                },
+                scopes.iter().map(|(a, _)| account(*a)).collect(),
+            ),
+            (false, _) => (
+                format!("{} / {} regions", account(scopes[0].0), scopes.len()),
+                scopes
+                    .iter()
+                    .map(|(_, r)| r.unwrap_or("global").to_string())
+                    .collect(),
+            ),
+            (true, true) => (
+                format!("{} accounts and regions", scopes.len()),
+                scopes
+                    .iter()
+                    .map(|(a, r)| {
+                        scope_label(&Subject {
+                            account: a.map(str::to_string),
+                            region: r.map(str::to_string),
+                            resource: None,
+                        })
+                    })
+                    .collect(),
+            ),
+        };
+        // `… and 1 more` would be no shorter than the place it stands for.
+        let shown = shown
+            .filter(|n| places.len() > n + 1)
+            .unwrap_or(places.len());
+        let mut listed = places[..shown].join(", ");
+        if places.len() > shown {
+            listed.push_str(&format!(", … and {} more", places.len() - shown));
+        }
+        format!("{about}in {what} ({listed})")
+    }
+}
+
+/// Group the failures of `listed` that repeat in several scopes
+/// ([`repeat_key`]): each element is one finding, or a failure that reads the
+/// same in at least two accounts or regions, placed where the first was.
+/// Nothing else is merged: not-assessed findings have [`collapse`].
+pub(super) fn repeats<'a>(listed: &[&'a Finding]) -> Vec<Entry<'a>> {
+    use std::collections::HashMap;
+    let mut groups: Vec<Vec<&'a Finding>> = Vec::new();
+    let mut open: HashMap<_, usize> = HashMap::new();
+    for f in listed.iter().copied() {
+        if f.status() != Status::Fail {
+            groups.push(vec![f]);
+            continue;
+        }
+        let key = repeat_key(f);
+        match open.get(&key) {
+            Some(&at) => groups[at].push(f),
+            None => {
+                open.insert(key, groups.len());
+                groups.push(vec![f]);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for findings in groups {
+        let repeated = Repeated { findings };
+        if repeated.scopes().len() > 1 {
+            out.push(Entry::Repeated(repeated));
+        } else {
+            out.extend(repeated.findings.into_iter().map(Entry::One));
+        }
+    }
+    out
+}
+
+/// The heading of the failures that repeat in several accounts or regions.
+const REPEATED_HEADING: &str = "in several accounts or regions";
+
+/// The lines of the default grouping (by account): identical not-assessed
+/// causes collapsed per group ([`collapse`]), and failures repeated in
+/// several scopes on one line each ([`repeats`]) under their own heading,
+/// after the organization-level lines.
+pub(super) fn account_entries<'a>(shown: &[&'a Finding]) -> Vec<Entry<'a>> {
+    let mut repeated = Vec::new();
+    let mut rest = Vec::new();
+    for entry in repeats(shown) {
+        match entry {
+            Entry::Repeated(r) => repeated.push(Entry::Repeated(r)),
+            Entry::One(f) => rest.push(f),
+            Entry::Many { .. } => {}
+        }
+    }
+    repeated.sort_by_key(|e| {
+        let f = e.first();
+        (Reverse(f.severity), f.outcome.rule.as_str())
+    });
+    let mut out = collapse(&rest);
+    let at = out
+        .iter()
+        .position(|e| e.first().outcome.subject.account.is_some())
+        .unwrap_or(out.len());
+    out.splice(at..at, repeated);
+    out
+}
+
+/// The heading an entry is listed under when grouped `by`.
+pub(super) fn entry_heading(entry: &Entry<'_>, by: super::GroupBy) -> String {
+    match entry {
+        Entry::Repeated(_) if by == super::GroupBy::Account => REPEATED_HEADING.to_string(),
+        _ => heading_of(entry.first(), by),
+    }
+}
+
+/// A rule's fix in one line ([`crate::catalog::RuleMeta::fix`]).
+pub(super) fn fix_of(rule: crate::catalog::RuleId) -> String {
+    crate::rules::find(rule.as_str())
+        .map(|r| r.meta.fix())
+        .unwrap_or_default()
+}
+
+/// The top issues as lines: the failures at `high` or above ([`top_issues`]),
+/// a failure repeated in several scopes on one line ([`repeats`]), one rule's
+/// lines together (so its fix is said once, after them), most severe first.
+pub(super) fn top_entries<'a>(listed: &[&'a Finding]) -> Vec<Entry<'a>> {
+    let mut entries = repeats(&top_issues(listed));
+    let mut first_seen: Vec<&str> = Vec::new();
+    for e in &entries {
+        let rule = e.first().outcome.rule.as_str();
+        if !first_seen.contains(&rule) {
+            first_seen.push(rule);
+        }
+    }
+    entries.sort_by_key(|e| {
+        let f = e.first();
+        let rank = first_seen
+            .iter()
+            .position(|r| *r == f.outcome.rule.as_str());
+        (Reverse(f.severity), rank)
+    });
+    entries
+}
+
+/// How many places a repeated top issue names before `… and N more`.
+const TOP_PLACES: usize = 3;
+
+/// A top issue's place and message ([`top_entries`]): a failure repeated in
+/// several scopes names the first of them and how many more.
+pub(super) fn top_line(entry: &Entry<'_>) -> (String, String) {
+    match entry {
+        Entry::Repeated(r) => (r.place(Some(TOP_PLACES)), r.message()),
+        _ => {
+            let finding = entry.first();
+            (top_place(finding), finding.outcome.message.clone())
+        }
+    }
+}
+
+/// Whether the top issue at `i` is the last of its rule's lines, which its
+/// fix follows.
+pub(super) fn ends_rule(lines: &[Entry<'_>], i: usize) -> bool {
+    let rule = lines[i].first().outcome.rule;
+    lines
+        .get(i + 1)
+        .is_none_or(|next| next.first().outcome.rule != rule)
 }
 
 /// The failures at `high` or above, most severe first (then in list order):

@@ -90,8 +90,14 @@ impl Details {
 
     /// Append one finding's block, or count it as omitted.
     fn item(&mut self, block: &str) {
+        self.items(block, 1);
+    }
+
+    /// Append a block that stands for `findings` findings, or count them as
+    /// omitted.
+    fn items(&mut self, block: &str, findings: usize) {
         if !self.push(block) {
-            self.omitted += 1;
+            self.omitted += findings;
         }
     }
 }
@@ -168,33 +174,51 @@ fn failures(details: &mut Details, report: &Report, options: &RenderOptions) {
         return;
     }
     details.push("### Failures\n");
+    let ordered = describe::ordered(failing, by);
+    let entries = match by {
+        GroupBy::Account => describe::account_entries(&ordered),
+        GroupBy::Rule => ordered.iter().map(|f| describe::Entry::One(f)).collect(),
+    };
     let mut current: Option<String> = None;
-    for finding in describe::ordered(failing, by) {
-        let heading = describe::heading_of(finding, by);
+    for entry in entries {
+        let heading = describe::entry_heading(&entry, by);
         if current.as_ref() != Some(&heading) {
             details.push(&format!(
                 "\n#### {heading}\n\n| Severity | Rule | Subject | Message |\n|---|---|---|---|\n"
             ));
             current = Some(heading);
         }
-        let o = &finding.outcome;
-        let subject = match by {
-            GroupBy::Account => linked_label(finding, links),
-            GroupBy::Rule => match describe::terraform_place(finding) {
-                Some(_) => linked_label(finding, links),
-                None => cell(&describe::top_place(finding)),
-            },
+        let finding = entry.first();
+        let (subject, message) = match &entry {
+            describe::Entry::Repeated(r) => (cell(&r.place(Some(PLACES))), r.message()),
+            _ => (
+                match by {
+                    GroupBy::Account => linked_label(finding, links),
+                    GroupBy::Rule => match describe::terraform_place(finding) {
+                        Some(_) => linked_label(finding, links),
+                        None => cell(&describe::top_place(finding)),
+                    },
+                },
+                finding.outcome.message.clone(),
+            ),
         };
-        details.item(&format!(
-            "| {} | {} | {} | {} |\n",
-            severity_cell(finding.severity),
-            o.rule,
-            subject,
-            cell(&o.message)
-        ));
+        details.items(
+            &format!(
+                "| {} | {} | {} | {} |\n",
+                severity_cell(finding.severity),
+                finding.outcome.rule,
+                subject,
+                cell(&message)
+            ),
+            entry.len(),
+        );
     }
     details.push("\n");
 }
+
+/// How many places a repeated failure's row names before `… and N more`
+/// (the JSON and SARIF reports hold one result per place).
+const PLACES: usize = 100;
 
 /// A finding's label in a table cell; with `links` (a GitHub run), its
 /// repo-relative Terraform file:line links to that line of the commit.
@@ -227,31 +251,45 @@ fn severity_cell(severity: Severity) -> String {
 /// How many top issues are listed.
 const TOP_ISSUES: usize = 10;
 
-/// The CRITICAL and HIGH failures first, one line each.
+/// The CRITICAL and HIGH failures first, one line each (a failure repeated in
+/// several scopes on one line), and after each rule's lines its fix.
 fn top_issues(details: &mut Details, report: &Report, min: Option<Severity>) {
     let listed = describe::listed(report, min);
-    let top = describe::top_issues(&listed);
+    let top = describe::top_entries(&listed);
     if top.is_empty() {
         return;
     }
     details.push(&format!(
-        "### Top issues\n\n{} critical or high failure(s); `alertpath explain RULE` tells how to fix each.\n\n",
-        top.len()
+        "### Top issues\n\n{} critical or high failure(s), each rule with its fix; `alertpath explain RULE` tells more.\n\n",
+        top.iter().map(describe::Entry::len).sum::<usize>()
     ));
-    for finding in top.iter().take(TOP_ISSUES) {
-        let place = describe::top_place(finding);
-        details.item(&format!(
+    let shown = &top[..top.len().min(TOP_ISSUES)];
+    for (i, entry) in shown.iter().enumerate() {
+        let finding = entry.first();
+        let (place, message) = describe::top_line(entry);
+        let rule = finding.outcome.rule;
+        let mut block = format!(
             "- {} **{}** `{}`: {}\n",
             severity_cell(finding.severity),
-            finding.outcome.rule,
+            rule,
             place.replace('`', "'"),
-            describe::one_line(&finding.outcome.message, 160)
-        ));
+            describe::one_line(&message, 160)
+        );
+        if describe::ends_rule(shown, i) {
+            block.push_str(&format!(
+                "  - **Fix:** {}\n",
+                describe::one_line(&describe::fix_of(rule), 320)
+            ));
+        }
+        details.items(&block, entry.len());
     }
     if top.len() > TOP_ISSUES {
         details.push(&format!(
             "- … and {} more under Failures\n",
-            top.len() - TOP_ISSUES
+            top[TOP_ISSUES..]
+                .iter()
+                .map(describe::Entry::len)
+                .sum::<usize>()
         ));
     }
     details.push("\n");
@@ -288,17 +326,19 @@ fn not_assessed(details: &mut Details, report: &Report, min: Option<Severity>) {
         return;
     }
     details.push("### Not assessed\n\n");
+    let one = |details: &mut Details, finding: &Finding| {
+        let o = &finding.outcome;
+        details.item(&format!(
+            "- **{}** {}: {}\n",
+            o.rule,
+            describe::finding_label(finding),
+            o.message.replace('\n', " ")
+        ));
+    };
     for entry in describe::collapse(&items) {
         match entry {
-            describe::Entry::One(finding) => {
-                let o = &finding.outcome;
-                details.item(&format!(
-                    "- **{}** {}: {}\n",
-                    o.rule,
-                    describe::finding_label(finding),
-                    o.message.replace('\n', " ")
-                ));
-            }
+            describe::Entry::One(finding) => one(details, finding),
+            describe::Entry::Repeated(r) => r.findings.iter().for_each(|f| one(details, f)),
             describe::Entry::Many { findings, cause } => {
                 let first = findings[0];
                 details.item(&format!(

@@ -107,13 +107,13 @@ fn findings(out: &mut String, report: &Report, paint: &Paint, options: &RenderOp
         .collect();
     let shown = describe::ordered(shown, by);
     let entries = match by {
-        GroupBy::Account => describe::collapse(&shown),
+        GroupBy::Account => describe::account_entries(&shown),
         GroupBy::Rule => shown.iter().map(|f| Entry::One(f)).collect(),
     };
     let mut current: Option<String> = None;
     for entry in entries {
         let finding = entry.first();
-        let heading = describe::heading_of(finding, by);
+        let heading = describe::entry_heading(&entry, by);
         if current.as_ref() != Some(&heading) {
             if current.is_some() {
                 out.push('\n');
@@ -129,6 +129,20 @@ fn findings(out: &mut String, report: &Report, paint: &Paint, options: &RenderOp
                     unjudged.get(finding_account(finding))
                 };
                 line(out, finding, paint, folded, by);
+            }
+            Entry::Repeated(repeated) => {
+                let tag = format!("{:<12}", describe::tag(finding));
+                let _ = writeln!(
+                    out,
+                    "  {} {:<9} {}: {}",
+                    paint.paint(color_of(finding), &tag),
+                    finding.outcome.rule,
+                    repeated.place(None),
+                    repeated.message().replace('\n', " ")
+                );
+                if !finding.outcome.path.is_empty() {
+                    let _ = writeln!(out, "               path: {}", repeated.path());
+                }
             }
             Entry::Many { findings, cause } => {
                 let tag = format!("{:<12}", describe::tag(finding));
@@ -148,9 +162,11 @@ fn findings(out: &mut String, report: &Report, paint: &Paint, options: &RenderOp
 /// How many top issues are listed before the full list.
 const TOP_ISSUES: usize = 10;
 
-/// The CRITICAL and HIGH failures first, one line each, before the groups.
+/// The CRITICAL and HIGH failures first, one line each, before the groups; a
+/// failure repeated in several scopes on one line; after each rule's lines,
+/// its fix.
 fn top_issues(out: &mut String, listed: &[&Finding], paint: &Paint) {
-    let top = describe::top_issues(listed);
+    let top = describe::top_entries(listed);
     if top.is_empty() {
         return;
     }
@@ -160,23 +176,35 @@ fn top_issues(out: &mut String, listed: &[&Finding], paint: &Paint) {
         paint.paint(
             BOLD,
             &format!(
-                "Top issues ({} critical or high; `alertpath explain RULE` tells how to fix each):",
-                top.len()
+                "Top issues ({} critical or high; `alertpath explain RULE` for more):",
+                top.iter().map(describe::Entry::len).sum::<usize>()
             )
         )
     );
-    for finding in top.iter().take(TOP_ISSUES) {
-        let place = describe::top_place(finding);
+    let shown = &top[..top.len().min(TOP_ISSUES)];
+    for (i, entry) in shown.iter().enumerate() {
+        let finding = entry.first();
+        let (place, message) = describe::top_line(entry);
         let _ = writeln!(
             out,
             "  {} {:<9} {place}: {}",
             paint.paint(color_of(finding), &format!("{:<8}", describe::tag(finding))),
             finding.outcome.rule,
-            describe::one_line(&finding.outcome.message, 110)
+            describe::one_line(&message, 110)
         );
+        if describe::ends_rule(shown, i) {
+            let _ = writeln!(
+                out,
+                "{:11}{} {}",
+                "",
+                paint.paint(GREEN, "fix:"),
+                describe::one_line(&describe::fix_of(finding.outcome.rule), 320)
+            );
+        }
     }
     if top.len() > TOP_ISSUES {
-        let _ = writeln!(out, "  … and {} more below", top.len() - TOP_ISSUES);
+        let more: usize = top[TOP_ISSUES..].iter().map(Entry::len).sum();
+        let _ = writeln!(out, "  … and {more} more below");
     }
     out.push('\n');
 }

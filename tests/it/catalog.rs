@@ -143,3 +143,23 @@ fn readme_rule_table_is_in_sync() {
         "README rule table is stale; run `ALERTPATH_UPDATE_README=1 cargo test --test it catalog`"
     );
 }
+
+/// Every rule's fix, as reports quote it: one sentence from its doc's `## How
+/// to fix`: a sentence, not a paragraph.
+#[test]
+fn every_rule_has_a_one_sentence_fix() {
+    for rule in REGISTRY.iter() {
+        let m = &rule.meta;
+        let fix = m.fix();
+        assert!(
+            fix.len() >= 20 && fix.len() <= 320,
+            "{}: fix `{fix}` is not one short sentence",
+            m.id
+        );
+        assert!(fix.ends_with('.'), "{}: `{fix}`", m.id);
+        assert!(!fix.contains('\n'), "{}: `{fix}`", m.id);
+        let section = m.doc.split("## How to fix").nth(1).unwrap();
+        let first_words: String = fix.chars().take(15).collect();
+        assert!(section.contains(&first_words), "{}: `{fix}`", m.id);
+    }
+}

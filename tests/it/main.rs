@@ -20,6 +20,7 @@ mod catalog;
 mod cli;
 mod cli_credentials;
 mod cli_flags;
+mod cli_packaging;
 mod config;
 mod endpoints;
 mod evaluator_corpus;

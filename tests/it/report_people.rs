@@ -295,3 +295,148 @@ fn a_plan_and_a_tree_that_do_not_belong_together_are_noted() {
     );
     assert!(!flagged.contains("share only"), "{flagged}");
 }
+
+/// Scan the example organization's snapshot from a temporary directory.
+fn example(args: &[&str]) -> (tempfile::TempDir, Output) {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(example_snapshot(), tmp.path().join("example-org.json")).unwrap();
+    let out = bin()
+        .current_dir(tmp.path())
+        .args(["scan", "--snapshot", "example-org.json"])
+        .args(args)
+        .output()
+        .unwrap();
+    (tmp, out)
+}
+
+/// The "Top issues" block of a text report.
+fn top_block(text: &str) -> &str {
+    let start = text.find("Top issues (").expect("a top issues block");
+    let rest = &text[start..];
+    &rest[..rest.find("\n\n").unwrap()]
+}
+
+/// Issue 20, item 1: each top issue says the fix of its rule, the first
+/// sentence of the rule doc's `## How to fix` (as `alertpath explain` shows
+/// it), once per rule, in text and Markdown.
+#[test]
+fn top_issues_say_the_fix() {
+    let (_tmp, out) = example(&[]);
+    let text = stdout(&out);
+    let top = top_block(&text);
+    let explain = |rule: &str| stdout(&bin().args(["explain", rule]).output().unwrap());
+    let mut rules: Vec<&str> = top
+        .lines()
+        .skip(1)
+        .filter(|l| l.starts_with("  HIGH") || l.starts_with("  CRITICAL"))
+        .map(|l| l.split_whitespace().nth(1).unwrap())
+        .collect();
+    rules.dedup();
+    assert_eq!(
+        rules,
+        ["EVT004", "ROOT001", "GD003", "GD001", "GD002"],
+        "{top}"
+    );
+    let fixes: Vec<&str> = top
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("fix: "))
+        .collect();
+    assert_eq!(fixes.len(), rules.len(), "one fix per rule:\n{top}");
+    for (rule, fix) in rules.iter().zip(&fixes) {
+        let doc = explain(rule);
+        let section = doc.split("How to fix").nth(1).unwrap();
+        let flat = section.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.starts_with(fix.trim_end_matches('.')),
+            "{rule}: `{fix}` is not the start of its doc's fix:\n{flat}"
+        );
+    }
+    assert!(
+        top.contains(
+            "  HIGH     GD001     100000000003 / eu-west-1: no GuardDuty detector in eu-west-1 of account 100000000003: threats there produce no findings\n           fix: Create a detector in every enabled region of every account."
+        ),
+        "{top}"
+    );
+
+    let (tmp, _) = example(&["-q", "-f", "markdown", "-o", "r.md"]);
+    let markdown = std::fs::read_to_string(tmp.path().join("r.md")).unwrap();
+    let top = markdown
+        .split("### Top issues\n")
+        .nth(1)
+        .unwrap()
+        .split("\n### ")
+        .next()
+        .unwrap();
+    assert_eq!(top.matches("  - **Fix:** ").count(), rules.len(), "{top}");
+    assert!(
+        top.contains(
+            "- high **GD001** `100000000003 / eu-west-1`: no GuardDuty detector in eu-west-1 of account 100000000003: threats there produce no findings\n  - **Fix:** Create a detector in every enabled region of every account.\n"
+        ),
+        "{top}"
+    );
+}
+
+/// Issue 20, item 2, generalised: a failure that reads the same in several
+/// accounts (ROOT001 in four accounts of the example organization, its
+/// message differing only by the account id) is one line in the text and
+/// Markdown views, listing the accounts, while JSON and SARIF keep one
+/// result per account.
+#[test]
+fn a_failure_repeated_in_several_accounts_is_one_line() {
+    let (tmp, out) = example(&["--output-dir", "out"]);
+    let text = stdout(&out);
+    let repeated = "HIGH         ROOT001   in 4 accounts / us-east-1 (100000000002, 100000000003, 100000000004, 100000000006): root console sign-in of account ‹account› reaches no human: EventBridge (default bus in the global region): no rule on the default bus of ‹account› in us-east-1 matches the event; CloudTrail: no CloudTrail trail receives the account's events";
+    assert!(
+        text.contains(&format!("\nin several accounts or regions\n  {repeated}\n")),
+        "{text}"
+    );
+    let root001: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("  HIGH         ROOT001"))
+        .collect();
+    // The four identical ones, and account 1's, whose cause differs (EVT004).
+    assert_eq!(root001.len(), 2, "{text}");
+    assert!(root001[1].contains("100000000001 / us-east-1: "), "{text}");
+    // In the top issues too, with the list of accounts.
+    let top = top_block(&text);
+    assert_eq!(
+        top.matches("ROOT001   in 4 accounts / us-east-1").count(),
+        1,
+        "{top}"
+    );
+
+    let markdown = std::fs::read_to_string(tmp.path().join("out/alertpath.md")).unwrap();
+    assert!(
+        markdown.contains("#### in several accounts or regions\n\n| Severity | Rule | Subject | Message |\n|---|---|---|---|\n| high | ROOT001 | in 4 accounts / us-east-1 (100000000002, 100000000003, 100000000004, 100000000006) | root console sign-in of account ‹account› reaches no human:"),
+        "{markdown}"
+    );
+    assert_eq!(
+        markdown.matches("| high | ROOT001 |").count(),
+        2,
+        "{markdown}"
+    );
+
+    // JSON and SARIF: one result per account, as code scanning needs.
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(tmp.path().join("out/alertpath.json")).unwrap(),
+    )
+    .unwrap();
+    let failing = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "ROOT001" && f["status"] == "fail")
+        .count();
+    assert_eq!(failing, 5);
+    let sarif: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(tmp.path().join("out/alertpath.sarif")).unwrap(),
+    )
+    .unwrap();
+    let results = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ruleId"] == "ROOT001" && r["level"] == "error")
+        .count();
+    assert_eq!(results, 5);
+}

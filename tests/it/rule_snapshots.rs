@@ -78,6 +78,11 @@ const TF_FIXTURES: &[TfFixture] = &[
         hcl: true,
     },
     TfFixture {
+        dir: "secret-vars",
+        config: ADMIN,
+        hcl: true,
+    },
+    TfFixture {
         dir: "unknowns",
         config: ADMIN,
         hcl: true,

@@ -725,3 +725,176 @@ fn a_security_hub_route_passes_and_an_unlinked_region_fails() {
         "3 of 3 sample findings at or above severity 7 in us-west-2 reach no pager endpoint: 7.0 Backdoor:EC2/C&CActivity.B, 8.0 CryptoCurrency:EC2/BitcoinTool.B!DNS, 9.5 Trojan:EC2/DNSDataExfiltration: aws_securityhub_finding_aggregator.east does not link us-west-2, so GuardDuty findings of us-west-2 never reach us-east-1 (SH002)"
     );
 }
+
+/// Issue 20, item 8: a secret the plan holds in a variable is placed in the
+/// source with `--terraform`, in every format: a value from `terraform.tfvars`
+/// at its line there (as the HCL-only scan places it), a value given with
+/// `-var` at the `variable` block. A plan alone has only the pseudo path.
+#[test]
+fn a_secret_variable_is_located_in_the_source() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_dir = dir.path().join("out");
+    let scan_in_repo = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_alertpath"))
+            .current_dir(repo)
+            .env("NO_COLOR", "1")
+            .arg("scan")
+            .args(args)
+            .output()
+            .expect("binary runs")
+    };
+    let d = "tests/fixtures/terraform/secret-vars";
+    let plan = format!("{d}/plan.json");
+    let out = scan_in_repo(&[
+        "--plan",
+        &plan,
+        "--terraform",
+        d,
+        "--output-dir",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let read = |name: &str| std::fs::read_to_string(out_dir.join(name)).expect("output");
+    let located = |report: &Value| -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "SEC002" && f["status"] == "fail")
+            .map(|f| {
+                let origin = &f["subject"]["resource"]["origin"];
+                (
+                    origin["address"].as_str().unwrap().to_string(),
+                    format!(
+                        "{}:{}",
+                        origin["location"]["file"].as_str().unwrap_or("-"),
+                        origin["location"]["line"]
+                    ),
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    let tfvars = format!("{d}/terraform.tfvars:2");
+    let variable_block = format!("{d}/variables.tf:11");
+    let json: Value = serde_json::from_str(&read("alertpath.json")).unwrap();
+    assert_eq!(
+        located(&json),
+        [
+            ("var.pagerduty_endpoint".to_string(), variable_block.clone()),
+            ("var.slack_webhook_url".to_string(), tfvars.clone()),
+        ]
+    );
+    let sarif: Value = serde_json::from_str(&read("alertpath.sarif")).unwrap();
+    let mut places: Vec<String> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ruleId"] == "SEC002")
+        .map(|r| {
+            let p = &r["locations"][0]["physicalLocation"];
+            format!(
+                "{}:{}",
+                p["artifactLocation"]["uri"].as_str().unwrap(),
+                p["region"]["startLine"]
+            )
+        })
+        .collect();
+    places.sort();
+    assert_eq!(places, [tfvars.clone(), variable_block.clone()]);
+    let text = read("alertpath.txt");
+    assert!(
+        text.contains(&format!(
+            "SEC002    {variable_block} var.pagerduty_endpoint: "
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("SEC002    {tfvars} var.slack_webhook_url: ")),
+        "{text}"
+    );
+    let markdown = read("alertpath.md");
+    assert!(
+        markdown.contains(&format!(
+            "| **CRITICAL** | SEC002 | {variable_block} var.pagerduty_endpoint |"
+        )),
+        "{markdown}"
+    );
+    assert!(!text.contains("terraform/var."), "{text}");
+
+    // Where the HCL-only scan places the tfvars value.
+    let hcl = scan_in_repo(&["--terraform", d, "--format", "json"]);
+    let hcl: Value = serde_json::from_slice(&hcl.stdout).unwrap();
+    assert_eq!(
+        located(&hcl),
+        [("var.slack_webhook_url".to_string(), tfvars)]
+    );
+    // A plan alone: the pseudo path, nothing invented.
+    let alone = scan_in_repo(&["--plan", &plan, "--format", "json"]);
+    let alone: Value = serde_json::from_slice(&alone.stdout).unwrap();
+    assert!(
+        located(&alone).iter().all(|(_, at)| at == "-:null"),
+        "{:?}",
+        located(&alone)
+    );
+    // The webhook and the key never appear.
+    for name in [
+        "alertpath.json",
+        "alertpath.sarif",
+        "alertpath.txt",
+        "alertpath.md",
+    ] {
+        let output = read(name);
+        assert!(!output.contains("TFSECRETMARKER03"), "{name}");
+        assert!(
+            !output.contains("5a7e0d1c2b3f4e6a8d9c0b1a2f3e4d5c"),
+            "{name}"
+        );
+    }
+}
+
+/// A resource whose `count` the HCL cannot evaluate is declared once in the
+/// source and expanded by the plan (`x.y` and `x.y[0]`): its findings are
+/// placed at its block, not at a pseudo path.
+#[test]
+fn an_instance_the_source_cannot_expand_is_located_at_its_block() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let d = "tests/fixtures/terraform/flag-count";
+    let out = Command::new(env!("CARGO_BIN_EXE_alertpath"))
+        .current_dir(repo)
+        .args([
+            "scan",
+            "--plan",
+            &format!("{d}/plan.json"),
+            "--terraform",
+            d,
+        ])
+        .args(["--format", "json"])
+        .output()
+        .expect("binary runs");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let unplaced: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| &f["subject"]["resource"]["origin"])
+        .filter(|o| o["address"].is_string() && o["location"].is_null())
+        .map(|o| o["address"].as_str().unwrap())
+        .collect();
+    assert!(unplaced.is_empty(), "{unplaced:?}");
+    let detector = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["subject"]["resource"]["origin"]["address"] == "aws_guardduty_detector.this[0]")
+        .expect("the detector's finding");
+    assert!(
+        detector["subject"]["resource"]["origin"]["location"]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("flag-count/main.tf"),
+        "{detector}"
+    );
+}

@@ -65,11 +65,14 @@ fn markdown_of_a_huge_report_stays_under_one_mib() {
     for i in 0..100_000u64 {
         let account = format!("{:012}", 100_000_000_000 + i / 20);
         let region = format!("region-{}", i % 20);
-        findings.push(common::failing(
+        let mut finding = common::failing(
             "GD001",
             common::region_subject(&account, &region),
             Severity::High,
-        ));
+        );
+        // Distinct failures: identical ones share one row (below).
+        finding.outcome.message = format!("synthetic failure {i}");
+        findings.push(finding);
     }
     let out = markdown(&common::report_with(findings));
     assert!(out.len() <= MAX_BYTES, "{} bytes", out.len());
@@ -92,6 +95,39 @@ fn markdown_of_a_huge_report_stays_under_one_mib() {
         .count();
     assert_eq!(rows + omitted, 100_000);
     assert!(note.contains("JSON"));
+}
+
+/// The same failure in 100,000 account × region pairs is one row naming the
+/// first places and how many more, not 100,000 rows.
+#[test]
+fn markdown_of_one_failure_repeated_everywhere_is_one_row() {
+    let findings = (0..100_000u64)
+        .map(|i| {
+            let account = format!("{:012}", 100_000_000_000 + i / 20);
+            let region = format!("region-{}", i % 20);
+            common::failing(
+                "GD001",
+                common::region_subject(&account, &region),
+                Severity::High,
+            )
+        })
+        .collect();
+    let out = markdown(&common::report_with(findings));
+    assert!(out.len() < 64 * 1024, "{} bytes", out.len());
+    assert!(!out.contains("omitted"));
+    let rows: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("| high | GD001 |"))
+        .collect();
+    assert_eq!(rows.len(), 1, "{out}");
+    assert!(
+        rows[0].contains(
+            "| in 100000 accounts and regions (100000000000 / region-0, 100000000000 / region-1, "
+        ),
+        "{}",
+        &rows[0][..200]
+    );
+    assert!(rows[0].contains(", … and 99900 more) | synthetic failure |"));
 }
 
 #[test]

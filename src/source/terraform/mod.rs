@@ -65,19 +65,7 @@ fn mismatch_note(
 ) -> Option<String> {
     // Instance keys aside: HCL whose `count` is unknown declares `x.y`, the
     // plan expands it to `x.y[0]`.
-    let block = |address: &str| {
-        let mut out = String::with_capacity(address.len());
-        let mut depth = 0usize;
-        for c in address.chars() {
-            match c {
-                '[' => depth += 1,
-                ']' => depth = depth.saturating_sub(1),
-                c if depth == 0 => out.push(c),
-                _ => {}
-            }
-        }
-        out
-    };
+    let block = hcl::block_address;
     let declared: std::collections::HashSet<String> =
         hcl.resources.iter().map(|r| block(&r.address)).collect();
     let total = plan.resources.len();
@@ -169,16 +157,8 @@ pub fn merge_arn_templates(plan: &mut model::TfStack, hcl: &model::TfStack) {
 }
 
 /// Copy source positions from an HCL stack onto a plan stack, by address:
-/// resources and their attributes, and the places of literals (SEC002).
+/// resources and their attributes, and the places of literals (SEC002)
+/// ([`hcl::SourceIndex`] answers where each is written).
 pub fn merge_locations(plan: &mut model::TfStack, hcl: &model::TfStack) {
     hcl::attach_locations(plan, hcl);
-    for literal in &mut plan.literals {
-        if let Some(h) = hcl
-            .literals
-            .iter()
-            .find(|h| h.address == literal.address && h.attribute == literal.attribute)
-        {
-            literal.location = h.location.clone();
-        }
-    }
 }

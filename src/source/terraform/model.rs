@@ -94,6 +94,10 @@ pub struct TfStack {
     pub unresolved: Vec<Unresolvable>,
     /// The input files, repo-relative.
     pub inputs: Vec<String>,
+    /// Where each `variable`, `locals` entry, `output` and `module` call is
+    /// declared, by address (`var.key`, `module.alerts.local.name`,
+    /// `output.topic_arn`, `module.alerts`): HCL only.
+    pub declarations: BTreeMap<String, SourceLocation>,
     /// `AWS_REGION`/`AWS_DEFAULT_REGION` at scan time, the last fallback for
     /// a resource's region.
     pub environment_region: Option<crate::inventory::EnvironmentRegion>,

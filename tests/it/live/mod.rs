@@ -354,3 +354,58 @@ fn parity_and_secrets() {
     // The redacted endpoint is kept, with its shape.
     assert!(read(snapshot).contains("https://events.pagerduty.com/integration/<redacted>/enqueue"));
 }
+
+/// Issue 20, item 2, on the demo organization (`scripts/demo.sh`): SUB005 on
+/// the `root-login` topic every account has fails in each of them. The text
+/// report says it once, listing the accounts; JSON keeps one finding per
+/// account.
+#[test]
+fn demo_report_says_sub005_on_one_topic_name_once() {
+    let h = Harness::start();
+    let m = h.seed(&["demo"]);
+    h.faults(&m["faults"]);
+    let out_dir = h.dir.path().join("out");
+    let out = h.alertpath(&[
+        "scan",
+        "--regions",
+        REGIONS,
+        "--output-dir",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("alertpath.json")).unwrap())
+            .unwrap();
+    let mut accounts: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "SUB005" && f["status"] == "fail")
+        .filter(|f| f["subject"]["resource"]["name"] == "root-login")
+        .map(|f| f["subject"]["account"].as_str().unwrap().to_string())
+        .collect();
+    accounts.sort();
+    assert!(accounts.len() >= 3, "{accounts:?}");
+
+    let text = std::fs::read_to_string(out_dir.join("alertpath.txt")).unwrap();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("SUB005") && l.contains("root-login"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{text}");
+    let expected = format!(
+        "  MEDIUM       SUB005    sns-topic root-login in {} accounts / us-east-1 ({}): topic root-login delivers to a pager endpoint, but no alarm in ‹account›/us-east-1 watches",
+        accounts.len(),
+        accounts.join(", ")
+    );
+    assert!(lines[0].starts_with(&expected), "{}\n{expected}", lines[0]);
+    let markdown = std::fs::read_to_string(out_dir.join("alertpath.md")).unwrap();
+    assert_eq!(
+        markdown
+            .lines()
+            .filter(|l| l.contains("SUB005") && l.contains("root-login"))
+            .count(),
+        1,
+        "{markdown}"
+    );
+}

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 pub use functions::FUNCTIONS;
-pub use locate::{attach_locations, normalize_address};
+pub use locate::{SourceIndex, attach_locations, block_address, normalize_address};
 pub(crate) use policy_doc::policy_json;
 pub use value::Val;
 

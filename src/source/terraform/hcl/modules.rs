@@ -90,6 +90,7 @@ impl<'g> ModuleEval<'g> {
 
     /// Evaluate every provider, resource, data source and module call; return the outputs.
     pub(super) fn run(&mut self) -> Val {
+        self.declare();
         self.init_variables();
         self.init_providers();
         let ast = self.ast.clone();
@@ -143,6 +144,42 @@ impl<'g> ModuleEval<'g> {
             .files
             .get(file)
             .and_then(|f| f.location(span.map(|r| r.start)))
+    }
+
+    /// Record where this instance's variables, locals, outputs and module
+    /// calls are declared ([`TfStack::declarations`]).
+    ///
+    /// [`TfStack::declarations`]: crate::source::terraform::model::TfStack::declarations
+    fn declare(&mut self) {
+        let ast = self.ast.clone();
+        let blocks = ast
+            .variables
+            .iter()
+            .map(|(n, i)| (format!("var.{n}"), i.file, i.node.span()))
+            .chain(
+                ast.locals
+                    .iter()
+                    .map(|(n, i)| (format!("local.{n}"), i.file, i.node.span())),
+            )
+            .chain(
+                ast.outputs
+                    .iter()
+                    .map(|(n, i)| (format!("output.{n}"), i.file, i.node.span())),
+            )
+            .chain(
+                ast.modules
+                    .iter()
+                    .map(|(n, i)| (format!("module.{n}"), i.file, i.node.span())),
+            );
+        for (address, file, span) in blocks {
+            if let Some(location) = self.location(file, span) {
+                self.g
+                    .stack
+                    .declarations
+                    .entry(format!("{}{address}", self.prefix))
+                    .or_insert(location);
+            }
+        }
     }
 
     fn init_variables(&mut self) {
