@@ -324,6 +324,10 @@ pub struct Hop {
     /// Why the link is broken, and the link rule's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
+    /// The link rule that describes why this link is broken (its fix is the
+    /// fix of a path that breaks here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<RuleId>,
 }
 
 /// A related location shown beside a finding.

@@ -261,6 +261,10 @@ impl<'a> Walker<'_, 'a> {
             origin: at.origin.clone(),
             ok,
             problem: text,
+            rule: match &link {
+                Link::Broken { rule, .. } => Some(*rule),
+                _ => None,
+            },
         });
         let problem = if problem.is_some() || ok {
             problem.clone()

@@ -3,6 +3,7 @@
 use std::cmp::Reverse;
 
 use super::{Finding, Report};
+use crate::catalog::RuleId;
 use crate::inventory::SourceKind;
 use crate::outcome::{Hop, Status, Subject};
 use crate::severity::Severity;
@@ -459,7 +460,7 @@ pub(super) fn entry_heading(entry: &Entry<'_>, by: super::GroupBy) -> String {
 }
 
 /// A rule's fix in one line ([`crate::catalog::RuleMeta::fix`]).
-pub(super) fn fix_of(rule: crate::catalog::RuleId) -> String {
+pub(super) fn fix_of(rule: RuleId) -> String {
     crate::rules::find(rule.as_str())
         .map(|r| r.meta.fix())
         .unwrap_or_default()
@@ -500,6 +501,42 @@ pub(super) fn top_line(entry: &Entry<'_>) -> (String, String) {
             (top_place(finding), finding.outcome.message.clone())
         }
     }
+}
+
+/// The fixes said after a rule's top issues, the lines of `shown` up to `i`
+/// with that rule: where a path breaks at a link another rule describes (a
+/// route whose topic policy denies EventBridge: SNS001), that link rule's
+/// fix, once per link rule; the rule's own fix when some line has no such
+/// link. Each with the rule whose fix it is.
+pub(super) fn fixes_after(shown: &[Entry<'_>], i: usize) -> Vec<(RuleId, String)> {
+    let rule = shown[i].first().outcome.rule;
+    let group: Vec<&Entry<'_>> = shown[..=i]
+        .iter()
+        .rev()
+        .take_while(|e| e.first().outcome.rule == rule)
+        .collect();
+    let mut own = false;
+    let mut links: Vec<RuleId> = Vec::new();
+    for entry in group.into_iter().rev() {
+        match broken_link(entry.first()) {
+            Some(link) if link != rule => {
+                if !links.contains(&link) {
+                    links.push(link);
+                }
+            }
+            _ => own = true,
+        }
+    }
+    own.then_some(rule)
+        .into_iter()
+        .chain(links)
+        .map(|r| (r, fix_of(r)))
+        .collect()
+}
+
+/// The rule describing the first broken link of a finding's path, if any.
+fn broken_link(finding: &Finding) -> Option<RuleId> {
+    finding.outcome.path.iter().find_map(|hop| hop.rule)
 }
 
 /// Whether the top issue at `i` is the last of its rule's lines, which its
@@ -878,6 +915,7 @@ mod tests {
             origin: Origin::default(),
             ok: problem.is_none(),
             problem: problem.map(str::to_string),
+            rule: None,
         }
     }
 

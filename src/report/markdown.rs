@@ -276,10 +276,17 @@ fn top_issues(details: &mut Details, report: &Report, min: Option<Severity>) {
             describe::one_line(&message, 160)
         );
         if describe::ends_rule(shown, i) {
-            block.push_str(&format!(
-                "  - **Fix:** {}\n",
-                describe::one_line(&describe::fix_of(rule), 320)
-            ));
+            for (fixed, fix) in describe::fixes_after(shown, i) {
+                let label = if fixed == rule {
+                    "Fix".to_string()
+                } else {
+                    format!("Fix ({fixed})")
+                };
+                block.push_str(&format!(
+                    "  - **{label}:** {}\n",
+                    describe::one_line(&fix, 320)
+                ));
+            }
         }
         details.items(&block, entry.len());
     }

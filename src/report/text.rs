@@ -193,13 +193,20 @@ fn top_issues(out: &mut String, listed: &[&Finding], paint: &Paint) {
             describe::one_line(&message, 110)
         );
         if describe::ends_rule(shown, i) {
-            let _ = writeln!(
-                out,
-                "{:11}{} {}",
-                "",
-                paint.paint(GREEN, "fix:"),
-                describe::one_line(&describe::fix_of(finding.outcome.rule), 320)
-            );
+            for (rule, fix) in describe::fixes_after(shown, i) {
+                let label = if rule == finding.outcome.rule {
+                    "fix:".to_string()
+                } else {
+                    format!("fix ({rule}):")
+                };
+                let _ = writeln!(
+                    out,
+                    "{:11}{} {}",
+                    "",
+                    paint.paint(GREEN, &label),
+                    describe::one_line(&fix, 320)
+                );
+            }
         }
     }
     if top.len() > TOP_ISSUES {

@@ -64,6 +64,10 @@ fn hop(kind: &str, name: &str, origin: Origin, problem: Option<&str>) -> Hop {
         origin,
         ok: problem.is_none(),
         problem: problem.map(str::to_string),
+        // The link rule a problem ends with, e.g. `… (SNS001)`.
+        rule: problem
+            .and_then(|p| p.rsplit_once('('))
+            .and_then(|(_, id)| id.trim_end_matches(')').parse().ok()),
     }
 }
 
