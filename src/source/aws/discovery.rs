@@ -157,6 +157,9 @@ pub async fn list(
         Ok(l) => l,
         Err(gap) => return not_listed(caller_account, organization, gap, hint),
     };
+    if let Some(gap) = incomplete(&listed, caller_account, organization.as_ref()) {
+        return not_listed(caller_account, organization, gap, None);
+    }
     let under_ous = if filter.ous.is_empty() {
         None
     } else {
@@ -209,6 +212,35 @@ pub async fn list(
         notes,
         not_listed: None,
     }
+}
+
+/// A listing that misses the caller's own account or the management account
+/// is incomplete (both are always members): a broken pagination, a proxy, or
+/// an emulator answering a member account with nothing. Scanning only what it
+/// named would drop the rest of the organization silently.
+fn incomplete(
+    listed: &[aws_sdk_organizations::types::Account],
+    caller: &str,
+    organization: Option<&(Option<String>, String)>,
+) -> Option<Gap> {
+    let management = organization.map(|(_, m)| m.as_str());
+    let missing = [
+        ("the caller's account", Some(caller)),
+        ("the management account", management),
+    ]
+    .into_iter()
+    .find_map(|(who, id)| {
+        let id = id.filter(|id| !id.is_empty())?;
+        (!listed.iter().any(|a| a.id() == Some(id))).then(|| format!("{who} {id}"))
+    })?;
+    Some(Gap {
+        reason: crate::inventory::GapReason::Other,
+        call: Some("organizations:ListAccounts".to_string()),
+        message: format!(
+            "the answer names {} account(s) but not {missing}, so the listing is incomplete",
+            listed.len()
+        ),
+    })
 }
 
 /// Organizations answered that the caller is in no organization: its account

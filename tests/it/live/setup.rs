@@ -4,7 +4,8 @@
 //! every other account through the audit role. Each principal's calls, as the
 //! fault proxy saw them, are allowed by the policy `alertpath init-policy
 //! --for …` prints for it, and by nothing broader: the audit role assumes
-//! nothing, and the caller assumes only the two named roles.
+//! nothing, and the caller assumes only the two named roles. A listing that
+//! leaves out the caller's own account is incomplete (SCAN005).
 
 use alertpath::policy::{Decision, Policy, Principal, Request};
 use serde_json::{Value, json};
@@ -74,6 +75,17 @@ fn allows(policy: &Value, account: &str, action: &str, resource: &str) -> bool {
     policy.evaluate(&request) == Decision::Allow
 }
 
+/// The messages of the SCAN005 (organization not listed) outcomes.
+fn scan005(report: &Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "SCAN005" && f["status"] == "not_assessed")
+        .filter_map(|f| f["message"].as_str().map(str::to_string))
+        .collect()
+}
+
 /// The role name and account of an assumed-role session ARN.
 fn role_of(principal: &str) -> Option<(&str, &str)> {
     let rest = principal.strip_prefix("arn:aws:sts::")?;
@@ -97,6 +109,23 @@ fn a_scan_from_the_security_account_uses_each_role_within_its_policy() {
     assert_eq!(scan_as_management.status.code(), Some(0));
 
     let ci = h.assume(&format!("arn:aws:iam::{security}:role/{CI_ROLE}"));
+
+    // moto answers a member account's ListAccounts with no account at all (AWS
+    // denies it): a listing without the caller's own account is incomplete,
+    // SCAN005, never a scan of nothing that passes.
+    let args = scan_args(&[]);
+    let out = h.alertpath_as(&ci, &args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(out.status.code(), Some(3));
+    let report = super::json_report(&out);
+    assert_eq!(report["coverage"]["organization"], "not_listed");
+    assert!(
+        scan005(&report)[0].contains(&format!(
+            "the answer names 0 account(s) but not the caller's account {security}, so the listing is incomplete"
+        )),
+        "{:?}",
+        scan005(&report)
+    );
+
     h.reset_proxy();
     member_is_denied_management_calls(&h, &security);
 
@@ -106,13 +135,7 @@ fn a_scan_from_the_security_account_uses_each_role_within_its_policy() {
     let out = h.alertpath_as(&ci, &args.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(out.status.code(), Some(3));
     let report = super::json_report(&out);
-    let scan005: Vec<&str> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "SCAN005" && f["status"] == "not_assessed")
-        .filter_map(|f| f["message"].as_str())
-        .collect();
+    let scan005 = scan005(&report);
     assert_eq!(scan005.len(), 1, "{scan005:?}");
     assert!(
         scan005[0].contains(&format!(
