@@ -37,6 +37,7 @@ mod live;
 mod outputs;
 mod policy;
 mod primer;
+mod registry_modules;
 mod report_header;
 mod report_people;
 mod rule_snapshots;

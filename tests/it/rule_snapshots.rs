@@ -68,6 +68,11 @@ const TF_FIXTURES: &[TfFixture] = &[
         hcl: true,
     },
     TfFixture {
+        dir: "cloudposse",
+        config: ADMIN,
+        hcl: true,
+    },
+    TfFixture {
         dir: "primer-org-root",
         config: "[terraform]\nrole = \"management\"\n",
         hcl: true,

@@ -196,7 +196,10 @@ pub(super) fn topic(r: &TfResource, docs: &PolicyDocs) -> Topic {
         name: req_str(r, "name"),
         arn: req_str(r, "arn"),
         policy: policy(r, "policy", docs),
-        kms_master_key_id: opt_str(r, &["kms_master_key_id"]),
+        // `""` is no key, as the provider and SNS treat it (Cloud Posse's
+        // sns-topic passes `""` when encryption is off).
+        kms_master_key_id: opt_str(r, &["kms_master_key_id"])
+            .map(|key| key.clone().filter(|k| !k.is_empty())),
     }
 }
 

@@ -1,5 +1,7 @@
 //! Finding a module's source: local paths, `.terraform/modules/modules.json`,
-//! and built-in models of two registry modules whose interfaces are documented.
+//! built-in models of two registry modules whose interfaces are documented,
+//! and unmodified copies of Cloud Posse's label, SNS topic and GuardDuty
+//! modules (`vendored/`, Apache-2.0), which Cloud Posse stacks call.
 
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -175,6 +177,116 @@ resource "aws_cloudwatch_event_target" "pagerduty" {{
     )
 }
 
+/// One vendored module release: its files, as `(name, text)`.
+type Vendored = &'static [(&'static str, &'static str)];
+
+/// The `context.tf` every Cloud Posse module carries (label 0.25.0's
+/// `exports/context.tf`: the context variables and `module "this"`).
+const CLOUDPOSSE_CONTEXT: &str =
+    include_str!("vendored/cloudposse-label-0.25.0/exports-context.tf");
+
+/// `cloudposse/label/null` 0.25.0, the release Cloud Posse modules pin.
+const CLOUDPOSSE_LABEL: Vendored = &[
+    (
+        "main.tf",
+        include_str!("vendored/cloudposse-label-0.25.0/main.tf"),
+    ),
+    (
+        "variables.tf",
+        include_str!("vendored/cloudposse-label-0.25.0/variables.tf"),
+    ),
+    (
+        "outputs.tf",
+        include_str!("vendored/cloudposse-label-0.25.0/outputs.tf"),
+    ),
+    (
+        "descriptors.tf",
+        include_str!("vendored/cloudposse-label-0.25.0/descriptors.tf"),
+    ),
+];
+
+/// `cloudposse/sns-topic/aws` v1.2.0 (major 1).
+const CLOUDPOSSE_SNS_TOPIC_1: Vendored = &[
+    (
+        "main.tf",
+        include_str!("vendored/cloudposse-sns-topic-1.2.0/main.tf"),
+    ),
+    (
+        "variables.tf",
+        include_str!("vendored/cloudposse-sns-topic-1.2.0/variables.tf"),
+    ),
+    (
+        "outputs.tf",
+        include_str!("vendored/cloudposse-sns-topic-1.2.0/outputs.tf"),
+    ),
+    ("context.tf", CLOUDPOSSE_CONTEXT),
+];
+
+/// `cloudposse/sns-topic/aws` 0.20.1 (major 0).
+const CLOUDPOSSE_SNS_TOPIC_0: Vendored = &[
+    (
+        "main.tf",
+        include_str!("vendored/cloudposse-sns-topic-0.20.1/main.tf"),
+    ),
+    (
+        "variables.tf",
+        include_str!("vendored/cloudposse-sns-topic-0.20.1/variables.tf"),
+    ),
+    (
+        "outputs.tf",
+        include_str!("vendored/cloudposse-sns-topic-0.20.1/outputs.tf"),
+    ),
+    ("context.tf", CLOUDPOSSE_CONTEXT),
+];
+
+/// `cloudposse/guardduty/aws` v1.0.0 (major 1).
+const CLOUDPOSSE_GUARDDUTY_1: Vendored = &[
+    (
+        "main.tf",
+        include_str!("vendored/cloudposse-guardduty-1.0.0/main.tf"),
+    ),
+    (
+        "variables.tf",
+        include_str!("vendored/cloudposse-guardduty-1.0.0/variables.tf"),
+    ),
+    (
+        "outputs.tf",
+        include_str!("vendored/cloudposse-guardduty-1.0.0/outputs.tf"),
+    ),
+    ("context.tf", CLOUDPOSSE_CONTEXT),
+];
+
+/// `cloudposse/guardduty/aws` v0.6.0 (major 0).
+const CLOUDPOSSE_GUARDDUTY_0: Vendored = &[
+    (
+        "main.tf",
+        include_str!("vendored/cloudposse-guardduty-0.6.0/main.tf"),
+    ),
+    (
+        "variables.tf",
+        include_str!("vendored/cloudposse-guardduty-0.6.0/variables.tf"),
+    ),
+    (
+        "outputs.tf",
+        include_str!("vendored/cloudposse-guardduty-0.6.0/outputs.tf"),
+    ),
+    ("context.tf", CLOUDPOSSE_CONTEXT),
+];
+
+/// A vendored release, parsed once per scan.
+fn vendored(g: &mut Global, name: &str, files: Vendored) -> Result<Rc<ModuleAst>, String> {
+    if let Some(a) = g.builtins.get(name) {
+        return Ok(a.clone());
+    }
+    let sources = files
+        .iter()
+        .map(|(file, text)| (Some(format!("<{name}>/{file}")), text.to_string()))
+        .collect();
+    let ast = Rc::new(parse_module_sources(sources).map_err(|e| e.to_string())?);
+    g.builtins.insert(name.to_string(), ast.clone());
+    Ok(ast)
+}
+
 /// The registry address without host prefix or sub-directory, lower-cased.
 fn registry_name(source: &str) -> String {
     let s = source
@@ -246,6 +358,19 @@ pub(super) fn resolve(
                 builtin(g, "guardduty-v5", guardduty_v5).map(|a| (a, here, true))
             }
         }
+        "cloudposse/label/null" => {
+            vendored(g, "cloudposse/label/null 0.25.0", CLOUDPOSSE_LABEL).map(|a| (a, here, true))
+        }
+        "cloudposse/sns-topic/aws" => match major(version) {
+            Some(0) => vendored(g, "cloudposse/sns-topic/aws 0.20.1", CLOUDPOSSE_SNS_TOPIC_0),
+            _ => vendored(g, "cloudposse/sns-topic/aws 1.2.0", CLOUDPOSSE_SNS_TOPIC_1),
+        }
+        .map(|a| (a, here, true)),
+        "cloudposse/guardduty/aws" => match major(version) {
+            Some(0) => vendored(g, "cloudposse/guardduty/aws 0.6.0", CLOUDPOSSE_GUARDDUTY_0),
+            _ => vendored(g, "cloudposse/guardduty/aws 1.0.0", CLOUDPOSSE_GUARDDUTY_1),
+        }
+        .map(|a| (a, here, true)),
         _ => Err(format!(
             "module source `{source}` is not downloaded (no .terraform/modules) and not modelled"
         )),
