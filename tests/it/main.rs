@@ -37,7 +37,7 @@ mod live;
 mod outputs;
 mod policy;
 mod primer;
-mod registry_modules;
+mod public_stacks;
 mod report_header;
 mod report_people;
 mod rule_snapshots;

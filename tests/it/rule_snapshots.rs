@@ -73,6 +73,11 @@ const TF_FIXTURES: &[TfFixture] = &[
         hcl: true,
     },
     TfFixture {
+        dir: "secure-baseline",
+        config: ADMIN,
+        hcl: true,
+    },
+    TfFixture {
         dir: "primer-org-root",
         config: "[terraform]\nrole = \"management\"\n",
         hcl: true,

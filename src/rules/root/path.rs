@@ -266,28 +266,67 @@ fn log_group_path(
         Known::Unknown(_) => true,
     });
     let record = crate::samples_logs::root_console_login_record();
+    // A filter whose pattern rules the record out explains a failure worse
+    // than one that matched (or may match) and broke further on.
+    let verdicts: Vec<(bool, Verdict)> = on_group
+        .map(|filter| filter_verdict(graph, filter, group, record, alarms, account, region))
+        .collect();
+    let any_further = verdicts.iter().any(|(further, _)| *further);
     Ok(best(
-        on_group.map(|filter| {
-            let fname = filter.name.value().cloned().unwrap_or_else(|| "metric filter".into());
-            if let Known::Unknown(m) = &filter.log_group {
-                return Verdict::Unknown(format!("metric filter {fname}'s log group: {}", m.unknown.describe()), m.unknown.kind);
-            }
-            let pattern = match &filter.pattern {
-                Known::Value(p) => p,
-                Known::Unknown(m) => {
-                    return Verdict::Unknown(format!("metric filter {fname}'s pattern: {}", m.unknown.describe()), m.unknown.kind);
-                }
-            };
-            match FilterPattern::parse(pattern) {
-                Err(e) => Verdict::Broken(format!("metric filter {fname}'s pattern is malformed: {e}")),
-                Ok(p) if !p.matches(record) => Verdict::Broken(format!(
-                    "metric filter {fname} on log group {group} does not match a root console sign-in record"
-                )),
-                Ok(_) => metrics_verdict(graph, &filter.metrics, &fname, alarms, account, region),
-            }
-        }),
+        verdicts
+            .into_iter()
+            .filter(|(further, _)| *further || !any_further)
+            .map(|(_, verdict)| verdict),
         || Verdict::Broken(format!("log group {group} has no metric filter")),
     ))
+}
+
+/// One metric filter's verdict, and whether it got past its pattern (it
+/// matches the record, or may: its pattern or log group is unknown).
+fn filter_verdict(
+    graph: &Graph<'_>,
+    filter: &crate::inventory::MetricFilter,
+    group: &str,
+    record: &str,
+    alarms: &[Alarm],
+    account: &str,
+    region: &str,
+) -> (bool, Verdict) {
+    let fname = filter
+        .name
+        .value()
+        .cloned()
+        .unwrap_or_else(|| "metric filter".into());
+    if let Known::Unknown(m) = &filter.log_group {
+        let why = format!(
+            "metric filter {fname}'s log group: {}",
+            m.unknown.describe()
+        );
+        return (true, Verdict::Unknown(why, m.unknown.kind));
+    }
+    let pattern = match &filter.pattern {
+        Known::Value(p) => p,
+        Known::Unknown(m) => {
+            let why = format!("metric filter {fname}'s pattern: {}", m.unknown.describe());
+            return (true, Verdict::Unknown(why, m.unknown.kind));
+        }
+    };
+    match FilterPattern::parse(pattern) {
+        Err(e) => (
+            false,
+            Verdict::Broken(format!("metric filter {fname}'s pattern is malformed: {e}")),
+        ),
+        Ok(p) if !p.matches(record) => (
+            false,
+            Verdict::Broken(format!(
+                "metric filter {fname} on log group {group} does not match a root console sign-in record"
+            )),
+        ),
+        Ok(_) => (
+            true,
+            metrics_verdict(graph, &filter.metrics, &fname, alarms, account, region),
+        ),
+    }
 }
 
 fn metrics_verdict(

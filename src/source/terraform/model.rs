@@ -115,7 +115,11 @@ pub enum Blocks {
     },
     /// Whether, and how often, a resource or module call is present (its
     /// `count` or `for_each`).
-    Presence,
+    Presence {
+        /// The resource type (`data.` prefix for data sources); `None` for a
+        /// module call, which may hold any resource.
+        kind: Option<String>,
+    },
     /// A module call whose module was not read (not downloaded, an unknown
     /// source, a cycle).
     Module,

@@ -146,10 +146,26 @@ pub(super) fn bool_or(r: &TfResource, attribute: &str, default: bool) -> Known<b
 /// A number, `None` when null.
 pub(super) fn opt_f64(r: &TfResource, attribute: &str) -> Known<Option<f64>> {
     match slot(r, &[attribute]) {
-        Slot::Value(v) => Known::Value(v.as_f64()),
+        Slot::Value(v) => Known::Value(number(v)),
         Slot::Null => Known::Value(None),
         Slot::Unknown => unknown(r, attribute),
     }
+}
+
+/// A number attribute's value: a JSON number, or a string Terraform converts
+/// to one (`threshold = "1"` in HCL is the number 1 in the plan).
+pub(super) fn number(v: &Value) -> Option<f64> {
+    match v {
+        Value::String(s) => s.trim().parse::<f64>().ok().filter(|n| n.is_finite()),
+        other => other.as_f64(),
+    }
+}
+
+/// A whole-number attribute's value ([`number`] without a fraction).
+pub(super) fn whole_number(v: &Value) -> Option<i64> {
+    number(v)
+        .filter(|n| n.fract() == 0.0 && n.abs() < 9.0e15)
+        .map(|n| n as i64)
 }
 
 /// The resource's origin: address and source positions (when the source has them).
@@ -190,4 +206,21 @@ pub(super) fn ref_of(r: &TfResource, attribute: &str, kinds: &[&str]) -> Option<
     refs_of(r, attribute, kinds)
         .first()
         .map(|a| (*a).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{number, whole_number};
+    use serde_json::json;
+
+    #[test]
+    fn numbers_written_as_strings_are_numbers() {
+        assert_eq!(number(&json!("1")), Some(1.0));
+        assert_eq!(number(&json!(" 0.5 ")), Some(0.5));
+        assert_eq!(number(&json!(2)), Some(2.0));
+        assert_eq!(number(&json!("one")), None);
+        assert_eq!(number(&json!("NaN")), None);
+        assert_eq!(whole_number(&json!("0")), Some(0));
+        assert_eq!(whole_number(&json!("1.5")), None);
+    }
 }

@@ -39,6 +39,9 @@ pub(super) fn derive(
             format!("arn:{p}:cloudwatch:{region}:{account}:alarm:{name}")
         }
         "aws_kms_alias" => format!("arn:{p}:kms:{region}:{account}:{name}"),
+        "aws_cloudwatch_log_group" => {
+            format!("arn:{p}:logs:{region}:{account}:log-group:{name}")
+        }
         _ => return None,
     })
 }
@@ -46,7 +49,10 @@ pub(super) fn derive(
 /// The attribute holding the name an ARN of `kind` is built from.
 fn name_attribute(kind: &str) -> Option<&'static str> {
     match kind {
-        "aws_sns_topic" | "aws_cloudwatch_event_rule" | "aws_kms_alias" => Some("name"),
+        "aws_sns_topic"
+        | "aws_cloudwatch_event_rule"
+        | "aws_kms_alias"
+        | "aws_cloudwatch_log_group" => Some("name"),
         "aws_lambda_function" => Some("function_name"),
         "aws_cloudwatch_metric_alarm" => Some("alarm_name"),
         _ => None,
@@ -98,11 +104,17 @@ pub(super) fn derive_facts(facts: &mut RegionFacts, account: &str, region: &str)
     }
 }
 
-/// The policy attributes ARNs are substituted into, by resource type.
+/// The attributes ARNs are substituted into, by resource type: policies, and
+/// the log group a trail delivers to (`"${aws_cloudwatch_log_group.t.arn}:*"`).
 const POLICIES: &[(Mode, &str, &str)] = &[
     (Mode::Managed, "aws_sns_topic", "policy"),
     (Mode::Managed, "aws_sns_topic_policy", "policy"),
     (Mode::Data, "aws_iam_policy_document", "json"),
+    (
+        Mode::Managed,
+        "aws_cloudtrail",
+        "cloud_watch_logs_group_arn",
+    ),
 ];
 
 /// `r` with the ARNs its policies name substituted from `arns` (address →

@@ -231,7 +231,9 @@ fn scan004(stack: &TfStack, resolved: &Resolved) -> Vec<Unresolved> {
                 attributes::needed(kind).contains(&attribute.as_str())
                     && !resolved.contains(&(address, attribute.clone()))
             }
-            Blocks::Presence | Blocks::Module => true,
+            // Whether a resource no rule reads is present decides nothing.
+            Blocks::Presence { kind: Some(kind) } => kind_matters(kind),
+            Blocks::Presence { kind: None } | Blocks::Module => true,
         })
         .map(|u| Unresolved {
             origin: u.origin.clone(),
@@ -297,7 +299,22 @@ fn is_mapped(r: &TfResource) -> bool {
 /// `terraform_data`, policy documents, …). Only these are reported when their
 /// region or presence is undecided.
 fn matters(r: &TfResource) -> bool {
-    is_mapped(r) || (r.mode == Mode::Data && r.kind == "aws_ssm_parameter")
+    matters_as(r.mode, &r.kind)
+}
+
+/// [`matters`] for a resource type (`data.` prefix for data sources).
+fn kind_matters(kind: &str) -> bool {
+    match kind.strip_prefix("data.") {
+        Some(data) => matters_as(Mode::Data, data),
+        None => matters_as(Mode::Managed, kind),
+    }
+}
+
+fn matters_as(mode: Mode, kind: &str) -> bool {
+    match mode {
+        Mode::Managed => MAPPED.contains(&kind),
+        Mode::Data => kind == "aws_ssm_parameter",
+    }
 }
 
 fn organization(

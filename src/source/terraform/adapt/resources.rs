@@ -484,7 +484,7 @@ pub(super) fn function(r: &TfResource, module_env: Option<BTreeMap<String, EnvVa
         _ => name.map(|n| Some(Function::default_log_group(n))),
     };
     let reserved = match slot(r, &["reserved_concurrent_executions"]) {
-        Slot::Value(v) => Known::Value(v.as_i64().filter(|n| *n >= 0)),
+        Slot::Value(v) => Known::Value(super::access::whole_number(v).filter(|n| *n >= 0)),
         Slot::Null => Known::Value(None),
         Slot::Unknown => unknown(r, "reserved_concurrent_executions"),
     };

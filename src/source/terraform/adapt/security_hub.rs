@@ -221,9 +221,9 @@ fn updates(r: &TfResource) -> Known<FindingUpdates> {
 
 fn automation_rule(r: &TfResource) -> AutomationRule {
     let order = match slot(r, &["rule_order"]) {
-        Slot::Value(v) => v
-            .as_i64()
-            .map_or_else(|| unknown(r, "rule_order"), Known::Value),
+        Slot::Value(v) => {
+            super::access::whole_number(v).map_or_else(|| unknown(r, "rule_order"), Known::Value)
+        }
         _ => unknown(r, "rule_order"),
     };
     let status = match slot(r, &["rule_status"]) {

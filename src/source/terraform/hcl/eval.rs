@@ -620,12 +620,13 @@ fn get_attr(v: &Val, name: &str, text: &str) -> Val {
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, x)| x.clone())
-            .unwrap_or_else(|| {
-                if name == "arn" {
-                    Val::arn_of(text, addr)
-                } else {
-                    Val::after_apply(text, vec![addr.clone()])
-                }
+            .unwrap_or_else(|| match (name, id_source(resource_kind(addr))) {
+                ("arn", _) | ("id", Some("arn")) => Val::arn_of(text, addr),
+                ("id", Some(attribute)) => m.iter().find(|(k, _)| k == attribute).map_or_else(
+                    || Val::after_apply(text, vec![addr.clone()]),
+                    |(_, x)| x.clone(),
+                ),
+                _ => Val::after_apply(text, vec![addr.clone()]),
             }),
         Val::Map(m) => m.iter().find(|(k, _)| k == name).map_or_else(
             || error(text, format!("no attribute `{name}`")),
@@ -634,6 +635,33 @@ fn get_attr(v: &Val, name: &str, text: &str) -> Val {
         Val::Null => error(text, "attribute of null"),
         _ => error(text, format!("`{name}` of a non-object")),
     }
+}
+
+/// The attribute a resource's `id` equals, for types whose provider sets
+/// the id to it (`aws_cloudwatch_log_metric_filter.f.id` is the filter's
+/// name; an alarm's `metric_name` is often written that way).
+fn id_source(kind: &str) -> Option<&'static str> {
+    match kind {
+        "aws_cloudwatch_log_metric_filter" | "aws_cloudwatch_log_group" | "aws_ssm_parameter" => {
+            Some("name")
+        }
+        "aws_cloudwatch_metric_alarm" => Some("alarm_name"),
+        "aws_lambda_function" => Some("function_name"),
+        "aws_sns_topic" => Some("arn"),
+        _ => None,
+    }
+}
+
+/// The resource type of an instance address
+/// (`module.m[0].aws_cloudwatch_log_metric_filter.f[0]` → its type).
+fn resource_kind(address: &str) -> &str {
+    let without_key = match address.strip_suffix(']') {
+        Some(rest) => rest.rfind('[').map_or(address, |at| &address[..at]),
+        None => address,
+    };
+    let mut parts = without_key.rsplit('.');
+    parts.next();
+    parts.next().unwrap_or_default()
 }
 
 fn index(v: &Val, key: &Val, text: &str) -> Val {
@@ -656,5 +684,32 @@ fn index(v: &Val, key: &Val, text: &str) -> Val {
             None => error(text, "map key is not a string"),
         },
         _ => error(text, "index of a non-collection"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{id_source, resource_kind};
+
+    #[test]
+    fn an_instance_address_names_its_resource_type() {
+        assert_eq!(
+            resource_kind("module.m[\"a.b\"].aws_cloudwatch_log_metric_filter.root_usage[0]"),
+            "aws_cloudwatch_log_metric_filter"
+        );
+        assert_eq!(resource_kind("aws_sns_topic.t"), "aws_sns_topic");
+        assert_eq!(
+            resource_kind("data.aws_subnet.default[\"subnet-1\"]"),
+            "aws_subnet"
+        );
+        assert_eq!(resource_kind("odd"), "");
+    }
+
+    #[test]
+    fn only_types_whose_id_is_a_name_or_arn_have_one() {
+        assert_eq!(id_source("aws_cloudwatch_log_metric_filter"), Some("name"));
+        assert_eq!(id_source("aws_cloudwatch_metric_alarm"), Some("alarm_name"));
+        assert_eq!(id_source("aws_sns_topic"), Some("arn"));
+        assert_eq!(id_source("aws_guardduty_detector"), None);
     }
 }

@@ -342,7 +342,12 @@ impl<'g> ModuleEval<'g> {
         let (expansion, undecided) = match expand::instances(self, item, &base) {
             Err(unknown) => {
                 let location = self.location(item.file, item.node.span());
-                self.unresolved(&base, location, &unknown, Blocks::Presence);
+                let kind = match mode {
+                    Mode::Data => format!("data.{kind}"),
+                    Mode::Managed => kind.to_string(),
+                };
+                let blocks = Blocks::Presence { kind: Some(kind) };
+                self.unresolved(&base, location, &unknown, blocks);
                 let why = presence_reason(&unknown);
                 (expand::one_of_unknown_count(item, &base, &unknown), why)
             }
@@ -706,7 +711,8 @@ impl<'g> ModuleEval<'g> {
         let (expansion, undecided) = match expand::instances(self, item, &base) {
             Ok(e) => (e, self.undecided.clone()),
             Err(unknown) => {
-                self.unresolved(&base, call_loc.clone(), &unknown, Blocks::Presence);
+                let blocks = Blocks::Presence { kind: None };
+                self.unresolved(&base, call_loc.clone(), &unknown, blocks);
                 let why = presence_reason(&unknown);
                 (expand::one_of_unknown_count(item, &base, &unknown), why)
             }

@@ -1,15 +1,22 @@
-//! Registry modules real stacks call, read without `.terraform/modules`: the
-//! vendored Cloud Posse label, SNS topic and GuardDuty modules (fixture
-//! `cloudposse`, its README lists what each link must give). Before they were
-//! vendored, every resource gated on `module.this.enabled` was SCAN004 and the
-//! chain was not assessed.
+//! Stacks in the shapes public Terraform writes, through the CLI.
+//! - `cloudposse`: registry modules read without `.terraform/modules`, from
+//!   the vendored Cloud Posse label, SNS topic and GuardDuty modules. Before
+//!   they were vendored, every resource gated on `module.this.enabled` was
+//!   SCAN004 and the chain was not assessed.
+//! - `secure-baseline`: nozaq/terraform-aws-secure-baseline's shapes. Before,
+//!   the trail's log group and the alarm's metric were "known after apply",
+//!   so ROOT001 could not follow CloudTrail, and a `for_each` over subnets no
+//!   rule reads was SCAN004 (exit 3).
+//!
+//! Each fixture's README lists what each link must give.
 
 use serde_json::Value;
 
 use crate::common::process::{bin, code};
 
-/// An HCL-only scan of the `cloudposse` fixture as the GuardDuty admin stack.
-fn scan() -> Value {
+/// An HCL-only scan of a fixture as the GuardDuty admin stack; its exit code
+/// and JSON report.
+fn scan_fixture(name: &str) -> (i32, Value) {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = dir.path().join("alertpath.toml");
     std::fs::write(&config, "[terraform]\nrole = \"guardduty-admin\"\n").expect("config");
@@ -17,16 +24,28 @@ fn scan() -> Value {
         .args(["scan", "--format", "json", "--config"])
         .arg(&config)
         .arg("--terraform")
-        .arg(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/terraform/cloudposse"
-        ))
+        .arg(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/terraform")
+                .join(name),
+        )
         .env_remove("AWS_REGION")
         .env_remove("AWS_DEFAULT_REGION")
         .output()
         .expect("run alertpath");
-    assert_eq!(code(&out), 1, "{}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).expect("a JSON report")
+    let report = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (code(&out), report)
+}
+
+/// The SCAN004 outcomes that are not a pass (what could not be resolved).
+fn unresolved(report: &Value) -> Vec<&Value> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "SCAN004" && f["status"] != "pass")
+        .collect()
 }
 
 /// (status, message) of a rule's outcomes on a named resource, or on no
@@ -61,14 +80,9 @@ fn statuses(report: &Value, rule: &str, resource: &str) -> Vec<String> {
 
 #[test]
 fn cloud_posse_modules_are_read_without_terraform_init() {
-    let report = scan();
-    let unresolved: Vec<&Value> = report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .filter(|f| f["rule"] == "SCAN004" && f["status"] != "pass")
-        .collect();
-    assert!(unresolved.is_empty(), "{unresolved:#?}");
+    let (code, report) = scan_fixture("cloudposse");
+    assert_eq!(code, 1);
+    assert!(unresolved(&report).is_empty(), "{:#?}", unresolved(&report));
 
     // cloudposse/guardduty/aws's own topic policy grants CloudWatch, not
     // EventBridge, and sns-topic encrypts with the AWS-managed key.
@@ -115,5 +129,28 @@ fn cloud_posse_modules_are_read_without_terraform_init() {
             .and_then(Value::as_str)
             .is_some_and(|f| f.ends_with("cloudposse/main.tf")),
         "{location:?}"
+    );
+}
+
+#[test]
+fn a_secure_baseline_trail_alarm_reaches_the_pager_and_unread_data_sources_are_ignored() {
+    let (code, report) = scan_fixture("secure-baseline");
+    assert!(unresolved(&report).is_empty(), "{:#?}", unresolved(&report));
+    let not_assessed: Vec<&Value> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["status"] == "not_assessed")
+        .collect();
+    assert!(not_assessed.is_empty(), "{not_assessed:#?}");
+    // Fails (no GuardDuty chain in this stack), never exit 3.
+    assert_eq!(code, 1);
+    let root = outcomes(&report, "ROOT001", "");
+    assert_eq!(
+        root,
+        [(
+            "pass".to_string(),
+            "root console sign-in of account 333333333333 reaches a pager endpoint on topic CISAlarm through a CloudTrail metric filter and alarm".to_string()
+        )]
     );
 }
