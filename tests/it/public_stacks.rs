@@ -154,3 +154,95 @@ fn a_secure_baseline_trail_alarm_reaches_the_pager_and_unread_data_sources_are_i
         )]
     );
 }
+
+/// A notifier built with `terraform-aws-modules/lambda/aws` (what the real
+/// notify-slack source calls too), not downloaded: read from alertpath's model
+/// of that module, so its reserved concurrency and SNS trigger are judged.
+#[test]
+fn a_notifier_from_the_lambda_registry_module_is_judged() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let stack = r#"
+provider "aws" {
+  region              = "eu-west-1"
+  allowed_account_ids = ["444444444444"]
+}
+
+resource "aws_sns_topic" "chat" {
+  name = "guardduty-chat"
+}
+
+module "notifier" {
+  source  = "terraform-aws-modules/lambda/aws"
+  version = "~> 8.0"
+
+  function_name                  = "guardduty-to-slack"
+  handler                        = "index.handler"
+  runtime                        = "python3.12"
+  source_path                    = "${path.module}/src"
+  reserved_concurrent_executions = 0
+
+  allowed_triggers = {
+    sns = {
+      principal  = "sns.amazonaws.com"
+      source_arn = aws_sns_topic.chat.arn
+    }
+  }
+}
+
+resource "aws_sns_topic_subscription" "chat" {
+  topic_arn = aws_sns_topic.chat.arn
+  protocol  = "lambda"
+  endpoint  = module.notifier.lambda_function_arn
+}
+
+resource "aws_cloudwatch_event_rule" "findings" {
+  name = "guardduty-findings"
+  event_pattern = jsonencode({
+    source        = ["aws.guardduty"]
+    "detail-type" = ["GuardDuty Finding"]
+  })
+}
+
+resource "aws_cloudwatch_event_target" "chat" {
+  rule = aws_cloudwatch_event_rule.findings.name
+  arn  = aws_sns_topic.chat.arn
+}
+
+resource "aws_guardduty_detector" "main" {
+  enable = true
+}
+"#;
+    std::fs::write(dir.path().join("main.tf"), stack).expect("main.tf");
+    let config = dir.path().join("alertpath.toml");
+    std::fs::write(&config, "[terraform]\nrole = \"guardduty-admin\"\n").expect("config");
+    let out = bin()
+        .args(["scan", "--format", "json", "--config"])
+        .arg(&config)
+        .arg("--terraform")
+        .arg(dir.path())
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .output()
+        .expect("run alertpath");
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert!(unresolved(&report).is_empty(), "{:#?}", unresolved(&report));
+    let sub003: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "SUB003")
+        .map(|f| {
+            (
+                f["status"].as_str().unwrap_or_default().to_string(),
+                f["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        sub003.iter().any(|(status, message)| status == "fail"
+            && message == "function guardduty-to-slack has reserved concurrency 0: it never runs"),
+        "{sub003:?}"
+    );
+    assert_eq!(code(&out), 1);
+}

@@ -72,21 +72,26 @@ output "notify_slack_lambda_function_name" { value = module.lambda.lambda_functi
 output "lambda_cloudwatch_log_group_arn" { value = try(aws_cloudwatch_log_group.lambda[0].arn, "") }
 "#;
 
-/// The `terraform-aws-modules/lambda` resources notify-slack uses.
+/// The `terraform-aws-modules/lambda` resources notify-slack uses: the model
+/// of notify-slack calls it, and so does the real notify-slack source (as
+/// `terraform-aws-modules/lambda/aws`) when a stack vendors it.
 const LAMBDA: &str = r#"
 variable "create" { default = true }
+variable "create_function" { default = true }
 variable "function_name" {}
 variable "handler" {}
 variable "kms_key_arn" { default = "" }
 variable "environment_variables" { default = {} }
 variable "allowed_triggers" { default = {} }
+variable "reserved_concurrent_executions" { default = -1 }
 resource "aws_lambda_function" "this" {
-  count         = var.create ? 1 : 0
-  function_name = var.function_name
-  handler       = var.handler
-  runtime       = "python3.11"
-  publish       = true
-  kms_key_arn   = var.kms_key_arn == "" ? null : var.kms_key_arn
+  count                          = var.create && var.create_function ? 1 : 0
+  function_name                  = var.function_name
+  handler                        = var.handler
+  runtime                        = "python3.11"
+  publish                        = true
+  kms_key_arn                    = var.kms_key_arn == "" ? null : var.kms_key_arn
+  reserved_concurrent_executions = var.reserved_concurrent_executions
   environment {
     variables = var.environment_variables
   }
@@ -110,6 +115,11 @@ resource "aws_lambda_permission" "unqualified_alias_triggers" {
 }
 output "lambda_function_arn" { value = try(aws_lambda_function.this[0].arn, "") }
 output "lambda_function_name" { value = try(aws_lambda_function.this[0].function_name, "") }
+output "lambda_function_invoke_arn" { value = try(aws_lambda_function.this[0].invoke_arn, "") }
+output "lambda_function_version" { value = try(aws_lambda_function.this[0].version, "") }
+output "lambda_function_last_modified" { value = try(aws_lambda_function.this[0].last_modified, "") }
+output "lambda_role_arn" { value = null }
+output "lambda_role_name" { value = null }
 "#;
 
 const GD_RULE: &str = r#"
@@ -339,7 +349,7 @@ pub(super) fn resolve(
     let name = registry_name(source);
     let here = parent_dir.to_path_buf();
     match name.as_str() {
-        "alertpath-builtin/lambda" => {
+        "alertpath-builtin/lambda" | "terraform-aws-modules/lambda/aws" => {
             builtin(g, "lambda", || LAMBDA.to_string()).map(|a| (a, here, true))
         }
         "terraform-aws-modules/notify-slack/aws" => {
