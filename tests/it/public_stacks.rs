@@ -246,3 +246,49 @@ resource "aws_guardduty_detector" "main" {
     );
     assert_eq!(code(&out), 1);
 }
+
+/// trussworks/guardduty-notifications creates the detector itself with
+/// `create_detector = true` (all releases); not downloaded, alertpath's model
+/// of the module must create it too, or GD001 fails a stack that has one.
+#[test]
+fn trussworks_notifications_can_create_the_detector() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let stack = r#"
+provider "aws" {
+  region              = "us-west-2"
+  allowed_account_ids = ["555555555555"]
+}
+
+resource "aws_sns_topic" "pager" {
+  name = "gd-pager"
+}
+
+module "guardduty_notifications" {
+  source  = "trussworks/guardduty-notifications/aws"
+  version = "~> 6.0"
+
+  create_detector         = true
+  sns_topic_pagerduty_arn = aws_sns_topic.pager.arn
+  slack_notifications     = false
+}
+"#;
+    std::fs::write(dir.path().join("main.tf"), stack).expect("main.tf");
+    let config = dir.path().join("alertpath.toml");
+    std::fs::write(&config, "[terraform]\nrole = \"guardduty-admin\"\n").expect("config");
+    let out = bin()
+        .args(["scan", "--format", "json", "--config"])
+        .arg(&config)
+        .arg("--terraform")
+        .arg(dir.path())
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .output()
+        .expect("run alertpath");
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert!(unresolved(&report).is_empty(), "{:#?}", unresolved(&report));
+    assert_eq!(
+        outcomes(&report, "GD001", ""),
+        [("pass".to_string(), "1 detector(s)".to_string())]
+    );
+}

@@ -829,3 +829,42 @@ data "aws_iam_policy_document" "doc" {
         )
     );
 }
+
+/// `data "aws_partition"` follows the provider's region, and has the `id`
+/// the real notify-slack (and most modules) build ARNs from
+/// (`arn:${data.aws_partition.current.id}:…`); with `id` unknown, `try()`
+/// fell through and a subscription's topic ARN was wrong.
+#[test]
+fn the_partition_data_source_follows_the_region() {
+    let dir = write_tree(&[(
+        "main.tf",
+        r##"
+provider "aws" {
+  region              = "us-gov-west-1"
+  allowed_account_ids = ["123456789012"]
+}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+data "aws_caller_identity" "current" {}
+resource "aws_sns_topic_subscription" "s" {
+  topic_arn = "arn:${data.aws_partition.current.id}:sns:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:gd-slack"
+  protocol  = "lambda"
+  endpoint  = "arn:${data.aws_partition.current.partition}:lambda:us-gov-west-1:123456789012:function:n"
+}
+"##,
+    )]);
+    let s = hcl::read_dir(dir.path(), &VarInputs::default(), dir.path()).expect("reads");
+    let sub = res(&s, "aws_sns_topic_subscription.s");
+    assert_eq!(
+        sub.get("topic_arn"),
+        Some(&serde_json::json!(
+            "arn:aws-us-gov:sns:us-gov-west-1:123456789012:gd-slack"
+        ))
+    );
+    assert_eq!(
+        sub.get("endpoint"),
+        Some(&serde_json::json!(
+            "arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:n"
+        ))
+    );
+}

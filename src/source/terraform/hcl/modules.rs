@@ -1,6 +1,7 @@
 //! Evaluating one module instance: variables, locals, providers, resources
 //! (with `count`/`for_each`), data sources and child modules.
 
+use crate::inventory::arn::partition_of_region;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -424,8 +425,20 @@ impl<'g> ModuleEval<'g> {
                 attrs.push(("id".into(), provider.region.clone()));
             }
             (Mode::Data, "aws_partition") => {
-                attrs.push(("partition".into(), Val::Str("aws".into())));
-                attrs.push(("dns_suffix".into(), Val::Str("amazonaws.com".into())));
+                // The provider's region decides the partition (aws-us-gov, aws-cn).
+                let partition = match &provider.region {
+                    Val::Str(region) => Val::Str(partition_of_region(region).to_string()),
+                    Val::Unknown(_) => provider.region.clone(),
+                    _ => Val::Str("aws".into()),
+                };
+                let suffix = match &partition {
+                    Val::Str(p) if p == "aws-cn" => Val::Str("amazonaws.com.cn".into()),
+                    Val::Str(_) => Val::Str("amazonaws.com".into()),
+                    other => other.clone(),
+                };
+                attrs.push(("partition".into(), partition.clone()));
+                attrs.push(("id".into(), partition));
+                attrs.push(("dns_suffix".into(), suffix));
             }
             _ => {}
         }

@@ -123,6 +123,11 @@ output "lambda_role_name" { value = null }
 "#;
 
 const GD_RULE: &str = r#"
+variable "create_detector" { default = false }
+resource "aws_guardduty_detector" "main" {
+  count  = var.create_detector ? 1 : 0
+  enable = true
+}
 resource "aws_cloudwatch_event_rule" "main" {
   name          = "guardduty-finding-events"
   description   = "AWS GuardDuty event findings"
