@@ -820,9 +820,10 @@ pub(crate) fn verdict(paths: Vec<Path>, goal: Goal) -> Verdict {
         Some((None, Some(dead_end))) => dead_end.clone(),
         Some(_) if relevant.is_empty() => match &best {
             Some(path) => format!(
-                "no path leads to a {}: the walk ends at {}",
+                "no path leads to a {}: the walk ends at {}{}",
                 goal.noun(),
-                path.reached()
+                path.reached(),
+                unrecognised_notifier_hint(path, goal)
             ),
             None => format!("no path leads to a {}", goal.noun()),
         },
@@ -830,6 +831,20 @@ pub(crate) fn verdict(paths: Vec<Path>, goal: Goal) -> Verdict {
         _ => format!("no path reaches a {}", goal.noun()),
     };
     Verdict::Fail(best, why)
+}
+
+/// How to tell alertpath that the function a chat route ends at is a
+/// notifier (a custom Lambda EventBridge or SNS invokes directly).
+fn unrecognised_notifier_hint(path: &Path, goal: Goal) -> &'static str {
+    let ends_at_function = path
+        .hops
+        .last()
+        .is_some_and(|hop| hop.kind == ResourceKind::LambdaFunction);
+    if goal == Goal::Chat && ends_at_function {
+        "; if that function posts to chat, name it in `[chat] notifier_functions`"
+    } else {
+        ""
+    }
 }
 
 /// The first path with the greatest key: among equally complete paths, the

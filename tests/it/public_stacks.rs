@@ -292,3 +292,81 @@ module "guardduty_notifications" {
         [("pass".to_string(), "1 detector(s)".to_string())]
     );
 }
+
+/// DNXLabs/terraform-aws-guardduty's shape: the rule targets a custom Slack
+/// Lambda directly. alertpath cannot know it posts to chat, so ROUTE002 says
+/// how to tell it; told, the route passes.
+#[test]
+fn a_custom_lambda_target_is_a_chat_route_once_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let stack = r#"
+provider "aws" {
+  region              = "ap-southeast-2"
+  allowed_account_ids = ["666666666666"]
+}
+
+resource "aws_guardduty_detector" "member" {
+  enable = true
+}
+
+resource "aws_cloudwatch_event_rule" "guardduty_notification_rule" {
+  name          = "guardduty-finding-events"
+  event_pattern = jsonencode({ source = ["aws.guardduty"], "detail-type" = ["GuardDuty Finding"] })
+}
+
+resource "aws_lambda_function" "guardduty_notification_lambda" {
+  function_name = "guardduty-slack"
+  filename      = "guardduty_notification.zip"
+  role          = "arn:aws:iam::666666666666:role/guardduty-slack"
+  handler       = "guardduty_notification.lambda_handler"
+  runtime       = "python3.12"
+}
+
+resource "aws_cloudwatch_event_target" "guardduty_notification_target_event" {
+  rule      = aws_cloudwatch_event_rule.guardduty_notification_rule.name
+  target_id = "send-to-sns-slack"
+  arn       = aws_lambda_function.guardduty_notification_lambda.arn
+}
+
+resource "aws_lambda_permission" "allow_guardduty_notification_trigger" {
+  statement_id  = "AllowExecutionFromCloudWatch"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.guardduty_notification_lambda.function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.guardduty_notification_rule.arn
+}
+"#;
+    std::fs::write(dir.path().join("main.tf"), stack).expect("main.tf");
+    let route002 = |config: &str| -> Vec<(String, String)> {
+        let path = dir.path().join("alertpath.toml");
+        std::fs::write(&path, config).expect("config");
+        let out = bin()
+            .args(["scan", "--format", "json", "--config"])
+            .arg(&path)
+            .arg("--terraform")
+            .arg(dir.path())
+            .env_remove("AWS_REGION")
+            .env_remove("AWS_DEFAULT_REGION")
+            .output()
+            .expect("run alertpath");
+        let report: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        outcomes(&report, "ROUTE002", "")
+    };
+    let role = "[terraform]\nrole = \"guardduty-admin\"\n";
+    let unnamed = route002(role);
+    assert_eq!(unnamed.len(), 1, "{unnamed:?}");
+    assert_eq!(unnamed[0].0, "fail");
+    assert!(
+        unnamed[0].1.ends_with(
+            "the walk ends at function guardduty-slack (unclassified: satisfies no route); if that function posts to chat, name it in `[chat] notifier_functions`"
+        ),
+        "{}",
+        unnamed[0].1
+    );
+    let named = route002(&format!(
+        "{role}[chat]\nnotifier_functions = [\"guardduty-slack\"]\n"
+    ));
+    assert_eq!(named.len(), 1, "{named:?}");
+    assert_eq!(named[0].0, "pass", "{}", named[0].1);
+}
