@@ -370,3 +370,39 @@ resource "aws_lambda_permission" "allow_guardduty_notification_trigger" {
     assert_eq!(named.len(), 1, "{named:?}");
     assert_eq!(named[0].0, "pass", "{}", named[0].1);
 }
+
+/// AWS Chatbot, as AWS documents GuardDuty to Slack: Terraform lists the
+/// topic in `aws_chatbot_slack_channel_configuration` and declares no
+/// subscription (Chatbot creates it). Before, the topic had "no subscription"
+/// (SUB004) and nothing reached chat (ROUTE002), in plan and HCL alike.
+#[test]
+fn a_topic_delivered_by_aws_chatbot_reaches_chat() {
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/terraform/chatbot");
+    let plan = fixture.join("plan.json");
+    for inputs in [
+        vec!["--plan", plan.to_str().expect("utf-8 path")],
+        vec!["--terraform", fixture.to_str().expect("utf-8 path")],
+    ] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = dir.path().join("alertpath.toml");
+        std::fs::write(&config, "[terraform]\nrole = \"guardduty-admin\"\n").expect("config");
+        let out = bin()
+            .args(["scan", "--format", "json", "--config"])
+            .arg(&config)
+            .args(&inputs)
+            .env_remove("AWS_REGION")
+            .env_remove("AWS_DEFAULT_REGION")
+            .output()
+            .expect("run alertpath");
+        let report: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        assert_eq!(
+            statuses(&report, "SUB004", "guardduty-chat"),
+            ["pass"],
+            "{inputs:?}"
+        );
+        assert_eq!(statuses(&report, "ROUTE002", ""), ["pass"], "{inputs:?}");
+        assert_eq!(statuses(&report, "ROUTE001", ""), ["fail"], "{inputs:?}");
+    }
+}

@@ -78,6 +78,11 @@ const TF_FIXTURES: &[TfFixture] = &[
         hcl: true,
     },
     TfFixture {
+        dir: "chatbot",
+        config: ADMIN,
+        hcl: true,
+    },
+    TfFixture {
         dir: "primer-org-root",
         config: "[terraform]\nrole = \"management\"\n",
         hcl: true,

@@ -25,6 +25,10 @@ pub fn needed(kind: &str) -> &'static [&'static str] {
             "actions",
         ],
         "aws_sns_topic" => &["name", "policy", "kms_master_key_id"],
+        "aws_chatbot_slack_channel_configuration"
+        | "aws_chatbot_teams_channel_configuration"
+        | "awscc_chatbot_slack_channel_configuration"
+        | "awscc_chatbot_microsoft_teams_channel_configuration" => &["sns_topic_arns"],
         "aws_sns_topic_policy" => &["arn", "policy"],
         "aws_sns_topic_subscription" => &[
             "topic_arn",

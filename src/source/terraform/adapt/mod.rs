@@ -288,6 +288,10 @@ const MAPPED: &[&str] = &[
     "aws_lambda_permission",
     "aws_cloudtrail",
     "aws_ssm_parameter",
+    "aws_chatbot_slack_channel_configuration",
+    "aws_chatbot_teams_channel_configuration",
+    "awscc_chatbot_slack_channel_configuration",
+    "awscc_chatbot_microsoft_teams_channel_configuration",
 ];
 
 fn is_mapped(r: &TfResource) -> bool {
@@ -426,6 +430,11 @@ fn fill(
             }
             (true, "aws_sns_topic") => {
                 push(&mut at(facts, &key).topics, resources::topic(r, &docs))
+            }
+            (true, kind) if resources::CHATBOT_CONFIGURATIONS.contains(&kind) => {
+                for sub in resources::chatbot_subscriptions(r) {
+                    push(&mut at(facts, &key).subscriptions, sub);
+                }
             }
             (true, "aws_sns_topic_subscription") => {
                 let sub = resources::subscription(r, pager_patterns);

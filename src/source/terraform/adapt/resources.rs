@@ -272,6 +272,54 @@ pub(super) fn subscription(r: &TfResource, pager_patterns: &[String]) -> Subscri
     }
 }
 
+/// The Terraform types of an AWS Chatbot channel configuration (AWS and
+/// AWS Cloud Control providers); each names the topics it delivers in
+/// `sns_topic_arns`.
+pub(super) const CHATBOT_CONFIGURATIONS: &[&str] = &[
+    "aws_chatbot_slack_channel_configuration",
+    "aws_chatbot_teams_channel_configuration",
+    "awscc_chatbot_slack_channel_configuration",
+    "awscc_chatbot_microsoft_teams_channel_configuration",
+];
+
+/// An AWS Chatbot channel configuration as the subscriptions AWS creates for
+/// it: Chatbot subscribes itself to each topic in `sns_topic_arns` (`https`
+/// to its endpoint, confirmed by AWS), which Terraform never declares.
+pub(super) fn chatbot_subscriptions(r: &TfResource) -> Vec<Subscription> {
+    let count = match r.values.get("sns_topic_arns") {
+        Some(Value::Array(items)) => items.len(),
+        _ => 0,
+    };
+    let topics = refs_of(r, "sns_topic_arns", TOPIC);
+    (0..count)
+        .filter_map(|i| {
+            let arn = match opt_str(r, &["sns_topic_arns", &i.to_string()]) {
+                Known::Value(Some(arn)) => Known::Value(arn),
+                Known::Value(None) => return None,
+                Known::Unknown(m) => Known::Unknown(m),
+            };
+            // Each element's reference, when the references line up with them.
+            let address = match topics.len() {
+                n if n == count => topics.get(i).map(|a| (*a).to_string()),
+                _ => None,
+            };
+            Some(Subscription {
+                origin: origin(r),
+                arn: None,
+                topic: Ref { arn, address },
+                protocol: Known::Value("https".to_string()),
+                endpoint: Known::Value(endpoints::CHATBOT_ENDPOINT.to_string()),
+                endpoint_address: None,
+                pager_patterns: BTreeMap::new(),
+                pending_confirmation: Known::Value(false),
+                endpoint_auto_confirms: None,
+                filter_policy: Known::Value(None),
+                filter_policy_scope: Known::Value(None),
+            })
+        })
+        .collect()
+}
+
 /// `aws_cloudwatch_event_rule` (targets attached later).
 pub(super) fn event_rule(r: &TfResource) -> EventRule {
     let state = match slot(r, &["state"]) {
