@@ -406,3 +406,102 @@ fn a_topic_delivered_by_aws_chatbot_reaches_chat() {
         assert_eq!(statuses(&report, "ROUTE001", ""), ["fail"], "{inputs:?}");
     }
 }
+
+/// terraform-aws-modules/sns, the most used topic module, read from its
+/// vendored copy when not downloaded (major 6 and 7): a pager topic whose
+/// `topic_policy_statements` let EventBridge publish, with a PagerDuty
+/// subscription in `subscriptions`, is a working route; the same topic with
+/// the module's default statement turned off and only CloudWatch allowed is
+/// SNS001. (The default statement alone lets the account's EventBridge
+/// publish: it pins `AWS:SourceAccount`, which EventBridge presents.)
+#[test]
+fn a_terraform_aws_modules_sns_topic_is_judged_without_init() {
+    for (version, allow_events) in [("~> 6.0", true), ("~> 7.0", true), ("~> 7.0", false)] {
+        let principal = if allow_events {
+            "events.amazonaws.com"
+        } else {
+            "cloudwatch.amazonaws.com"
+        };
+        let statement = format!(
+            r#"enable_default_topic_policy = false
+  topic_policy_statements = {{
+    publish = {{
+      actions    = ["sns:Publish"]
+      principals = [{{ type = "Service", identifiers = ["{principal}"] }}]
+    }}
+  }}"#
+        );
+        let stack = format!(
+            r#"
+provider "aws" {{
+  region              = "eu-central-1"
+  allowed_account_ids = ["888888888888"]
+}}
+
+variable "pagerduty_integration_key" {{
+  type      = string
+  sensitive = true
+}}
+
+resource "aws_guardduty_detector" "main" {{
+  enable                       = true
+  finding_publishing_frequency = "FIFTEEN_MINUTES"
+}}
+
+module "pager" {{
+  source  = "terraform-aws-modules/sns/aws"
+  version = "{version}"
+
+  name = "gd-pager"
+  {statement}
+  subscriptions = {{
+    pagerduty = {{
+      protocol               = "https"
+      endpoint               = "https://events.pagerduty.com/integration/${{var.pagerduty_integration_key}}/enqueue"
+      endpoint_auto_confirms = true
+    }}
+  }}
+}}
+
+resource "aws_cloudwatch_event_rule" "guardduty" {{
+  name          = "guardduty-high"
+  event_pattern = jsonencode({{ source = ["aws.guardduty"], "detail-type" = ["GuardDuty Finding"] }})
+}}
+
+resource "aws_cloudwatch_event_target" "pager" {{
+  rule = aws_cloudwatch_event_rule.guardduty.name
+  arn  = module.pager.topic_arn
+}}
+"#
+        );
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("main.tf"), stack).expect("main.tf");
+        let config = dir.path().join("alertpath.toml");
+        std::fs::write(&config, "[terraform]\nrole = \"guardduty-admin\"\n").expect("config");
+        let out = bin()
+            .args(["scan", "--format", "json", "--config"])
+            .arg(&config)
+            .arg("--terraform")
+            .arg(dir.path())
+            .env_remove("AWS_REGION")
+            .env_remove("AWS_DEFAULT_REGION")
+            .output()
+            .expect("run alertpath");
+        let report: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        let case = format!("{version}, EventBridge statement: {allow_events}");
+        assert!(
+            unresolved(&report).is_empty(),
+            "{case}: {:#?}",
+            unresolved(&report)
+        );
+        let (sns001, route001) = if allow_events {
+            (["pass"], ["pass"])
+        } else {
+            (["fail"], ["fail"])
+        };
+        assert_eq!(statuses(&report, "SNS001", "gd-pager"), sns001, "{case}");
+        assert_eq!(statuses(&report, "ROUTE001", ""), route001, "{case}");
+        assert_eq!(statuses(&report, "SUB004", "gd-pager"), ["pass"], "{case}");
+    }
+}

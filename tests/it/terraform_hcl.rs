@@ -868,3 +868,69 @@ resource "aws_sns_topic_subscription" "s" {
         ))
     );
 }
+
+/// terraform-aws-modules/eventbridge's shapes: `length()` of a map whose
+/// values are known only after apply is known, so `for … if length(…) != 0`
+/// still expands its targets; `tobool` is evaluated.
+#[test]
+fn eventbridge_module_shapes_expand() {
+    let dir = write_tree(&[
+        (
+            "m/main.tf",
+            r##"
+variable "targets" {
+  type    = any
+  default = {}
+}
+variable "rules" {
+  type    = any
+  default = {}
+}
+locals {
+  flat = flatten([
+    for index, rule in var.rules : [
+      for target in var.targets[index] : merge(target, { "rule" = index })
+    ] if length(var.targets) != 0
+  ])
+}
+resource "aws_cloudwatch_event_rule" "this" {
+  for_each      = var.rules
+  name          = each.key
+  event_pattern = jsonencode({ source = ["aws.guardduty"] })
+  state         = try(tobool(each.value.state) ? "ENABLED" : "DISABLED", null)
+}
+resource "aws_cloudwatch_event_target" "this" {
+  for_each = { for k, v in local.flat : v.name => v }
+  rule     = aws_cloudwatch_event_rule.this[each.value.rule].name
+  arn      = each.value.arn
+}
+"##,
+        ),
+        (
+            "main.tf",
+            r##"
+provider "aws" {
+  region = "us-east-1"
+}
+resource "aws_sns_topic" "pager" { name = "gd-pager" }
+module "eventbridge" {
+  source  = "./m"
+  rules   = { guardduty = { state = "false" } }
+  targets = { guardduty = [{ name = "to-pager", arn = aws_sns_topic.pager.arn }] }
+}
+"##,
+        ),
+    ]);
+    let s = hcl::read_dir(dir.path(), &VarInputs::default(), dir.path()).expect("reads");
+    let target = res(
+        &s,
+        r#"module.eventbridge.aws_cloudwatch_event_target.this["to-pager"]"#,
+    );
+    assert_eq!(target.get("rule"), Some(&serde_json::json!("guardduty")));
+    let rule = res(
+        &s,
+        r#"module.eventbridge.aws_cloudwatch_event_rule.this["guardduty"]"#,
+    );
+    assert_eq!(rule.get("state"), Some(&serde_json::json!("DISABLED")));
+    assert!(s.unresolved.is_empty(), "{:#?}", s.unresolved);
+}

@@ -1,6 +1,7 @@
 //! The Terraform functions these stacks use. Anything else is unresolved.
 
 use super::eval::{Scope, error, merge_unknown};
+use super::functions_pure;
 use super::value::{Val, fmt_num};
 
 /// The functions evaluated (besides `try` and `can`, which the evaluator
@@ -15,6 +16,7 @@ pub const FUNCTIONS: &[&str] = &[
     "lookup",
     "element",
     "length",
+    "tobool",
     "lower",
     "upper",
     "replace",
@@ -48,7 +50,7 @@ pub const FUNCTIONS: &[&str] = &[
 
 /// Call function `name` on evaluated arguments; `text` is the call's source.
 pub(super) fn call(scope: &mut dyn Scope, name: &str, args: Vec<Val>, text: &str) -> Val {
-    if !FUNCTIONS.contains(&name) {
+    if !FUNCTIONS.contains(&name) && !functions_pure::NAMES.contains(&name) {
         return Val::unresolved(
             text,
             format!("function `{name}` is not evaluated by alertpath"),
@@ -71,6 +73,8 @@ pub(super) fn call(scope: &mut dyn Scope, name: &str, args: Vec<Val>, text: &str
             | "element"
             | "keys"
             | "values"
+            | "length"
+            | "tobool"
     );
     if any_unknown && !lenient {
         let refs: Vec<&Val> = args.iter().collect();
@@ -143,11 +147,19 @@ pub(super) fn call(scope: &mut dyn Scope, name: &str, args: Vec<Val>, text: &str
             }
             _ => Err("element needs a non-empty list and a number".into()),
         },
+        // The length of a collection whose elements are unknown is known.
         "length" => one(&args).and_then(|v| match v {
+            Val::Unknown(_) => Ok(v.clone()),
             Val::List(i) => Ok(Val::Num(i.len() as f64)),
             Val::Map(m) | Val::Resource(_, m) => Ok(Val::Num(m.len() as f64)),
             Val::Str(s) => Ok(Val::Num(s.chars().count() as f64)),
             _ => Err("length of a non-collection".into()),
+        }),
+        "tobool" => one(&args).and_then(|v| match v {
+            Val::Unknown(_) | Val::Bool(_) | Val::Null => Ok(v.clone()),
+            Val::Str(s) if s == "true" => Ok(Val::Bool(true)),
+            Val::Str(s) if s == "false" => Ok(Val::Bool(false)),
+            _ => Err("tobool of a value that is not true or false".into()),
         }),
         "lower" => str_arg(&args, 0).map(|s| Val::Str(s.to_lowercase())),
         "upper" => str_arg(&args, 0).map(|s| Val::Str(s.to_uppercase())),
@@ -324,6 +336,7 @@ pub(super) fn call(scope: &mut dyn Scope, name: &str, args: Vec<Val>, text: &str
             (Ok(pattern), Ok(s)) => regex_match(pattern, s),
             _ => Err("regex needs a pattern and a string".into()),
         },
+        _ if functions_pure::NAMES.contains(&name) => functions_pure::call(name, &args),
         _ => Err(format!("function `{name}` is not evaluated")),
     };
     match r {

@@ -5,6 +5,7 @@
 mod eval;
 mod expand;
 mod functions;
+mod functions_pure;
 mod literals;
 mod locate;
 mod modules;

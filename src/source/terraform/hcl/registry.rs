@@ -1,7 +1,7 @@
 //! Finding a module's source: local paths, `.terraform/modules/modules.json`,
 //! built-in models of two registry modules whose interfaces are documented,
 //! and unmodified copies of Cloud Posse's label, SNS topic and GuardDuty
-//! modules (`vendored/`, Apache-2.0), which Cloud Posse stacks call.
+//! modules and of terraform-aws-modules/sns (`vendored/`, Apache-2.0).
 
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -288,6 +288,38 @@ const CLOUDPOSSE_GUARDDUTY_0: Vendored = &[
     ("context.tf", CLOUDPOSSE_CONTEXT),
 ];
 
+/// `terraform-aws-modules/sns/aws` v7.1.0 (major 7 and later).
+const TAM_SNS_7: Vendored = &[
+    (
+        "main.tf",
+        include_str!("vendored/terraform-aws-modules-sns-7.1.0/main.tf"),
+    ),
+    (
+        "variables.tf",
+        include_str!("vendored/terraform-aws-modules-sns-7.1.0/variables.tf"),
+    ),
+    (
+        "outputs.tf",
+        include_str!("vendored/terraform-aws-modules-sns-7.1.0/outputs.tf"),
+    ),
+];
+
+/// `terraform-aws-modules/sns/aws` v6.2.1 (major 6 and earlier).
+const TAM_SNS_6: Vendored = &[
+    (
+        "main.tf",
+        include_str!("vendored/terraform-aws-modules-sns-6.2.1/main.tf"),
+    ),
+    (
+        "variables.tf",
+        include_str!("vendored/terraform-aws-modules-sns-6.2.1/variables.tf"),
+    ),
+    (
+        "outputs.tf",
+        include_str!("vendored/terraform-aws-modules-sns-6.2.1/outputs.tf"),
+    ),
+];
+
 /// A vendored release, parsed once per scan.
 fn vendored(g: &mut Global, name: &str, files: Vendored) -> Result<Rc<ModuleAst>, String> {
     if let Some(a) = g.builtins.get(name) {
@@ -379,6 +411,11 @@ pub(super) fn resolve(
         "cloudposse/sns-topic/aws" => match major(version) {
             Some(0) => vendored(g, "cloudposse/sns-topic/aws 0.20.1", CLOUDPOSSE_SNS_TOPIC_0),
             _ => vendored(g, "cloudposse/sns-topic/aws 1.2.0", CLOUDPOSSE_SNS_TOPIC_1),
+        }
+        .map(|a| (a, here, true)),
+        "terraform-aws-modules/sns/aws" => match major(version) {
+            Some(m) if m <= 6 => vendored(g, "terraform-aws-modules/sns/aws 6.2.1", TAM_SNS_6),
+            _ => vendored(g, "terraform-aws-modules/sns/aws 7.1.0", TAM_SNS_7),
         }
         .map(|a| (a, here, true)),
         "cloudposse/guardduty/aws" => match major(version) {
