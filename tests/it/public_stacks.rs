@@ -505,3 +505,94 @@ resource "aws_cloudwatch_event_target" "pager" {{
         assert_eq!(statuses(&report, "SUB004", "gd-pager"), ["pass"], "{case}");
     }
 }
+
+/// terraform-aws-modules/eventbridge (majors 3 and 4) sending GuardDuty
+/// findings to a terraform-aws-modules/sns topic, neither downloaded: the
+/// rule is named as the module names it (`<key>-rule`) and the route works.
+#[test]
+fn terraform_aws_modules_eventbridge_routes_to_an_sns_module_topic() {
+    let stack = r#"provider "aws" {
+  region              = "eu-central-1"
+  allowed_account_ids = ["888888888888"]
+}
+variable "pagerduty_integration_key" {
+  type      = string
+  sensitive = true
+}
+resource "aws_guardduty_detector" "main" {
+  enable                       = true
+  finding_publishing_frequency = "FIFTEEN_MINUTES"
+}
+module "pager" {
+  source  = "terraform-aws-modules/sns/aws"
+  version = "~> 6.0"
+  name    = "gd-pager"
+  subscriptions = {
+    pagerduty = {
+      protocol               = "https"
+      endpoint               = "https://events.pagerduty.com/integration/${var.pagerduty_integration_key}/enqueue"
+      endpoint_auto_confirms = true
+    }
+  }
+}
+module "eventbridge" {
+  source     = "terraform-aws-modules/eventbridge/aws"
+  version    = "VERSION"
+  create_bus = false
+  rules = {
+    guardduty = {
+      description   = "GuardDuty findings"
+      event_pattern = jsonencode({ source = ["aws.guardduty"], "detail-type" = ["GuardDuty Finding"] })
+    }
+  }
+  targets = {
+    guardduty = [
+      {
+        name = "to-pager"
+        arn  = module.pager.topic_arn
+      }
+    ]
+  }
+}
+"#;
+    for version in ["~> 4.0", "~> 3.0"] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join("main.tf"),
+            stack.replace("VERSION", version),
+        )
+        .expect("main.tf");
+        let config = dir.path().join("alertpath.toml");
+        std::fs::write(&config, "[terraform]\nrole = \"guardduty-admin\"\n").expect("config");
+        let out = bin()
+            .args(["scan", "--format", "json", "--config"])
+            .arg(&config)
+            .arg("--terraform")
+            .arg(dir.path())
+            .env_remove("AWS_REGION")
+            .env_remove("AWS_DEFAULT_REGION")
+            .output()
+            .expect("run alertpath");
+        let report: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        assert!(
+            unresolved(&report).is_empty(),
+            "{version}: {:#?}",
+            unresolved(&report)
+        );
+        assert_eq!(
+            outcomes(&report, "EVT002", "guardduty-rule"),
+            [(
+                "pass".to_string(),
+                "rule guardduty-rule: rule is ENABLED".to_string()
+            )],
+            "{version}"
+        );
+        assert_eq!(statuses(&report, "ROUTE001", ""), ["pass"], "{version}");
+        assert_eq!(
+            statuses(&report, "SNS001", "gd-pager"),
+            ["pass"],
+            "{version}"
+        );
+    }
+}

@@ -1,7 +1,8 @@
 //! Finding a module's source: local paths, `.terraform/modules/modules.json`,
 //! built-in models of two registry modules whose interfaces are documented,
 //! and unmodified copies of Cloud Posse's label, SNS topic and GuardDuty
-//! modules and of terraform-aws-modules/sns (`vendored/`, Apache-2.0).
+//! modules and of terraform-aws-modules/sns and /eventbridge (`vendored/`,
+//! Apache-2.0).
 
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -320,6 +321,54 @@ const TAM_SNS_6: Vendored = &[
     ),
 ];
 
+/// `terraform-aws-modules/eventbridge/aws` v4.3.2 (major 4 and later).
+const TAM_EVENTBRIDGE_4: Vendored = &[
+    (
+        "main.tf",
+        include_str!("vendored/terraform-aws-modules-eventbridge-4.3.2/main.tf"),
+    ),
+    (
+        "variables.tf",
+        include_str!("vendored/terraform-aws-modules-eventbridge-4.3.2/variables.tf"),
+    ),
+    (
+        "outputs.tf",
+        include_str!("vendored/terraform-aws-modules-eventbridge-4.3.2/outputs.tf"),
+    ),
+    (
+        "iam.tf",
+        include_str!("vendored/terraform-aws-modules-eventbridge-4.3.2/iam.tf"),
+    ),
+    (
+        "iam_pipes.tf",
+        include_str!("vendored/terraform-aws-modules-eventbridge-4.3.2/iam_pipes.tf"),
+    ),
+];
+
+/// `terraform-aws-modules/eventbridge/aws` v3.17.1 (major 3 and earlier).
+const TAM_EVENTBRIDGE_3: Vendored = &[
+    (
+        "main.tf",
+        include_str!("vendored/terraform-aws-modules-eventbridge-3.17.1/main.tf"),
+    ),
+    (
+        "variables.tf",
+        include_str!("vendored/terraform-aws-modules-eventbridge-3.17.1/variables.tf"),
+    ),
+    (
+        "outputs.tf",
+        include_str!("vendored/terraform-aws-modules-eventbridge-3.17.1/outputs.tf"),
+    ),
+    (
+        "iam.tf",
+        include_str!("vendored/terraform-aws-modules-eventbridge-3.17.1/iam.tf"),
+    ),
+    (
+        "iam_pipes.tf",
+        include_str!("vendored/terraform-aws-modules-eventbridge-3.17.1/iam_pipes.tf"),
+    ),
+];
+
 /// A vendored release, parsed once per scan.
 fn vendored(g: &mut Global, name: &str, files: Vendored) -> Result<Rc<ModuleAst>, String> {
     if let Some(a) = g.builtins.get(name) {
@@ -416,6 +465,19 @@ pub(super) fn resolve(
         "terraform-aws-modules/sns/aws" => match major(version) {
             Some(m) if m <= 6 => vendored(g, "terraform-aws-modules/sns/aws 6.2.1", TAM_SNS_6),
             _ => vendored(g, "terraform-aws-modules/sns/aws 7.1.0", TAM_SNS_7),
+        }
+        .map(|a| (a, here, true)),
+        "terraform-aws-modules/eventbridge/aws" => match major(version) {
+            Some(m) if m <= 3 => vendored(
+                g,
+                "terraform-aws-modules/eventbridge/aws 3.17.1",
+                TAM_EVENTBRIDGE_3,
+            ),
+            _ => vendored(
+                g,
+                "terraform-aws-modules/eventbridge/aws 4.3.2",
+                TAM_EVENTBRIDGE_4,
+            ),
         }
         .map(|a| (a, here, true)),
         "cloudposse/guardduty/aws" => match major(version) {
