@@ -10,25 +10,26 @@
 //!
 //! Each fixture's README lists what each link must give.
 
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+
 use serde_json::Value;
 
 use crate::common::process::{bin, code};
 
-/// An HCL-only scan of a fixture as the GuardDuty admin stack; its exit code
-/// and JSON report.
-fn scan_fixture(name: &str) -> (i32, Value) {
+/// The config of a GuardDuty admin stack.
+const ADMIN: &str = "[terraform]\nrole = \"guardduty-admin\"\n";
+
+/// Scan with `config` and the given input flags (`--plan`, `--terraform`);
+/// the exit code and JSON report.
+fn scan(config: &str, inputs: &[&OsStr]) -> (i32, Value) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let config = dir.path().join("alertpath.toml");
-    std::fs::write(&config, "[terraform]\nrole = \"guardduty-admin\"\n").expect("config");
+    let path = dir.path().join("alertpath.toml");
+    std::fs::write(&path, config).expect("config");
     let out = bin()
         .args(["scan", "--format", "json", "--config"])
-        .arg(&config)
-        .arg("--terraform")
-        .arg(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("tests/fixtures/terraform")
-                .join(name),
-        )
+        .arg(&path)
+        .args(inputs)
         .env_remove("AWS_REGION")
         .env_remove("AWS_DEFAULT_REGION")
         .output()
@@ -36,6 +37,25 @@ fn scan_fixture(name: &str) -> (i32, Value) {
     let report = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
     (code(&out), report)
+}
+
+/// A Terraform fixture directory.
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/terraform")
+        .join(name)
+}
+
+/// An HCL-only scan of a fixture as the GuardDuty admin stack.
+fn scan_fixture(name: &str) -> (i32, Value) {
+    scan(ADMIN, &["--terraform".as_ref(), fixture(name).as_os_str()])
+}
+
+/// An HCL-only scan of one `main.tf` with `config`.
+fn scan_stack(stack: &str, config: &str) -> (i32, Value) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("main.tf"), stack).expect("main.tf");
+    scan(config, &["--terraform".as_ref(), dir.path().as_os_str()])
 }
 
 /// The SCAN004 outcomes that are not a pass (what could not be resolved).
@@ -160,7 +180,6 @@ fn a_secure_baseline_trail_alarm_reaches_the_pager_and_unread_data_sources_are_i
 /// of that module, so its reserved concurrency and SNS trigger are judged.
 #[test]
 fn a_notifier_from_the_lambda_registry_module_is_judged() {
-    let dir = tempfile::tempdir().expect("tempdir");
     let stack = r#"
 provider "aws" {
   region              = "eu-west-1"
@@ -212,20 +231,7 @@ resource "aws_guardduty_detector" "main" {
   enable = true
 }
 "#;
-    std::fs::write(dir.path().join("main.tf"), stack).expect("main.tf");
-    let config = dir.path().join("alertpath.toml");
-    std::fs::write(&config, "[terraform]\nrole = \"guardduty-admin\"\n").expect("config");
-    let out = bin()
-        .args(["scan", "--format", "json", "--config"])
-        .arg(&config)
-        .arg("--terraform")
-        .arg(dir.path())
-        .env_remove("AWS_REGION")
-        .env_remove("AWS_DEFAULT_REGION")
-        .output()
-        .expect("run alertpath");
-    let report: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let (code, report) = scan_stack(stack, ADMIN);
     assert!(unresolved(&report).is_empty(), "{:#?}", unresolved(&report));
     let sub003: Vec<(String, String)> = report["findings"]
         .as_array()
@@ -244,7 +250,7 @@ resource "aws_guardduty_detector" "main" {
             && message == "function guardduty-to-slack has reserved concurrency 0: it never runs"),
         "{sub003:?}"
     );
-    assert_eq!(code(&out), 1);
+    assert_eq!(code, 1);
 }
 
 /// trussworks/guardduty-notifications creates the detector itself with
@@ -252,7 +258,6 @@ resource "aws_guardduty_detector" "main" {
 /// of the module must create it too, or GD001 fails a stack that has one.
 #[test]
 fn trussworks_notifications_can_create_the_detector() {
-    let dir = tempfile::tempdir().expect("tempdir");
     let stack = r#"
 provider "aws" {
   region              = "us-west-2"
@@ -272,20 +277,7 @@ module "guardduty_notifications" {
   slack_notifications     = false
 }
 "#;
-    std::fs::write(dir.path().join("main.tf"), stack).expect("main.tf");
-    let config = dir.path().join("alertpath.toml");
-    std::fs::write(&config, "[terraform]\nrole = \"guardduty-admin\"\n").expect("config");
-    let out = bin()
-        .args(["scan", "--format", "json", "--config"])
-        .arg(&config)
-        .arg("--terraform")
-        .arg(dir.path())
-        .env_remove("AWS_REGION")
-        .env_remove("AWS_DEFAULT_REGION")
-        .output()
-        .expect("run alertpath");
-    let report: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let (_, report) = scan_stack(stack, ADMIN);
     assert!(unresolved(&report).is_empty(), "{:#?}", unresolved(&report));
     assert_eq!(
         outcomes(&report, "GD001", ""),
@@ -298,7 +290,6 @@ module "guardduty_notifications" {
 /// how to tell it; told, the route passes.
 #[test]
 fn a_custom_lambda_target_is_a_chat_route_once_named() {
-    let dir = tempfile::tempdir().expect("tempdir");
     let stack = r#"
 provider "aws" {
   region              = "ap-southeast-2"
@@ -336,24 +327,8 @@ resource "aws_lambda_permission" "allow_guardduty_notification_trigger" {
   source_arn    = aws_cloudwatch_event_rule.guardduty_notification_rule.arn
 }
 "#;
-    std::fs::write(dir.path().join("main.tf"), stack).expect("main.tf");
-    let route002 = |config: &str| -> Vec<(String, String)> {
-        let path = dir.path().join("alertpath.toml");
-        std::fs::write(&path, config).expect("config");
-        let out = bin()
-            .args(["scan", "--format", "json", "--config"])
-            .arg(&path)
-            .arg("--terraform")
-            .arg(dir.path())
-            .env_remove("AWS_REGION")
-            .env_remove("AWS_DEFAULT_REGION")
-            .output()
-            .expect("run alertpath");
-        let report: Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-        outcomes(&report, "ROUTE002", "")
-    };
-    let role = "[terraform]\nrole = \"guardduty-admin\"\n";
+    let route002 = |config: &str| outcomes(&scan_stack(stack, config).1, "ROUTE002", "");
+    let role = ADMIN;
     let unnamed = route002(role);
     assert_eq!(unnamed.len(), 1, "{unnamed:?}");
     assert_eq!(unnamed[0].0, "fail");
@@ -377,26 +352,11 @@ resource "aws_lambda_permission" "allow_guardduty_notification_trigger" {
 /// (SUB004) and nothing reached chat (ROUTE002), in plan and HCL alike.
 #[test]
 fn a_topic_delivered_by_aws_chatbot_reaches_chat() {
-    let fixture =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/terraform/chatbot");
-    let plan = fixture.join("plan.json");
-    for inputs in [
-        vec!["--plan", plan.to_str().expect("utf-8 path")],
-        vec!["--terraform", fixture.to_str().expect("utf-8 path")],
-    ] {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let config = dir.path().join("alertpath.toml");
-        std::fs::write(&config, "[terraform]\nrole = \"guardduty-admin\"\n").expect("config");
-        let out = bin()
-            .args(["scan", "--format", "json", "--config"])
-            .arg(&config)
-            .args(&inputs)
-            .env_remove("AWS_REGION")
-            .env_remove("AWS_DEFAULT_REGION")
-            .output()
-            .expect("run alertpath");
-        let report: Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let dir = fixture("chatbot");
+    let plan = dir.join("plan.json");
+    for (flag, path) in [("--plan", &plan), ("--terraform", &dir)] {
+        let inputs: [&OsStr; 2] = [flag.as_ref(), path.as_os_str()];
+        let (_, report) = scan(ADMIN, &inputs);
         assert_eq!(
             statuses(&report, "SUB004", "guardduty-chat"),
             ["pass"],
@@ -474,21 +434,7 @@ resource "aws_cloudwatch_event_target" "pager" {{
 }}
 "#
         );
-        let dir = tempfile::tempdir().expect("tempdir");
-        std::fs::write(dir.path().join("main.tf"), stack).expect("main.tf");
-        let config = dir.path().join("alertpath.toml");
-        std::fs::write(&config, "[terraform]\nrole = \"guardduty-admin\"\n").expect("config");
-        let out = bin()
-            .args(["scan", "--format", "json", "--config"])
-            .arg(&config)
-            .arg("--terraform")
-            .arg(dir.path())
-            .env_remove("AWS_REGION")
-            .env_remove("AWS_DEFAULT_REGION")
-            .output()
-            .expect("run alertpath");
-        let report: Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        let (_, report) = scan_stack(&stack, ADMIN);
         let case = format!("{version}, EventBridge statement: {allow_events}");
         assert!(
             unresolved(&report).is_empty(),
@@ -556,25 +502,7 @@ module "eventbridge" {
 }
 "#;
     for version in ["~> 4.0", "~> 3.0"] {
-        let dir = tempfile::tempdir().expect("tempdir");
-        std::fs::write(
-            dir.path().join("main.tf"),
-            stack.replace("VERSION", version),
-        )
-        .expect("main.tf");
-        let config = dir.path().join("alertpath.toml");
-        std::fs::write(&config, "[terraform]\nrole = \"guardduty-admin\"\n").expect("config");
-        let out = bin()
-            .args(["scan", "--format", "json", "--config"])
-            .arg(&config)
-            .arg("--terraform")
-            .arg(dir.path())
-            .env_remove("AWS_REGION")
-            .env_remove("AWS_DEFAULT_REGION")
-            .output()
-            .expect("run alertpath");
-        let report: Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        let (_, report) = scan_stack(&stack.replace("VERSION", version), ADMIN);
         assert!(
             unresolved(&report).is_empty(),
             "{version}: {:#?}",
