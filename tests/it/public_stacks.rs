@@ -524,3 +524,136 @@ module "eventbridge" {
         );
     }
 }
+
+/// terraform-aws-modules/cloudwatch's `metric-alarm` and `log-metric-filter`
+/// sub-modules (`…/aws//modules/metric-alarm`), not downloaded: the notifier's
+/// error alarm and its webhook-failure filter are judged (ALM001–ALM005);
+/// the primer's mistake, the alarm in the wrong namespace, is ALM002.
+#[test]
+fn cloudwatch_submodules_alarm_on_the_notifier() {
+    let stack = r#"provider "aws" {
+  region              = "eu-west-1"
+  allowed_account_ids = ["999999999999"]
+}
+variable "pagerduty_cloudwatch_key" {
+  type      = string
+  sensitive = true
+}
+resource "aws_guardduty_detector" "main" {
+  enable                       = true
+  finding_publishing_frequency = "FIFTEEN_MINUTES"
+}
+resource "aws_sns_topic" "chat" {
+  name = "gd-chat"
+}
+data "aws_ssm_parameter" "slack" {
+  name = "/alerting/slack_webhook_url"
+}
+module "notify_slack" {
+  source               = "terraform-aws-modules/notify-slack/aws"
+  version              = "~> 6.0"
+  create_sns_topic     = false
+  sns_topic_name       = aws_sns_topic.chat.name
+  slack_webhook_url    = data.aws_ssm_parameter.slack.value
+  slack_channel        = "gd-alerts"
+  slack_username       = "GuardDuty"
+}
+resource "aws_sns_topic" "failover" {
+  name = "gd-failover"
+}
+resource "aws_sns_topic_subscription" "failover" {
+  topic_arn              = aws_sns_topic.failover.arn
+  protocol               = "https"
+  endpoint               = "https://events.pagerduty.com/integration/${var.pagerduty_cloudwatch_key}/enqueue"
+  endpoint_auto_confirms = true
+}
+module "notifier_errors" {
+  source  = "terraform-aws-modules/cloudwatch/aws//modules/metric-alarm"
+  version = "~> 5.0"
+
+  alarm_name          = "notify-slack-errors"
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  evaluation_periods  = 1
+  threshold           = 1
+  period              = 60
+  namespace           = "NAMESPACE"
+  metric_name         = "Errors"
+  statistic           = "Sum"
+  dimensions = {
+    FunctionName = module.notify_slack.notify_slack_lambda_function_name
+  }
+  alarm_actions = [aws_sns_topic.failover.arn]
+}
+data "aws_iam_policy_document" "chat" {
+  statement {
+    actions   = ["sns:Publish"]
+    resources = [aws_sns_topic.chat.arn]
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+  }
+}
+resource "aws_sns_topic_policy" "chat" {
+  arn    = aws_sns_topic.chat.arn
+  policy = data.aws_iam_policy_document.chat.json
+}
+resource "aws_cloudwatch_event_rule" "gd" {
+  name          = "guardduty-findings"
+  event_pattern = jsonencode({ source = ["aws.guardduty"], "detail-type" = ["GuardDuty Finding"] })
+}
+resource "aws_cloudwatch_event_target" "chat" {
+  rule = aws_cloudwatch_event_rule.gd.name
+  arn  = aws_sns_topic.chat.arn
+}
+module "webhook_failures_filter" {
+  source  = "terraform-aws-modules/cloudwatch/aws//modules/log-metric-filter"
+  version = "~> 5.0"
+
+  name                            = "gd-notify-slack-webhook-failures"
+  log_group_name                  = "/aws/lambda/${module.notify_slack.notify_slack_lambda_function_name}"
+  pattern                         = "?\"HTTP Error\" ?\"URLError\""
+  metric_transformation_name      = "WebhookFailures"
+  metric_transformation_namespace = "Alerting/NotifySlack"
+  metric_transformation_value     = "1"
+}
+module "webhook_failures_alarm" {
+  source  = "terraform-aws-modules/cloudwatch/aws//modules/metric-alarm"
+  version = "~> 5.0"
+
+  alarm_name          = "gd-notify-slack-webhook-failures"
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  evaluation_periods  = 1
+  threshold           = 1
+  period              = 300
+  namespace           = "Alerting/NotifySlack"
+  metric_name         = "WebhookFailures"
+  statistic           = "Sum"
+  alarm_actions       = [aws_sns_topic.failover.arn]
+}
+"#;
+    for (namespace, alm002) in [
+        ("AWS/Lambda", "pass"),
+        ("notify-slack-notifications", "fail"),
+    ] {
+        let (_, report) = scan_stack(&stack.replace("NAMESPACE", namespace), ADMIN);
+        assert!(
+            unresolved(&report).is_empty(),
+            "{namespace}: {:#?}",
+            unresolved(&report)
+        );
+        assert_eq!(
+            statuses(&report, "ALM002", "notify-slack-errors"),
+            [alm002],
+            "{namespace}"
+        );
+        assert_eq!(
+            outcomes(&report, "ALM005", "notify_slack"),
+            [(
+                "pass".to_string(),
+                "filter gd-notify-slack-webhook-failures catches webhook errors and alarm gd-notify-slack-webhook-failures raises a failover".to_string()
+            )],
+            "{namespace}"
+        );
+    }
+}

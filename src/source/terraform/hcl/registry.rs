@@ -1,8 +1,8 @@
 //! Finding a module's source: local paths, `.terraform/modules/modules.json`,
 //! built-in models of two registry modules whose interfaces are documented,
 //! and unmodified copies of Cloud Posse's label, SNS topic and GuardDuty
-//! modules and of terraform-aws-modules/sns and /eventbridge (`vendored/`,
-//! Apache-2.0).
+//! modules and of terraform-aws-modules/sns, /eventbridge and /cloudwatch's
+//! alarm and metric filter sub-modules (`vendored/`, Apache-2.0).
 
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -71,6 +71,13 @@ output "slack_topic_arn" { value = local.sns_topic_arn }
 output "notify_slack_lambda_function_arn" { value = module.lambda.lambda_function_arn }
 output "notify_slack_lambda_function_name" { value = module.lambda.lambda_function_name }
 output "lambda_cloudwatch_log_group_arn" { value = try(aws_cloudwatch_log_group.lambda[0].arn, "") }
+output "this_slack_topic_arn" { value = try(aws_sns_topic.this[0].arn, "") }
+output "notify_slack_lambda_function_invoke_arn" { value = module.lambda.lambda_function_invoke_arn }
+output "notify_slack_lambda_function_version" { value = module.lambda.lambda_function_version }
+output "notify_slack_lambda_function_last_modified" { value = module.lambda.lambda_function_last_modified }
+output "lambda_iam_role_arn" { value = null }
+output "lambda_iam_role_name" { value = null }
+output "sns_topic_feedback_role_arn" { value = null }
 "#;
 
 /// The `terraform-aws-modules/lambda` resources notify-slack uses: the model
@@ -383,6 +390,73 @@ fn vendored(g: &mut Global, name: &str, files: Vendored) -> Result<Rc<ModuleAst>
     Ok(ast)
 }
 
+/// The sub-directory of a registry source (`…/aws//modules/metric-alarm`
+/// gives `modules/metric-alarm`), if any.
+fn registry_subdir(source: &str) -> Option<&str> {
+    source
+        .split_once("//")
+        .map(|(_, sub)| sub.trim_matches('/'))
+        .filter(|sub| !sub.is_empty())
+}
+
+/// `terraform-aws-modules/cloudwatch/aws` v5.7.2 sub-modules: alarms and
+/// metric filters (ALM, ROOT001), by sub-directory.
+fn cloudwatch_submodule(subdir: &str) -> Option<(&'static str, Vendored)> {
+    macro_rules! files {
+        ($m:literal) => {
+            &[
+                (
+                    "main.tf",
+                    include_str!(concat!(
+                        "vendored/terraform-aws-modules-cloudwatch-5.7.2/",
+                        $m,
+                        "/main.tf"
+                    )),
+                ),
+                (
+                    "variables.tf",
+                    include_str!(concat!(
+                        "vendored/terraform-aws-modules-cloudwatch-5.7.2/",
+                        $m,
+                        "/variables.tf"
+                    )),
+                ),
+                (
+                    "outputs.tf",
+                    include_str!(concat!(
+                        "vendored/terraform-aws-modules-cloudwatch-5.7.2/",
+                        $m,
+                        "/outputs.tf"
+                    )),
+                ),
+            ]
+        };
+    }
+    Some(match subdir {
+        "modules/metric-alarm" => (
+            "terraform-aws-modules/cloudwatch metric-alarm 5.7.2",
+            files!("metric-alarm"),
+        ),
+        "modules/log-metric-filter" => (
+            "terraform-aws-modules/cloudwatch log-metric-filter 5.7.2",
+            files!("log-metric-filter"),
+        ),
+        "modules/metric-alarms-by-multiple-dimensions" => (
+            "terraform-aws-modules/cloudwatch metric-alarms-by-multiple-dimensions 5.7.2",
+            files!("metric-alarms-by-multiple-dimensions"),
+        ),
+        "modules/cis-alarms" => (
+            "terraform-aws-modules/cloudwatch cis-alarms 5.7.2",
+            files!("cis-alarms"),
+        ),
+        "modules/log-group" => (
+            "terraform-aws-modules/cloudwatch log-group 5.7.2",
+            files!("log-group"),
+        ),
+        _ => return None,
+    })
+}
+
 /// The registry address without host prefix or sub-directory, lower-cased.
 fn registry_name(source: &str) -> String {
     let s = source
@@ -467,6 +541,14 @@ pub(super) fn resolve(
             _ => vendored(g, "terraform-aws-modules/sns/aws 7.1.0", TAM_SNS_7),
         }
         .map(|a| (a, here, true)),
+        "terraform-aws-modules/cloudwatch/aws" => {
+            match registry_subdir(source).and_then(cloudwatch_submodule) {
+                Some((name, files)) => vendored(g, name, files).map(|a| (a, here, true)),
+                None => Err(format!(
+                    "module source `{source}` is not downloaded (no .terraform/modules) and not modelled"
+                )),
+            }
+        }
         "terraform-aws-modules/eventbridge/aws" => match major(version) {
             Some(m) if m <= 3 => vendored(
                 g,
