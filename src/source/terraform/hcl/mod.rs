@@ -15,6 +15,7 @@ mod policy_doc;
 mod registry;
 mod types;
 mod value;
+mod vendored;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

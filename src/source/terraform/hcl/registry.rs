@@ -1,14 +1,14 @@
 //! Finding a module's source: local paths, `.terraform/modules/modules.json`,
-//! built-in models of two registry modules whose interfaces are documented,
-//! and unmodified copies of Cloud Posse's label, SNS topic and GuardDuty
-//! modules and of terraform-aws-modules/sns, /eventbridge and /cloudwatch's
-//! alarm and metric filter sub-modules (`vendored/`, Apache-2.0).
+//! built-in models of registry modules whose interfaces are documented
+//! (notify-slack, terraform-aws-modules/lambda, trussworks'
+//! guardduty-notifications), and [`super::vendored`] copies of others.
 
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use super::Global;
 use super::parse::{ModuleAst, parse_module_dir, parse_module_sources};
+use super::vendored;
 
 /// `terraform-aws-modules/notify-slack/aws`: Lambda `notify_slack` (handler
 /// `notify_slack.lambda_handler`, env `SLACK_WEBHOOK_URL`), a `lambda`
@@ -200,184 +200,12 @@ resource "aws_cloudwatch_event_target" "pagerduty" {{
     )
 }
 
-/// One vendored module release: its files, as `(name, text)`.
-type Vendored = &'static [(&'static str, &'static str)];
-
-/// The `context.tf` every Cloud Posse module carries (label 0.25.0's
-/// `exports/context.tf`: the context variables and `module "this"`).
-const CLOUDPOSSE_CONTEXT: &str =
-    include_str!("vendored/cloudposse-label-0.25.0/exports-context.tf");
-
-/// `cloudposse/label/null` 0.25.0, the release Cloud Posse modules pin.
-const CLOUDPOSSE_LABEL: Vendored = &[
-    (
-        "main.tf",
-        include_str!("vendored/cloudposse-label-0.25.0/main.tf"),
-    ),
-    (
-        "variables.tf",
-        include_str!("vendored/cloudposse-label-0.25.0/variables.tf"),
-    ),
-    (
-        "outputs.tf",
-        include_str!("vendored/cloudposse-label-0.25.0/outputs.tf"),
-    ),
-    (
-        "descriptors.tf",
-        include_str!("vendored/cloudposse-label-0.25.0/descriptors.tf"),
-    ),
-];
-
-/// `cloudposse/sns-topic/aws` v1.2.0 (major 1).
-const CLOUDPOSSE_SNS_TOPIC_1: Vendored = &[
-    (
-        "main.tf",
-        include_str!("vendored/cloudposse-sns-topic-1.2.0/main.tf"),
-    ),
-    (
-        "variables.tf",
-        include_str!("vendored/cloudposse-sns-topic-1.2.0/variables.tf"),
-    ),
-    (
-        "outputs.tf",
-        include_str!("vendored/cloudposse-sns-topic-1.2.0/outputs.tf"),
-    ),
-    ("context.tf", CLOUDPOSSE_CONTEXT),
-];
-
-/// `cloudposse/sns-topic/aws` 0.20.1 (major 0).
-const CLOUDPOSSE_SNS_TOPIC_0: Vendored = &[
-    (
-        "main.tf",
-        include_str!("vendored/cloudposse-sns-topic-0.20.1/main.tf"),
-    ),
-    (
-        "variables.tf",
-        include_str!("vendored/cloudposse-sns-topic-0.20.1/variables.tf"),
-    ),
-    (
-        "outputs.tf",
-        include_str!("vendored/cloudposse-sns-topic-0.20.1/outputs.tf"),
-    ),
-    ("context.tf", CLOUDPOSSE_CONTEXT),
-];
-
-/// `cloudposse/guardduty/aws` v1.0.0 (major 1).
-const CLOUDPOSSE_GUARDDUTY_1: Vendored = &[
-    (
-        "main.tf",
-        include_str!("vendored/cloudposse-guardduty-1.0.0/main.tf"),
-    ),
-    (
-        "variables.tf",
-        include_str!("vendored/cloudposse-guardduty-1.0.0/variables.tf"),
-    ),
-    (
-        "outputs.tf",
-        include_str!("vendored/cloudposse-guardduty-1.0.0/outputs.tf"),
-    ),
-    ("context.tf", CLOUDPOSSE_CONTEXT),
-];
-
-/// `cloudposse/guardduty/aws` v0.6.0 (major 0).
-const CLOUDPOSSE_GUARDDUTY_0: Vendored = &[
-    (
-        "main.tf",
-        include_str!("vendored/cloudposse-guardduty-0.6.0/main.tf"),
-    ),
-    (
-        "variables.tf",
-        include_str!("vendored/cloudposse-guardduty-0.6.0/variables.tf"),
-    ),
-    (
-        "outputs.tf",
-        include_str!("vendored/cloudposse-guardduty-0.6.0/outputs.tf"),
-    ),
-    ("context.tf", CLOUDPOSSE_CONTEXT),
-];
-
-/// `terraform-aws-modules/sns/aws` v7.1.0 (major 7 and later).
-const TAM_SNS_7: Vendored = &[
-    (
-        "main.tf",
-        include_str!("vendored/terraform-aws-modules-sns-7.1.0/main.tf"),
-    ),
-    (
-        "variables.tf",
-        include_str!("vendored/terraform-aws-modules-sns-7.1.0/variables.tf"),
-    ),
-    (
-        "outputs.tf",
-        include_str!("vendored/terraform-aws-modules-sns-7.1.0/outputs.tf"),
-    ),
-];
-
-/// `terraform-aws-modules/sns/aws` v6.2.1 (major 6 and earlier).
-const TAM_SNS_6: Vendored = &[
-    (
-        "main.tf",
-        include_str!("vendored/terraform-aws-modules-sns-6.2.1/main.tf"),
-    ),
-    (
-        "variables.tf",
-        include_str!("vendored/terraform-aws-modules-sns-6.2.1/variables.tf"),
-    ),
-    (
-        "outputs.tf",
-        include_str!("vendored/terraform-aws-modules-sns-6.2.1/outputs.tf"),
-    ),
-];
-
-/// `terraform-aws-modules/eventbridge/aws` v4.3.2 (major 4 and later).
-const TAM_EVENTBRIDGE_4: Vendored = &[
-    (
-        "main.tf",
-        include_str!("vendored/terraform-aws-modules-eventbridge-4.3.2/main.tf"),
-    ),
-    (
-        "variables.tf",
-        include_str!("vendored/terraform-aws-modules-eventbridge-4.3.2/variables.tf"),
-    ),
-    (
-        "outputs.tf",
-        include_str!("vendored/terraform-aws-modules-eventbridge-4.3.2/outputs.tf"),
-    ),
-    (
-        "iam.tf",
-        include_str!("vendored/terraform-aws-modules-eventbridge-4.3.2/iam.tf"),
-    ),
-    (
-        "iam_pipes.tf",
-        include_str!("vendored/terraform-aws-modules-eventbridge-4.3.2/iam_pipes.tf"),
-    ),
-];
-
-/// `terraform-aws-modules/eventbridge/aws` v3.17.1 (major 3 and earlier).
-const TAM_EVENTBRIDGE_3: Vendored = &[
-    (
-        "main.tf",
-        include_str!("vendored/terraform-aws-modules-eventbridge-3.17.1/main.tf"),
-    ),
-    (
-        "variables.tf",
-        include_str!("vendored/terraform-aws-modules-eventbridge-3.17.1/variables.tf"),
-    ),
-    (
-        "outputs.tf",
-        include_str!("vendored/terraform-aws-modules-eventbridge-3.17.1/outputs.tf"),
-    ),
-    (
-        "iam.tf",
-        include_str!("vendored/terraform-aws-modules-eventbridge-3.17.1/iam.tf"),
-    ),
-    (
-        "iam_pipes.tf",
-        include_str!("vendored/terraform-aws-modules-eventbridge-3.17.1/iam_pipes.tf"),
-    ),
-];
-
 /// A vendored release, parsed once per scan.
-fn vendored(g: &mut Global, name: &str, files: Vendored) -> Result<Rc<ModuleAst>, String> {
+fn load_vendored(
+    g: &mut Global,
+    name: &str,
+    files: vendored::Vendored,
+) -> Result<Rc<ModuleAst>, String> {
     if let Some(a) = g.builtins.get(name) {
         return Ok(a.clone());
     }
@@ -397,64 +225,6 @@ fn registry_subdir(source: &str) -> Option<&str> {
         .split_once("//")
         .map(|(_, sub)| sub.trim_matches('/'))
         .filter(|sub| !sub.is_empty())
-}
-
-/// `terraform-aws-modules/cloudwatch/aws` v5.7.2 sub-modules: alarms and
-/// metric filters (ALM, ROOT001), by sub-directory.
-fn cloudwatch_submodule(subdir: &str) -> Option<(&'static str, Vendored)> {
-    macro_rules! files {
-        ($m:literal) => {
-            &[
-                (
-                    "main.tf",
-                    include_str!(concat!(
-                        "vendored/terraform-aws-modules-cloudwatch-5.7.2/",
-                        $m,
-                        "/main.tf"
-                    )),
-                ),
-                (
-                    "variables.tf",
-                    include_str!(concat!(
-                        "vendored/terraform-aws-modules-cloudwatch-5.7.2/",
-                        $m,
-                        "/variables.tf"
-                    )),
-                ),
-                (
-                    "outputs.tf",
-                    include_str!(concat!(
-                        "vendored/terraform-aws-modules-cloudwatch-5.7.2/",
-                        $m,
-                        "/outputs.tf"
-                    )),
-                ),
-            ]
-        };
-    }
-    Some(match subdir {
-        "modules/metric-alarm" => (
-            "terraform-aws-modules/cloudwatch metric-alarm 5.7.2",
-            files!("metric-alarm"),
-        ),
-        "modules/log-metric-filter" => (
-            "terraform-aws-modules/cloudwatch log-metric-filter 5.7.2",
-            files!("log-metric-filter"),
-        ),
-        "modules/metric-alarms-by-multiple-dimensions" => (
-            "terraform-aws-modules/cloudwatch metric-alarms-by-multiple-dimensions 5.7.2",
-            files!("metric-alarms-by-multiple-dimensions"),
-        ),
-        "modules/cis-alarms" => (
-            "terraform-aws-modules/cloudwatch cis-alarms 5.7.2",
-            files!("cis-alarms"),
-        ),
-        "modules/log-group" => (
-            "terraform-aws-modules/cloudwatch log-group 5.7.2",
-            files!("log-group"),
-        ),
-        _ => return None,
-    })
 }
 
 /// The registry address without host prefix or sub-directory, lower-cased.
@@ -508,6 +278,9 @@ pub(super) fn resolve(
     }
     let name = registry_name(source);
     let here = parent_dir.to_path_buf();
+    if let Some((key, files)) = vendored::release(&name, major(version), registry_subdir(source)) {
+        return load_vendored(g, key, files).map(|a| (a, here, true));
+    }
     match name.as_str() {
         "alertpath-builtin/lambda" | "terraform-aws-modules/lambda/aws" => {
             builtin(g, "lambda", || LAMBDA.to_string()).map(|a| (a, here, true))
@@ -528,45 +301,6 @@ pub(super) fn resolve(
                 builtin(g, "guardduty-v5", guardduty_v5).map(|a| (a, here, true))
             }
         }
-        "cloudposse/label/null" => {
-            vendored(g, "cloudposse/label/null 0.25.0", CLOUDPOSSE_LABEL).map(|a| (a, here, true))
-        }
-        "cloudposse/sns-topic/aws" => match major(version) {
-            Some(0) => vendored(g, "cloudposse/sns-topic/aws 0.20.1", CLOUDPOSSE_SNS_TOPIC_0),
-            _ => vendored(g, "cloudposse/sns-topic/aws 1.2.0", CLOUDPOSSE_SNS_TOPIC_1),
-        }
-        .map(|a| (a, here, true)),
-        "terraform-aws-modules/sns/aws" => match major(version) {
-            Some(m) if m <= 6 => vendored(g, "terraform-aws-modules/sns/aws 6.2.1", TAM_SNS_6),
-            _ => vendored(g, "terraform-aws-modules/sns/aws 7.1.0", TAM_SNS_7),
-        }
-        .map(|a| (a, here, true)),
-        "terraform-aws-modules/cloudwatch/aws" => {
-            match registry_subdir(source).and_then(cloudwatch_submodule) {
-                Some((name, files)) => vendored(g, name, files).map(|a| (a, here, true)),
-                None => Err(format!(
-                    "module source `{source}` is not downloaded (no .terraform/modules) and not modelled"
-                )),
-            }
-        }
-        "terraform-aws-modules/eventbridge/aws" => match major(version) {
-            Some(m) if m <= 3 => vendored(
-                g,
-                "terraform-aws-modules/eventbridge/aws 3.17.1",
-                TAM_EVENTBRIDGE_3,
-            ),
-            _ => vendored(
-                g,
-                "terraform-aws-modules/eventbridge/aws 4.3.2",
-                TAM_EVENTBRIDGE_4,
-            ),
-        }
-        .map(|a| (a, here, true)),
-        "cloudposse/guardduty/aws" => match major(version) {
-            Some(0) => vendored(g, "cloudposse/guardduty/aws 0.6.0", CLOUDPOSSE_GUARDDUTY_0),
-            _ => vendored(g, "cloudposse/guardduty/aws 1.0.0", CLOUDPOSSE_GUARDDUTY_1),
-        }
-        .map(|a| (a, here, true)),
         _ => Err(format!(
             "module source `{source}` is not downloaded (no .terraform/modules) and not modelled"
         )),
