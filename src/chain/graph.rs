@@ -250,7 +250,7 @@ impl<'a> Graph<'a> {
         let link = match &link.arn {
             Known::Value(arn) => Ref {
                 arn: Known::Value(unqualified_function_arn(arn)),
-                address: link.address.clone(),
+                ..link.clone()
             },
             Known::Unknown(_) => link.clone(),
         };
@@ -357,10 +357,10 @@ impl<'a> Graph<'a> {
     /// with `[pager] endpoint_patterns`); a Lambda endpoint is resolved.
     pub fn endpoint(&self, sub: Located<'a, Subscription>) -> Endpoint<'a> {
         match endpoints::classify(sub.item, &self.config.pager.endpoint_patterns) {
-            endpoints::Kind::Lambda => Endpoint::Function(self.resolve_function(&Ref {
-                arn: sub.item.endpoint.clone(),
-                address: sub.item.endpoint_address.clone(),
-            })),
+            endpoints::Kind::Lambda => Endpoint::Function(self.resolve_function(&Ref::to(
+                sub.item.endpoint.clone(),
+                sub.item.endpoint_address.clone(),
+            ))),
             endpoints::Kind::Pager => Endpoint::Pager,
             endpoints::Kind::Chatbot => Endpoint::Chatbot,
             endpoints::Kind::Email => Endpoint::Email,
@@ -395,6 +395,7 @@ impl<'a> Graph<'a> {
             .iter()
             .filter(|s| match self.resolve_topic(&s.topic) {
                 Resolution::Found(t) => std::ptr::eq(t.item, topic.item),
+                Resolution::Unknown(_) => named_here(&s.topic, topic.item) == Some(true),
                 _ => false,
             })
             .map(|s| Located {
@@ -403,6 +404,29 @@ impl<'a> Graph<'a> {
                 item: s,
             })
             .collect())
+    }
+
+    /// The subscriptions in `topic`'s account and region whose own topic is
+    /// unknown (`topic_arn = var.x` with no value, a Chatbot configuration
+    /// whose topic list is unknown): each may be on `topic`.
+    pub fn unplaced_subscriptions(
+        &self,
+        topic: Located<'a, Topic>,
+    ) -> Vec<(&'a Subscription, Unknown)> {
+        let Some(facts) = self.inventory.facts(topic.account, topic.region) else {
+            return Vec::new();
+        };
+        let Observed::Collected(subs) = &facts.subscriptions else {
+            return Vec::new();
+        };
+        subs.iter()
+            .filter_map(|s| match self.resolve_topic(&s.topic) {
+                Resolution::Unknown(u) if named_here(&s.topic, topic.item).is_none() => {
+                    Some((s, u))
+                }
+                _ => None,
+            })
+            .collect()
     }
 
     /// Whether a function is a notifier ([`endpoints::is_notifier`] with `[chat]`).
@@ -558,6 +582,14 @@ impl<'a> Graph<'a> {
             }),
         }
     }
+}
+
+/// Whether a reference whose ARN is unknown names `topic` by its known
+/// name (in the referencing resource's account and region, where the caller
+/// looks); `None` when either name is unknown.
+fn named_here(link: &Ref, topic: &Topic) -> Option<bool> {
+    let name = link.name.as_deref()?;
+    topic.name.value().map(|t| t == name)
 }
 
 fn key(account: &str, region: &str, name: &str) -> Key {

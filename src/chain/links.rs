@@ -637,6 +637,33 @@ pub(crate) fn combine(verdicts: Vec<(String, Link)>) -> Link {
     unknown.unwrap_or_else(|| Link::Ok(ok.join("; ")))
 }
 
+/// A subscription whose own topic is unknown may be on `topic`: what a
+/// topic with no (working) subscription then is, not "reaches nobody".
+pub(crate) fn maybe_on_topic(graph: &Graph<'_>, topic: Located<'_, Topic>) -> Option<Link> {
+    let (sub, unknown) = graph.unplaced_subscriptions(topic).into_iter().next()?;
+    Some(unplaced_on(topic, sub, &unknown))
+}
+
+/// The link from `topic` to a subscription whose own topic is `unknown`.
+pub(crate) fn unplaced_on(
+    topic: Located<'_, Topic>,
+    sub: &Subscription,
+    unknown: &Unknown,
+) -> Link {
+    let what =
+        sub.origin.address.clone().unwrap_or_else(|| {
+            format!("a {} subscription", sub.protocol.value().map_or("", |p| p))
+        });
+    Link::Unknown {
+        why: format!(
+            "{what} may be on topic {}: its topic is {}",
+            topic_label(topic.item),
+            unknown.describe()
+        ),
+        kind: unknown.kind,
+    }
+}
+
 /// SUB004's verdict on a topic: does it have a confirmed subscription?
 /// `Broken` when all are pending or there are none; `Unknown` when none is
 /// confirmed and some cannot be judged (or the list is a gap).
@@ -667,6 +694,9 @@ pub(crate) fn topic_confirmed(graph: &Graph<'_>, topic: Located<'_, Topic>) -> L
             why: format!("topic {name} has no subscription known to be confirmed: {why}"),
             kind,
         };
+    }
+    if let Some(maybe) = maybe_on_topic(graph, topic) {
+        return maybe;
     }
     let why = if subs.is_empty() {
         format!("topic {name} has no subscription: whatever is published to it reaches nobody")

@@ -393,6 +393,21 @@ impl<'a> Walker<'_, 'a> {
             }
             Ok(subs) => subs,
         };
+        // A subscription whose own topic is unknown may deliver from here:
+        // walked to its endpoint, with that doubt on the path.
+        for (sub, unknown) in self.graph.unplaced_subscriptions(topic.topic) {
+            let located = Located {
+                account: topic.topic.account,
+                region: topic.topic.region,
+                item: sub,
+            };
+            let hop = SubHop {
+                sub: located,
+                endpoint: self.graph.endpoint(located),
+            };
+            let doubt = first(problem, links::unplaced_on(topic.topic, sub, &unknown));
+            self.subscription(topic.topic, &hop, hops, &doubt);
+        }
         if subs.is_empty() {
             let why = format!(
                 "topic {} has no subscription",

@@ -288,10 +288,7 @@ mod tests {
         Subscription {
             origin: Origin::default(),
             arn: None,
-            topic: Ref {
-                arn: Known::Value("arn:aws:sns:us-east-1:111111111111:t".into()),
-                address: None,
-            },
+            topic: Ref::arn("arn:aws:sns:us-east-1:111111111111:t"),
             protocol: Known::Value(protocol.into()),
             endpoint: Known::Value(endpoint.into()),
             endpoint_address: None,

@@ -68,6 +68,11 @@ pub struct Ref {
     /// The Terraform address the expression references, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+    /// The referenced resource's name, when the ARN is unknown but ends in a
+    /// known name (`arn:aws:sns:us-east-1:${account}:gd-pager`): it is then
+    /// in the referencing resource's account and region, under that name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 impl Ref {
@@ -76,6 +81,16 @@ impl Ref {
         Ref {
             arn: Known::Value(arn.into()),
             address: None,
+            name: None,
+        }
+    }
+
+    /// A reference by ARN (known or not) and Terraform address.
+    pub fn to(arn: Known<String>, address: Option<String>) -> Self {
+        Ref {
+            arn,
+            address,
+            name: None,
         }
     }
 }

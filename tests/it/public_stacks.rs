@@ -657,3 +657,66 @@ module "webhook_failures_alarm" {
         );
     }
 }
+
+/// A subscription whose topic alertpath cannot tell (`topic_arn = var.x`
+/// with no value, or a Chatbot configuration whose `sns_topic_arns` is
+/// unknown) may be on any topic of its account and region: a topic with no
+/// other subscription is then not assessed, never "reaches nobody" (SUB004,
+/// ROUTE002), while a route it cannot complete still fails (ROUTE001: the
+/// doubtful subscription goes to chat, not a pager).
+#[test]
+fn a_subscription_with_an_unknown_topic_may_be_on_any_topic() {
+    // The chatbot fixture, its topic list made unknown.
+    let dir = fixture("chatbot");
+    let read = |file: &str| std::fs::read_to_string(dir.join(file)).expect("fixture file");
+    let chatbot = format!("{}{}", read("providers.tf"), read("main.tf")).replace(
+        "sns_topic_arns     = [aws_sns_topic.chat.arn]",
+        "sns_topic_arns     = var.chat_topics",
+    ) + "variable \"chat_topics\" { type = list(string) }\n";
+    assert!(chatbot.contains("var.chat_topics"));
+    let chatbot = chatbot.as_str();
+    let plain = chatbot
+        .replace(
+            "sns_topic_arns     = var.chat_topics",
+            "sns_topic_arns     = []",
+        )
+        .replace(
+            "variable \"chat_topics\" { type = list(string) }",
+            "variable \"chat_topic\" { type = string }\n\
+             resource \"aws_sns_topic_subscription\" \"x\" {\n\
+               topic_arn = var.chat_topic\n\
+               protocol  = \"https\"\n\
+               endpoint  = \"https://global.sns-api.chatbot.amazonaws.com\"\n\
+             }",
+        );
+    for (case, stack, what) in [
+        (
+            "chatbot",
+            chatbot,
+            "aws_chatbot_slack_channel_configuration.security",
+        ),
+        (
+            "subscription",
+            plain.as_str(),
+            "aws_sns_topic_subscription.x",
+        ),
+    ] {
+        let (_, report) = scan_stack(stack, ADMIN);
+        let sub004 = outcomes(&report, "SUB004", "guardduty-chat");
+        assert_eq!(sub004.len(), 1, "{case}: {sub004:?}");
+        assert_eq!(sub004[0].0, "not_assessed", "{case}");
+        assert!(
+            sub004[0].1.starts_with(&format!(
+                "{what} may be on topic guardduty-chat: its topic is"
+            )),
+            "{case}: {}",
+            sub004[0].1
+        );
+        assert_eq!(
+            statuses(&report, "ROUTE002", ""),
+            ["not_assessed"],
+            "{case}"
+        );
+        assert_eq!(statuses(&report, "ROUTE001", ""), ["fail"], "{case}");
+    }
+}

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::Value;
 
 use super::access::{
-    Slot, bool_or, opt_f64, opt_str, origin, ref_of, refs_of, req_str, slot, unknown,
+    Slot, bool_or, kind_of, opt_f64, opt_str, origin, ref_of, refs_of, req_str, slot, unknown,
 };
 use crate::endpoints;
 use crate::inventory::{
@@ -15,7 +15,7 @@ use crate::inventory::{
     GuardDutyFilter, Known, MetricFilter, MetricRef, OrgConfiguration, Parameter, Ref,
     Subscription, Target, TargetInput, Topic, Trail,
 };
-use crate::source::terraform::model::TfResource;
+use crate::source::terraform::model::{ArnPart, TfResource};
 use crate::source::terraform::plan::PRIOR_PENDING_CONFIRMATION;
 
 /// Known `json` of `data.aws_iam_policy_document` sources, by address.
@@ -45,7 +45,7 @@ pub(super) fn policy(r: &TfResource, attribute: &str, docs: &PolicyDocs) -> Know
 
 /// A link: the ARN value (or unknown) and the referenced address of `kinds`.
 pub(super) fn link(r: &TfResource, attribute: &str, kinds: &[&str]) -> Ref {
-    let address = ref_of(r, attribute, kinds);
+    let address = ref_of(r, attribute, kinds).or_else(|| arn_of_address(r, attribute, kinds));
     let arn = match req_str(r, attribute) {
         // An unknown ARN read from a data source of a linked kind names a
         // resource this stack does not declare: outside this stack.
@@ -61,7 +61,45 @@ pub(super) fn link(r: &TfResource, attribute: &str, kinds: &[&str]) -> Ref {
         }
         known => known,
     };
-    Ref { arn, address }
+    let name = match (&arn, &address) {
+        (Known::Unknown(_), None) => r.templates.get(attribute).and_then(|t| arn_tail_name(t)),
+        _ => None,
+    };
+    Ref { arn, address, name }
+}
+
+/// The resource whose ARN an attribute is, when its value is exactly that
+/// ARN (HCL, or a plan with `--terraform`, records it through a local:
+/// `topic_arn = local.topic_arn`, `local.topic_arn = aws_sns_topic.t.arn`).
+fn arn_of_address(r: &TfResource, attribute: &str, kinds: &[&str]) -> Option<String> {
+    let parts = r.arn_templates.get(attribute)?;
+    let mut arns = parts.iter().filter_map(|p| match p {
+        ArnPart::Arn(address) => Some(address),
+        ArnPart::Text(t) if t.is_empty() => None,
+        ArnPart::Text(_) => Some(&EMPTY),
+    });
+    let address = arns.next()?;
+    if arns.next().is_some() || address.is_empty() {
+        return None;
+    }
+    kind_of(address)
+        .is_some_and(|k| kinds.contains(&k.as_str()))
+        .then(|| address.clone())
+}
+
+/// A placeholder for text around an ARN, which makes it not exactly an ARN.
+static EMPTY: String = String::new();
+
+/// The resource name an ARN template ends in, when the text after its last
+/// `:` is known (`arn:aws:sns:us-east-1:${account}:gd-pager` → `gd-pager`).
+fn arn_tail_name(template: &[endpoints::Piece]) -> Option<String> {
+    match template.last()? {
+        endpoints::Piece::Text(text) => {
+            let (_, name) = text.rsplit_once(':')?;
+            (!name.is_empty() && !name.contains('/')).then(|| name.to_string())
+        }
+        endpoints::Piece::Unknown => None,
+    }
 }
 
 /// `aws_guardduty_detector`.
@@ -286,8 +324,26 @@ pub(super) const CHATBOT_CONFIGURATIONS: &[&str] = &[
 /// it: Chatbot subscribes itself to each topic in `sns_topic_arns` (`https`
 /// to its endpoint, confirmed by AWS), which Terraform never declares.
 pub(super) fn chatbot_subscriptions(r: &TfResource) -> Vec<Subscription> {
+    let subscription = |topic: Ref| Subscription {
+        origin: origin(r),
+        arn: None,
+        topic,
+        protocol: Known::Value("https".to_string()),
+        endpoint: Known::Value(endpoints::CHATBOT_ENDPOINT.to_string()),
+        endpoint_address: None,
+        pager_patterns: BTreeMap::new(),
+        pending_confirmation: Known::Value(false),
+        endpoint_auto_confirms: None,
+        filter_policy: Known::Value(None),
+        filter_policy_scope: Known::Value(None),
+    };
     let count = match r.values.get("sns_topic_arns") {
         Some(Value::Array(items)) => items.len(),
+        // The whole list is unknown: one subscription that may be on any topic.
+        _ if r.is_unknown("sns_topic_arns") => {
+            let arn = unknown(r, "sns_topic_arns");
+            return vec![subscription(Ref::to(arn, None))];
+        }
         _ => 0,
     };
     let topics = refs_of(r, "sns_topic_arns", TOPIC);
@@ -303,19 +359,7 @@ pub(super) fn chatbot_subscriptions(r: &TfResource) -> Vec<Subscription> {
                 n if n == count => topics.get(i).map(|a| (*a).to_string()),
                 _ => None,
             };
-            Some(Subscription {
-                origin: origin(r),
-                arn: None,
-                topic: Ref { arn, address },
-                protocol: Known::Value("https".to_string()),
-                endpoint: Known::Value(endpoints::CHATBOT_ENDPOINT.to_string()),
-                endpoint_address: None,
-                pager_patterns: BTreeMap::new(),
-                pending_confirmation: Known::Value(false),
-                endpoint_auto_confirms: None,
-                filter_policy: Known::Value(None),
-                filter_policy_scope: Known::Value(None),
-            })
+            Some(subscription(Ref::to(arn, address)))
         })
         .collect()
 }
@@ -434,10 +478,7 @@ fn actions(r: &TfResource, attribute: &str) -> Known<Vec<Ref>> {
         Slot::Unknown if refs.is_empty() => unknown(r, attribute),
         Slot::Unknown => Known::Value(
             refs.iter()
-                .map(|a| Ref {
-                    arn: unknown(r, attribute),
-                    address: Some((*a).to_string()),
-                })
+                .map(|a| Ref::to(unknown(r, attribute), Some((*a).to_string())))
                 .collect(),
         ),
         Slot::Value(v) => {
@@ -454,10 +495,7 @@ fn actions(r: &TfResource, attribute: &str) -> Known<Vec<Ref>> {
                             _ => unknown(r, attribute),
                         };
                         let _ = item;
-                        Ref {
-                            arn,
-                            address: by_ref(i, n),
-                        }
+                        Ref::to(arn, by_ref(i, n))
                     })
                     .collect(),
             )
