@@ -374,15 +374,12 @@ pub fn run(cli: Cli) -> u8 {
 /// The policy `init-policy` prints.
 fn init_policy(args: &InitPolicyArgs) -> String {
     use crate::source::aws::operations::{AssumableRoles, policy_json};
-    let mut principals = args.for_.clone();
-    principals.sort();
-    principals.dedup();
     let roles = AssumableRoles {
         partition: args.partition.clone(),
         audit: args.role_name.clone(),
         management: args.management_role.clone(),
     };
-    policy_json(&principals, &roles)
+    policy_json(&args.for_, &roles)
 }
 
 /// Whether to paint the text report: `--color always|never`, else `NO_COLOR`

@@ -36,45 +36,41 @@ pub struct Discovered {
     pub not_listed: Option<Gap>,
 }
 
-/// What `DescribeOrganization` answered.
+/// The organization `DescribeOrganization` named: its id (when given) and
+/// management account.
+pub type Organization = (Option<String>, String);
+
+/// Why `DescribeOrganization` named no organization.
 #[derive(Debug, Clone)]
-pub enum Described {
+pub enum NotDescribed {
     /// The caller is in no organization.
     NoOrganization,
     /// The call failed: whether there is an organization is unknown.
     Unknown(Gap),
-    /// The organization: its id (when given) and management account.
-    Organization {
-        /// The organization's id.
-        id: Option<String>,
-        /// The management account's id.
-        management: String,
-    },
 }
 
 /// `organizations:DescribeOrganization` (any account of an organization may
 /// call it). Only `AWSOrganizationsNotInUseException` means "no organization".
-pub async fn describe(org: &aws_sdk_organizations::Client) -> Described {
+pub async fn describe(org: &aws_sdk_organizations::Client) -> Result<Organization, NotDescribed> {
     match org.describe_organization().send().await {
-        Ok(d) => described(d.organization()),
-        Err(e) if code(&e) == Some("AWSOrganizationsNotInUseException") => {
-            Described::NoOrganization
-        }
-        Err(e) => Described::Unknown(classify("organizations:DescribeOrganization", &e)),
-    }
-}
-
-fn described(organization: Option<&aws_sdk_organizations::types::Organization>) -> Described {
-    match organization {
-        Some(o) => Described::Organization {
-            id: o.id().map(str::to_string),
-            management: o.master_account_id().unwrap_or_default().to_string(),
+        Ok(d) => match d.organization() {
+            Some(o) => Ok((
+                o.id().map(str::to_string),
+                o.master_account_id().unwrap_or_default().to_string(),
+            )),
+            None => Err(NotDescribed::Unknown(Gap {
+                reason: crate::inventory::GapReason::Other,
+                call: Some("organizations:DescribeOrganization".to_string()),
+                message: "the answer named no organization".to_string(),
+            })),
         },
-        None => Described::Unknown(Gap {
-            reason: crate::inventory::GapReason::Other,
-            call: Some("organizations:DescribeOrganization".to_string()),
-            message: "the answer named no organization".to_string(),
-        }),
+        Err(e) if code(&e) == Some("AWSOrganizationsNotInUseException") => {
+            Err(NotDescribed::NoOrganization)
+        }
+        Err(e) => Err(NotDescribed::Unknown(classify(
+            "organizations:DescribeOrganization",
+            &e,
+        ))),
     }
 }
 
@@ -93,7 +89,7 @@ pub async fn discover(
     // (without an organization it fails too, and its answer is dropped).
     let (described, listed) = tokio::join!(describe(org), list_accounts(org));
     match described {
-        Described::Organization { id, management } => {
+        Ok((id, management)) => {
             let hint = (management != caller_account).then(|| {
                 format!(
                     "the caller ({caller_account}) is not the management account ({management}): give --management-role, a role there that may list the accounts (`alertpath init-policy --for management` prints its policy)"
@@ -101,25 +97,15 @@ pub async fn discover(
             });
             list(org, (id, management), listed, caller_account, filter, hint).await
         }
-        other => undescribed(other, caller_account),
+        Err(not) => undescribed(not, caller_account),
     }
 }
 
 /// What discovery found when `DescribeOrganization` named no organization.
-pub fn undescribed(described: Described, caller_account: &str) -> Discovered {
-    match described {
-        Described::NoOrganization => no_organization(caller_account),
-        Described::Unknown(gap) => not_listed(caller_account, None, gap, None),
-        Described::Organization { id, management } => not_listed(
-            caller_account,
-            Some((id, management)),
-            Gap {
-                reason: crate::inventory::GapReason::Other,
-                call: None,
-                message: "the accounts were not listed".to_string(),
-            },
-            None,
-        ),
+pub fn undescribed(not: NotDescribed, caller_account: &str) -> Discovered {
+    match not {
+        NotDescribed::NoOrganization => no_organization(caller_account),
+        NotDescribed::Unknown(gap) => not_listed(caller_account, None, gap, None),
     }
 }
 
@@ -146,7 +132,7 @@ pub async fn list_accounts(
 /// failure is SCAN005; `hint` says how to fix it.
 pub async fn list(
     org: &aws_sdk_organizations::Client,
-    organization: (Option<String>, String),
+    organization: Organization,
     listed: Result<Vec<aws_sdk_organizations::types::Account>, Gap>,
     caller_account: &str,
     filter: &ScopeFilter,

@@ -678,7 +678,7 @@ async fn find_organization(
         return (found, None);
     }
     match discovery::describe(&caller_org).await {
-        discovery::Described::Organization { id, management } => {
+        Ok((id, management)) => {
             let clients =
                 management_clients(options, base, stats, caller, &management, partition).await;
             let (lister, hint) = match &clients {
@@ -703,7 +703,7 @@ async fn find_organization(
             .await;
             (found, Some(clients))
         }
-        other => (discovery::undescribed(other, &caller.account), None),
+        Err(not) => (discovery::undescribed(not, &caller.account), None),
     }
 }
 
@@ -730,11 +730,7 @@ async fn management_clients(
             ),
         });
     };
-    let role_arn = if role.starts_with("arn:") {
-        role.clone()
-    } else {
-        format!("arn:{partition}:iam::{management}:role/{role}")
-    };
+    let role_arn = operations::role_arn(role, partition, management);
     let sts = Clients::new(base.clone(), stats.clone()).sts();
     let assumed = Arc::new(AssumedRole::new(sts, role_arn, options.external_id.clone()));
     assumed.credentials().await?;

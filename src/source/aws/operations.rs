@@ -276,16 +276,20 @@ impl AssumableRoles {
     pub fn arns(&self) -> Vec<String> {
         let mut arns: Vec<String> = std::iter::once(&self.audit)
             .chain(self.management.as_ref())
-            .map(|role| {
-                if role.starts_with("arn:") {
-                    role.clone()
-                } else {
-                    format!("arn:{}:iam::*:role/{role}", self.partition)
-                }
-            })
+            .map(|role| role_arn(role, &self.partition, "*"))
             .collect();
         arns.dedup();
         arns
+    }
+}
+
+/// A role given as a name or an ARN (`--management-role`), as an ARN: a name
+/// is the role of that name in `account` of `partition`.
+pub fn role_arn(role: &str, partition: &str, account: &str) -> String {
+    if role.starts_with("arn:") {
+        role.to_string()
+    } else {
+        format!("arn:{partition}:iam::{account}:role/{role}")
     }
 }
 
