@@ -384,21 +384,11 @@ impl<'a> Graph<'a> {
         &self,
         topic: Located<'a, Topic>,
     ) -> Result<Vec<Located<'a, Subscription>>, &'a Gap> {
-        let Some(facts) = self.inventory.facts(topic.account, topic.region) else {
-            return Ok(Vec::new());
-        };
-        let subs = match &facts.subscriptions {
-            Observed::Collected(subs) => subs,
-            Observed::Gap(gap) => return Err(gap),
-        };
-        Ok(subs
-            .iter()
-            .filter(|s| match self.resolve_topic(&s.topic) {
-                Resolution::Found(t) => std::ptr::eq(t.item, topic.item),
-                Resolution::Unknown(_) => named_here(&s.topic, topic.item) == Some(true),
-                _ => false,
-            })
-            .map(|s| Located {
+        Ok(self
+            .placements(topic)?
+            .into_iter()
+            .filter(|(_, placed)| matches!(placed, Placement::On))
+            .map(|(s, _)| Located {
                 account: topic.account,
                 region: topic.region,
                 item: s,
@@ -413,20 +403,44 @@ impl<'a> Graph<'a> {
         &self,
         topic: Located<'a, Topic>,
     ) -> Vec<(&'a Subscription, Unknown)> {
-        let Some(facts) = self.inventory.facts(topic.account, topic.region) else {
-            return Vec::new();
-        };
-        let Observed::Collected(subs) = &facts.subscriptions else {
-            return Vec::new();
-        };
-        subs.iter()
-            .filter_map(|s| match self.resolve_topic(&s.topic) {
-                Resolution::Unknown(u) if named_here(&s.topic, topic.item).is_none() => {
-                    Some((s, u))
-                }
+        self.placements(topic)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(s, placed)| match placed {
+                Placement::Maybe(u) => Some((s, u)),
                 _ => None,
             })
             .collect()
+    }
+
+    /// Where each subscription of `topic`'s account and region stands with
+    /// respect to `topic`: the one decision of which subscriptions are on it.
+    fn placements(
+        &self,
+        topic: Located<'a, Topic>,
+    ) -> Result<Vec<(&'a Subscription, Placement)>, &'a Gap> {
+        let Some(facts) = self.inventory.facts(topic.account, topic.region) else {
+            return Ok(Vec::new());
+        };
+        let subs = match &facts.subscriptions {
+            Observed::Collected(subs) => subs,
+            Observed::Gap(gap) => return Err(gap),
+        };
+        Ok(subs
+            .iter()
+            .map(|s| {
+                let placed = match self.resolve_topic(&s.topic) {
+                    Resolution::Found(t) if std::ptr::eq(t.item, topic.item) => Placement::On,
+                    Resolution::Unknown(u) => match named_here(&s.topic, topic.item) {
+                        Some(true) => Placement::On,
+                        Some(false) => Placement::Elsewhere,
+                        None => Placement::Maybe(u),
+                    },
+                    _ => Placement::Elsewhere,
+                };
+                (s, placed)
+            })
+            .collect())
     }
 
     /// Whether a function is a notifier ([`endpoints::is_notifier`] with `[chat]`).
@@ -582,6 +596,16 @@ impl<'a> Graph<'a> {
             }),
         }
     }
+}
+
+/// Where a subscription stands with respect to one topic.
+enum Placement {
+    /// On the topic.
+    On,
+    /// On another topic, or on none that exists.
+    Elsewhere,
+    /// Its topic is unknown: it may be on this one.
+    Maybe(Unknown),
 }
 
 /// Whether a reference whose ARN is unknown names `topic` by its known

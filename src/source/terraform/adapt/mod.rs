@@ -288,14 +288,16 @@ const MAPPED: &[&str] = &[
     "aws_lambda_permission",
     "aws_cloudtrail",
     "aws_ssm_parameter",
-    "aws_chatbot_slack_channel_configuration",
-    "aws_chatbot_teams_channel_configuration",
-    "awscc_chatbot_slack_channel_configuration",
-    "awscc_chatbot_microsoft_teams_channel_configuration",
 ];
 
 fn is_mapped(r: &TfResource) -> bool {
-    r.mode == Mode::Managed && MAPPED.contains(&r.kind.as_str())
+    r.mode == Mode::Managed && is_mapped_kind(&r.kind)
+}
+
+/// A managed resource type the adapter maps ([`MAPPED`], and the AWS Chatbot
+/// configurations, which become subscriptions).
+fn is_mapped_kind(kind: &str) -> bool {
+    MAPPED.contains(&kind) || resources::CHATBOT_CONFIGURATIONS.contains(&kind)
 }
 
 /// Whether a resource matters to the catalog: a mapped managed resource, or a
@@ -316,7 +318,7 @@ fn kind_matters(kind: &str) -> bool {
 
 fn matters_as(mode: Mode, kind: &str) -> bool {
     match mode {
-        Mode::Managed => MAPPED.contains(&kind),
+        Mode::Managed => is_mapped_kind(kind),
         Mode::Data => kind == "aws_ssm_parameter",
     }
 }

@@ -72,23 +72,18 @@ pub(super) fn link(r: &TfResource, attribute: &str, kinds: &[&str]) -> Ref {
 /// ARN (HCL, or a plan with `--terraform`, records it through a local:
 /// `topic_arn = local.topic_arn`, `local.topic_arn = aws_sns_topic.t.arn`).
 fn arn_of_address(r: &TfResource, attribute: &str, kinds: &[&str]) -> Option<String> {
-    let parts = r.arn_templates.get(attribute)?;
-    let mut arns = parts.iter().filter_map(|p| match p {
-        ArnPart::Arn(address) => Some(address),
-        ArnPart::Text(t) if t.is_empty() => None,
-        ArnPart::Text(_) => Some(&EMPTY),
-    });
-    let address = arns.next()?;
-    if arns.next().is_some() || address.is_empty() {
+    let mut parts = r
+        .arn_templates
+        .get(attribute)?
+        .iter()
+        .filter(|p| !matches!(p, ArnPart::Text(t) if t.is_empty()));
+    let (Some(ArnPart::Arn(address)), None) = (parts.next(), parts.next()) else {
         return None;
-    }
+    };
     kind_of(address)
         .is_some_and(|k| kinds.contains(&k.as_str()))
         .then(|| address.clone())
 }
-
-/// A placeholder for text around an ARN, which makes it not exactly an ARN.
-static EMPTY: String = String::new();
 
 /// The resource name an ARN template ends in, when the text after its last
 /// `:` is known (`arn:aws:sns:us-east-1:${account}:gd-pager` → `gd-pager`).

@@ -620,7 +620,7 @@ fn get_attr(v: &Val, name: &str, text: &str) -> Val {
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, x)| x.clone())
-            .unwrap_or_else(|| match (name, id_source(resource_kind(addr))) {
+            .unwrap_or_else(|| match (name, id_source_of(name, addr)) {
                 ("arn", _) | ("id", Some("arn")) => Val::arn_of(text, addr),
                 ("id", Some(attribute)) => m.iter().find(|(k, _)| k == attribute).map_or_else(
                     || Val::after_apply(text, vec![addr.clone()]),
@@ -652,16 +652,14 @@ fn id_source(kind: &str) -> Option<&'static str> {
     }
 }
 
-/// The resource type of an instance address
-/// (`module.m[0].aws_cloudwatch_log_metric_filter.f[0]` → its type).
-fn resource_kind(address: &str) -> &str {
-    let without_key = match address.strip_suffix(']') {
-        Some(rest) => rest.rfind('[').map_or(address, |at| &address[..at]),
-        None => address,
-    };
-    let mut parts = without_key.rsplit('.');
-    parts.next();
-    parts.next().unwrap_or_default()
+/// [`id_source`] of the resource at `address`, asked only for `id` (the
+/// address is parsed by the one Terraform address parser).
+fn id_source_of(name: &str, address: &str) -> Option<&'static str> {
+    if name != "id" {
+        return None;
+    }
+    let address = crate::source::terraform::address::Address::parse(address).ok()?;
+    id_source(&address.kind)
 }
 
 fn index(v: &Val, key: &Val, text: &str) -> Val {
@@ -689,20 +687,28 @@ fn index(v: &Val, key: &Val, text: &str) -> Val {
 
 #[cfg(test)]
 mod tests {
-    use super::{id_source, resource_kind};
+    use super::{id_source, id_source_of};
 
     #[test]
     fn an_instance_address_names_its_resource_type() {
         assert_eq!(
-            resource_kind("module.m[\"a.b\"].aws_cloudwatch_log_metric_filter.root_usage[0]"),
-            "aws_cloudwatch_log_metric_filter"
+            id_source_of(
+                "id",
+                "module.m[\"a.b\"].aws_cloudwatch_log_metric_filter.root_usage[0]"
+            ),
+            Some("name")
         );
-        assert_eq!(resource_kind("aws_sns_topic.t"), "aws_sns_topic");
+        assert_eq!(id_source_of("id", "aws_sns_topic.t"), Some("arn"));
         assert_eq!(
-            resource_kind("data.aws_subnet.default[\"subnet-1\"]"),
-            "aws_subnet"
+            id_source_of("id", "data.aws_ssm_parameter.p[\"x\"]"),
+            Some("name")
         );
-        assert_eq!(resource_kind("odd"), "");
+        assert_eq!(
+            id_source_of("id", "data.aws_subnet.default[\"subnet-1\"]"),
+            None
+        );
+        assert_eq!(id_source_of("id", "odd"), None);
+        assert_eq!(id_source_of("name", "aws_sns_topic.t"), None);
     }
 
     #[test]

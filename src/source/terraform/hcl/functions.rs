@@ -378,7 +378,8 @@ fn one(args: &[Val]) -> Result<&Val, String> {
     args.first().ok_or_else(|| "missing argument".to_string())
 }
 
-fn str_arg(args: &[Val], i: usize) -> Result<&str, String> {
+/// Argument `i` as a string.
+pub(super) fn str_arg(args: &[Val], i: usize) -> Result<&str, String> {
     match args.get(i) {
         Some(Val::Str(s)) => Ok(s),
         _ => Err(format!("argument {} is not a string", i + 1)),

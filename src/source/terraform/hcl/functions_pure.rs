@@ -6,6 +6,7 @@
 
 use sha2::{Digest, Sha256};
 
+use super::functions::str_arg as string;
 use super::value::Val;
 
 /// The functions this module evaluates.
@@ -151,13 +152,6 @@ pub(super) fn call(name: &str, args: &[Val]) -> Result<Val, String> {
             .cloned()
             .ok_or_else(|| format!("{name} needs an argument")),
         _ => Err(format!("function `{name}` is not evaluated")),
-    }
-}
-
-fn string(args: &[Val], i: usize) -> Result<&str, String> {
-    match args.get(i) {
-        Some(Val::Str(s)) => Ok(s),
-        _ => Err(format!("argument {} is not a string", i + 1)),
     }
 }
 
